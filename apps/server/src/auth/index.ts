@@ -1,0 +1,1 @@
+export { AuthError, type AuthFailure, createTokenVerifier, type TokenVerifier, type VerifiedToken } from "./token-verifier.ts";

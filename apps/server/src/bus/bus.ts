@@ -1,0 +1,30 @@
+import type { StoredMessage } from "../store/message-store.ts";
+
+/** What instances tell each other about a channel. */
+export type ChannelEvent =
+  | { kind: "message"; message: StoredMessage }
+  | { kind: "presence"; change: "joined" | "left"; user_id: string; timestamp: string; node_id: string }
+  /** Close the sockets of these users (removed, banned) or of everyone (channel deleted). */
+  | { kind: "kick"; user_ids: string[] | "all"; close_code: number; error_code: string; reason: string };
+
+/** Instance-wide events (flag changes, admin notices). */
+export type ControlEvent = { kind: "flags_changed"; env: string } | { kind: string; [k: string]: unknown };
+
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * Fan-out between server instances. The in-process bus is the base; a distributed one (Redis)
+ * publishes to other nodes, drops its own echoes, and delivers locally through the same handlers.
+ * Handlers of one channel are called in publish order per publisher.
+ */
+export interface Bus {
+  readonly driver: "memory" | "redis";
+  /** This instance's id, unique per process. */
+  readonly nodeId: string;
+  publishChannel(channelUrl: string, event: ChannelEvent): Promise<void>;
+  subscribeChannel(channelUrl: string, handler: (event: ChannelEvent) => void): Promise<Unsubscribe>;
+  publishControl(event: ControlEvent): Promise<void>;
+  subscribeControl(handler: (event: ControlEvent) => void): Promise<Unsubscribe>;
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,127 @@
+import { z } from "zod";
+
+export const AppEnv = z.enum(["dev", "stg", "prod"]);
+export type AppEnv = z.infer<typeof AppEnv>;
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** The whole configuration, after yaml and environment overrides are merged. */
+export const ConfigSchema = z
+  .object({
+    env: AppEnv,
+    version: z.string().default("0.1.0"),
+    server: z
+      .object({
+        host: z.string().min(1).default("0.0.0.0"),
+        port: port.default(8000),
+        /** Public base URL clients reach this server at (transport discovery); derived when absent. */
+        public_url: z.url().optional(),
+        /** Browser origins allowed to open sockets; empty = any. */
+        allowed_origins: z.array(z.string()).default([]),
+        /** Origins allowed by CORS on the REST API (the admin dashboard). */
+        cors_origins: z.array(z.string()).default(["http://localhost:3000", "http://127.0.0.1:3000"]),
+      })
+      .strict()
+      .prefault({}),
+    chat: z
+      .object({
+        use_websocket: z.boolean().default(true),
+        /** Share of new channels (by stable hash of channel_url) the flag applies to, 0–100. */
+        rollout_percent: z.number().min(0).max(100).default(100),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        jwt: z
+          .object({
+            secret: z.string().min(16, "must be at least 16 characters").optional(),
+            jwks_url: z.url().optional(),
+            issuer: z.string().optional(),
+            audience: z.string().optional(),
+            /** Allowed clock skew in seconds for exp/nbf. */
+            clock_tolerance_s: z.number().int().min(0).max(300).default(5),
+          })
+          .strict()
+          .prefault({}),
+        api_keys: z.array(z.string().min(8, "API keys must be at least 8 characters")).default([]),
+        admin: z
+          .object({
+            username: z.string().min(1).default("admin"),
+            password: z.string().min(1).optional(),
+            /** Lifetime of an admin session token, seconds. */
+            session_ttl_s: z.number().int().min(60).default(8 * 3600),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    store: z
+      .object({
+        driver: z.enum(["sqlite", "postgres"]).default("sqlite"),
+        sqlite: z
+          .object({
+            path: z.string().min(1).default("./data/podchat.sqlite"),
+            synchronous: z.enum(["normal", "full"]).default("normal"),
+          })
+          .strict()
+          .prefault({}),
+        postgres: z
+          .object({ url: z.string().optional(), max_connections: z.number().int().min(1).default(10) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    bus: z
+      .object({
+        driver: z.enum(["memory", "redis"]).default("memory"),
+        redis: z.object({ url: z.string().optional() }).strict().prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    sendbird: z
+      .object({
+        app_id: z.string().optional(),
+        api_token: z.string().optional(),
+        base_url: z.url().optional(),
+        timeout_ms: z.number().int().min(100).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        max_frame_bytes: z.number().int().min(256).max(16 * 1024 * 1024).default(64 * 1024),
+        messages_per_second: z.number().min(0.1).default(20),
+        message_burst: z.number().int().min(1).default(40),
+        max_connections_per_user: z.number().int().min(1).default(20),
+        max_connections_per_ip: z.number().int().min(1).default(500),
+        /** Bytes queued to one socket before it is dropped as a slow consumer. */
+        send_queue_bytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+        /** Most messages replayed over the socket on resume; older ones are reported as a gap. */
+        resume_max_messages: z.number().int().min(1).default(5000),
+        rest_body_bytes: z.number().int().min(1024).default(256 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    realtime: z
+      .object({
+        /** Protocol ping interval; sockets silent for two intervals are terminated. */
+        heartbeat_ms: z.number().int().min(100).default(25_000),
+      })
+      .strict()
+      .prefault({}),
+    shutdown: z
+      .object({ grace_ms: z.number().int().min(0).default(10_000) })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

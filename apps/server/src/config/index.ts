@@ -1,0 +1,2 @@
+export { AppEnv, type Config, ConfigSchema, type ConfigInput } from "./config-schema.ts";
+export { ConfigError, type ConfigSources, DEV_SECRETS, type LoadConfigOptions, loadConfig } from "./load-config.ts";

@@ -1,0 +1,175 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { AppEnv, type Config, ConfigSchema } from "./config-schema.ts";
+
+/** Secrets shipped in config.dev.yaml: fine in dev, refused anywhere else. */
+export const DEV_SECRETS = {
+  jwtSecret: "dev-only-jwt-secret-change-me-0123456789",
+  apiKey: "dev-api-key",
+  adminPassword: "admin",
+} as const;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Where a value came from, for what the admin shows ("env-pinned", "yaml"). */
+export interface ConfigSources {
+  /** `USE_WEBSOCKET_CHAT` was set: the flag is pinned for this environment. */
+  useWebsocketPinned: boolean;
+  /** The yaml file's own value of chat.use_websocket (before env overrides). */
+  yamlUseWebsocket: boolean;
+}
+
+export interface LoadConfigOptions {
+  /** Environment variables (defaults to process.env). */
+  env?: Record<string, string | undefined>;
+  /** Folder holding config.{env}.yaml (defaults to apps/server/config, or CONFIG_DIR). */
+  configDir?: string;
+  /** Deep-merged over yaml and env (tests). */
+  overrides?: Record<string, unknown>;
+}
+
+const defaultConfigDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "config");
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function deepMerge(base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Obj, v) : v;
+  }
+  return out;
+}
+
+function setPath(target: Obj, path: string, value: unknown) {
+  const keys = path.split(".");
+  let cur = target;
+  for (const k of keys.slice(0, -1)) {
+    if (!isObj(cur[k])) cur[k] = {};
+    cur = cur[k] as Obj;
+  }
+  cur[keys[keys.length - 1]!] = value;
+}
+
+function parseBool(name: string, raw: string): boolean {
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`config error: ${name} must be true or false, got "${raw}"`);
+}
+
+function parseNumber(name: string, raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n)) throw new ConfigError(`config error: ${name} must be a number, got "${raw}"`);
+  return n;
+}
+
+const list = (raw: string) =>
+  raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * Loads `config.{APP_ENV}.yaml`, applies environment overrides, validates, and refuses dev secrets
+ * outside dev. Throws ConfigError naming the bad key. The only place that reads the environment.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): { config: Config; sources: ConfigSources } {
+  const env = options.env ?? process.env;
+  const envName = AppEnv.safeParse(env.APP_ENV ?? "dev");
+  if (!envName.success) throw new ConfigError(`config error: APP_ENV must be one of dev, stg, prod, got "${env.APP_ENV}"`);
+  const appEnv = envName.data;
+
+  const dir = resolve(options.configDir ?? env.CONFIG_DIR ?? defaultConfigDir);
+  const file = join(dir, `config.${appEnv}.yaml`);
+  if (!existsSync(file)) throw new ConfigError(`config error: ${file} not found`);
+  let yaml: unknown;
+  try {
+    yaml = parseYaml(readFileSync(file, "utf8")) ?? {};
+  } catch (e) {
+    throw new ConfigError(`config error: ${file} is not valid YAML: ${(e as Error).message}`);
+  }
+  if (!isObj(yaml)) throw new ConfigError(`config error: ${file} must hold a mapping`);
+  const yamlUseWebsocket = isObj(yaml.chat) && typeof yaml.chat.use_websocket === "boolean" ? yaml.chat.use_websocket : true;
+
+  const fromEnv: Obj = {};
+  const str = (name: string, path: string) => {
+    const v = env[name];
+    if (v !== undefined && v !== "") setPath(fromEnv, path, v);
+  };
+  const num = (name: string, path: string) => {
+    const v = env[name];
+    if (v !== undefined && v !== "") setPath(fromEnv, path, parseNumber(name, v));
+  };
+  str("HOST", "server.host");
+  num("PORT", "server.port");
+  str("PUBLIC_URL", "server.public_url");
+  if (env.ALLOWED_ORIGINS) setPath(fromEnv, "server.allowed_origins", list(env.ALLOWED_ORIGINS));
+  if (env.CORS_ORIGINS) setPath(fromEnv, "server.cors_origins", list(env.CORS_ORIGINS));
+  const pinned = env.USE_WEBSOCKET_CHAT !== undefined && env.USE_WEBSOCKET_CHAT !== "";
+  if (pinned) setPath(fromEnv, "chat.use_websocket", parseBool("USE_WEBSOCKET_CHAT", env.USE_WEBSOCKET_CHAT!));
+  num("CHAT_ROLLOUT_PERCENT", "chat.rollout_percent");
+  str("JWT_SECRET", "auth.jwt.secret");
+  str("JWT_JWKS_URL", "auth.jwt.jwks_url");
+  str("JWT_ISSUER", "auth.jwt.issuer");
+  str("JWT_AUDIENCE", "auth.jwt.audience");
+  if (env.API_KEYS) setPath(fromEnv, "auth.api_keys", list(env.API_KEYS));
+  str("ADMIN_USERNAME", "auth.admin.username");
+  str("ADMIN_PASSWORD", "auth.admin.password");
+  if (env.DATABASE_URL) {
+    setPath(fromEnv, "store.driver", "postgres");
+    setPath(fromEnv, "store.postgres.url", env.DATABASE_URL);
+  }
+  str("SQLITE_PATH", "store.sqlite.path");
+  if (env.REDIS_URL) {
+    setPath(fromEnv, "bus.driver", "redis");
+    setPath(fromEnv, "bus.redis.url", env.REDIS_URL);
+  }
+  str("SENDBIRD_APP_ID", "sendbird.app_id");
+  str("SENDBIRD_API_TOKEN", "sendbird.api_token");
+  str("SENDBIRD_BASE_URL", "sendbird.base_url");
+  str("LOG_LEVEL", "log.level");
+
+  const merged = deepMerge(deepMerge({ ...(yaml as Obj), env: appEnv }, fromEnv), options.overrides ?? {});
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = i.path.join(".") || "(root)";
+      return i.code === "unrecognized_keys" ? `${key}: unknown key(s) ${i.keys.join(", ")}` : `${key}: ${i.message}`;
+    });
+    throw new ConfigError(`config error in ${file} (+ environment):\n  ${lines.join("\n  ")}`);
+  }
+  const config = parsed.data;
+  checkSecrets(config);
+  if (config.store.driver === "postgres" && !config.store.postgres.url) {
+    throw new ConfigError("config error: store.postgres.url is required when store.driver is postgres (set DATABASE_URL)");
+  }
+  if (config.bus.driver === "redis" && !config.bus.redis.url) {
+    throw new ConfigError("config error: bus.redis.url is required when bus.driver is redis (set REDIS_URL)");
+  }
+  return { config, sources: { useWebsocketPinned: pinned, yamlUseWebsocket } };
+}
+
+function checkSecrets(config: Config) {
+  const { jwt, api_keys, admin } = config.auth;
+  if (!jwt.secret && !jwt.jwks_url) {
+    throw new ConfigError("config error: auth.jwt.secret or auth.jwt.jwks_url is required (set JWT_SECRET or JWT_JWKS_URL)");
+  }
+  if (config.env === "dev") return;
+  const bad: string[] = [];
+  if (jwt.secret === DEV_SECRETS.jwtSecret) bad.push("auth.jwt.secret (JWT_SECRET) is the dev default");
+  if (api_keys.length === 0) bad.push("auth.api_keys (API_KEYS) is missing");
+  if (api_keys.includes(DEV_SECRETS.apiKey)) bad.push("auth.api_keys (API_KEYS) contains the dev default");
+  if (!admin.password) bad.push("auth.admin.password (ADMIN_PASSWORD) is missing");
+  if (admin.password === DEV_SECRETS.adminPassword) bad.push("auth.admin.password (ADMIN_PASSWORD) is the dev default");
+  if (bad.length > 0) {
+    throw new ConfigError(`config error: APP_ENV=${config.env} refuses to start:\n  ${bad.join("\n  ")}`);
+  }
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { ErrorCode } from "@podchat/protocol";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import type { TokenVerifier } from "../auth/token-verifier.ts";
+import { ChatError } from "../chat/chat-error.ts";
+import type { ChatService } from "../chat/chat-service.ts";
+import type { Config } from "../config/index.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import { errorResponse } from "./errors.ts";
+import { buildOpenApi } from "./openapi.ts";
+import { type AppEnv, principalMiddleware } from "./principal.ts";
+import { channelRoutes } from "./routes/channels.ts";
+
+export interface AppDeps {
+  config: Config;
+  chat: ChatService;
+  verifier: TokenVerifier;
+  logger: Logger;
+  metrics: Metrics;
+  /** Readiness: false while draining or when the store does not answer. */
+  ready: () => Promise<boolean>;
+  /** Extra route groups (admin API) mounted by later features. */
+  mount?: (app: Hono<AppEnv>) => void;
+}
+
+/** Builds the HTTP app from its dependencies; tests call `app.request()` or listen on a port. */
+export function createApp(deps: AppDeps) {
+  const { config, logger, metrics } = deps;
+  const app = new Hono<AppEnv>();
+  const openapi = buildOpenApi(config.version);
+
+  app.use("*", async (c, next) => {
+    const id = c.req.header("x-request-id")?.slice(0, 100) || randomUUID();
+    c.set("requestId", id);
+    c.header("X-Request-Id", id);
+    const start = performance.now();
+    await next();
+    logger.debug({ req_id: id, method: c.req.method, path: c.req.path, status: c.res.status, ms: performance.now() - start }, "request");
+  });
+  app.use("/api/*", cors({ origin: config.server.cors_origins, credentials: true, allowHeaders: ["Content-Type", "Authorization", "X-Api-Key", "X-Request-Id"] }));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: config.limits.rest_body_bytes,
+      onError: (c) => {
+        // The rest of the body is never read: close the connection so it cannot poison keep-alive.
+        c.header("Connection", "close");
+        throw new ChatError(ErrorCode.VALIDATION_FAILED, `the body exceeds ${config.limits.rest_body_bytes} bytes`, { status: 413 });
+      },
+    }),
+  );
+  app.use("/api/*", principalMiddleware({ apiKeys: config.auth.api_keys, verifier: deps.verifier }));
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => ((await deps.ready()) ? c.json({ ready: true }) : c.json({ ready: false }, 503)));
+  app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
+  app.get("/openapi.json", (c) => c.json(openapi));
+
+  app.route("/api/v1/chat/channels", channelRoutes(deps.chat, config));
+  deps.mount?.(app);
+
+  app.notFound((c) => c.json({ error: { code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError((err, c) => errorResponse(c, err, logger, metrics));
+  return app;
+}

@@ -1,0 +1,169 @@
+import {
+  ChannelUrl,
+  CreateChannelBody,
+  ErrorCode,
+  HistoryQuery,
+  ListChannelsQuery,
+  MembersBody,
+  SendMessageBody,
+  type TransportResponse,
+  UpdateChannelBody,
+} from "@podchat/protocol";
+import { Hono } from "hono";
+import { ChatError } from "../../chat/chat-error.ts";
+import type { ChatService } from "../../chat/chat-service.ts";
+import type { Config } from "../../config/index.ts";
+import { validationError } from "../errors.ts";
+import { type AppEnv, requirePrivileged, requireUserOrPrivileged } from "../principal.ts";
+import { jsonBody, query } from "../validate.ts";
+
+function channelParam(raw: string): string {
+  const r = ChannelUrl.safeParse(raw);
+  if (!r.success) throw validationError(r.error, "channel_url");
+  return r.data;
+}
+
+/** `/api/v1/chat/channels`: the REST face of ChatService (API key, admin, or member JWT). */
+export function channelRoutes(chat: ChatService, config: Config) {
+  const app = new Hono<AppEnv>();
+
+  /** A member JWT may read and send in its own channels; API keys and admins anywhere. */
+  async function authorizeMember(c: Parameters<typeof requireUserOrPrivileged>[0], url: string): Promise<string | null> {
+    const userId = requireUserOrPrivileged(c);
+    if (userId !== null) {
+      const meta = await chat.getChannelMetadata(url);
+      if (!meta) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
+      if (!(await chat.isMember(url, userId))) throw new ChatError(ErrorCode.NOT_MEMBER, `you are not a member of ${url}`);
+    }
+    return userId;
+  }
+
+  app.post("/", async (c) => {
+    requirePrivileged(c);
+    const body = await jsonBody(c, CreateChannelBody);
+    const created = await chat.createGroupChannel({
+      channelUrl: body.channel_url,
+      userIds: body.user_ids,
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.data !== undefined ? { data: body.data } : {}),
+      ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
+    });
+    return c.json(created, 201);
+  });
+
+  app.get("/", async (c) => {
+    requirePrivileged(c);
+    return c.json(await chat.listChannels(query(c, ListChannelsQuery)));
+  });
+
+  app.get("/:channel_url", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    await authorizeMember(c, url);
+    const meta = await chat.getChannelMetadata(url);
+    if (!meta) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
+    return c.json(meta);
+  });
+
+  const update = async (c: Parameters<typeof requirePrivileged>[0]) => {
+    requirePrivileged(c);
+    const url = channelParam(c.req.param("channel_url")!);
+    const body = await jsonBody(c, UpdateChannelBody);
+    return c.json(
+      await chat.updateChannel(url, {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.data !== undefined ? { data: body.data } : {}),
+        ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
+      }),
+    );
+  };
+  app.put("/:channel_url", update);
+  app.patch("/:channel_url", update);
+
+  app.delete("/:channel_url", async (c) => {
+    requirePrivileged(c);
+    await chat.deleteChannel(channelParam(c.req.param("channel_url")));
+    return c.body(null, 204);
+  });
+
+  app.get("/:channel_url/members", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    await authorizeMember(c, url);
+    return c.json({ members: (await chat.listMembers(url)).map((id) => (/^\d+$/.test(id) ? Number(id) : id)) });
+  });
+
+  app.post("/:channel_url/members", async (c) => {
+    requirePrivileged(c);
+    const url = channelParam(c.req.param("channel_url"));
+    const body = await jsonBody(c, MembersBody);
+    return c.json(await chat.addMembers(url, body.user_ids));
+  });
+
+  app.delete("/:channel_url/members", async (c) => {
+    requirePrivileged(c);
+    const url = channelParam(c.req.param("channel_url"));
+    const body = await jsonBody(c, MembersBody);
+    return c.json(await chat.removeMembers(url, body.user_ids));
+  });
+
+  app.delete("/:channel_url/members/:user_id", async (c) => {
+    requirePrivileged(c);
+    const url = channelParam(c.req.param("channel_url"));
+    return c.json(await chat.removeMembers(url, [c.req.param("user_id")]));
+  });
+
+  app.get("/:channel_url/messages", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    const q = query(c, HistoryQuery);
+    if (q.before_seq !== undefined && q.after_seq !== undefined) {
+      throw new ChatError(ErrorCode.VALIDATION_FAILED, "give before_seq or after_seq, not both", { field: "after_seq" });
+    }
+    await authorizeMember(c, url);
+    return c.json(
+      await chat.listMessages(url, {
+        ...(q.before_seq !== undefined ? { beforeSeq: q.before_seq } : {}),
+        ...(q.after_seq !== undefined ? { afterSeq: q.after_seq } : {}),
+        ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      }),
+    );
+  });
+
+  app.post("/:channel_url/messages", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    const userId = await authorizeMember(c, url);
+    const body = await jsonBody(c, SendMessageBody);
+    if (userId !== null) {
+      // A member sends as itself only, and never as the admin.
+      if ((body.user_id !== undefined && body.user_id !== userId) || body.type === "ADMM") {
+        throw new ChatError(ErrorCode.FORBIDDEN, "a member token can send only its own messages");
+      }
+      body.user_id = userId;
+    }
+    const sent = await chat.sendMessage(url, {
+      message: body.message,
+      ...(body.user_id !== undefined ? { userId: body.user_id } : {}),
+      ...(body.type !== undefined ? { type: body.type } : {}),
+      ...(body.req_id !== undefined ? { reqId: body.req_id } : {}),
+      ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
+      ...(body.data !== undefined ? { data: body.data } : {}),
+      ...(body.file !== undefined ? { file: body.file } : {}),
+    });
+    return c.json(sent.message, sent.duplicate ? 200 : 201);
+  });
+
+  app.get("/:channel_url/transport", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    await authorizeMember(c, url);
+    const meta = await chat.getChannelMetadata(url);
+    if (!meta) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
+    const out: TransportResponse = { channel_url: url, provider: meta.provider };
+    if (meta.provider === "websocket") {
+      const base = config.server.public_url ?? new URL(c.req.url).origin;
+      out.websocket = { url: `${base.replace(/^http/, "ws")}/api/v1/chat/ws/${encodeURIComponent(url)}` };
+    } else {
+      out.sendbird = { app_id: config.sendbird.app_id ?? "" };
+    }
+    return c.json(out);
+  });
+
+  return app;
+}

@@ -1,0 +1,78 @@
+import type { WebSocket } from "ws";
+import type { WireUserId } from "@podchat/protocol";
+import type { ChannelRoom } from "./channel-room.ts";
+
+/** A message ready to send: its seq and its frame serialised once for every socket. */
+export interface Deliverable {
+  seq: number;
+  frame: string;
+}
+
+/** Token bucket: `rate` tokens per second, at most `burst` saved. */
+export class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+  /** Takes a token; returns 0 when granted, else the ms until one is available. */
+  take(): number {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
+  }
+}
+
+/** One admitted socket. Kept small: there may be tens of thousands. */
+export class Connection {
+  /** Highest seq sent to this socket; anything at or below it is not sent again. */
+  sentSeq = 0;
+  /** Live messages held back while history is replayed; null once live. */
+  backlog: Deliverable[] | null = [];
+  /** Saw traffic (or a pong) since the last heartbeat tick. */
+  alive = true;
+  room: ChannelRoom | null = null;
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+    readonly channelUrl: string,
+    readonly userId: string,
+    readonly wireUserId: WireUserId,
+    readonly ip: string,
+    readonly bucket: TokenBucket,
+    private readonly maxQueuedBytes: number,
+    private readonly onSlow: (c: Connection) => void,
+  ) {}
+
+  /** Sends a raw frame unless the socket is closed; drops a consumer whose queue overflows. */
+  sendRaw(frame: string): boolean {
+    if (this.closed || this.ws.readyState !== 1) return false;
+    if (this.ws.bufferedAmount > this.maxQueuedBytes) {
+      this.onSlow(this);
+      return false;
+    }
+    this.ws.send(frame);
+    return true;
+  }
+
+  /** Delivers a seq-ordered message: held while replaying, skipped when already sent. */
+  deliver(d: Deliverable): boolean {
+    if (this.backlog) {
+      this.backlog.push(d);
+      return false;
+    }
+    if (d.seq <= this.sentSeq) return false;
+    this.sentSeq = d.seq;
+    return this.sendRaw(d.frame);
+  }
+}

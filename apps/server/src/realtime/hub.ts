@@ -1,0 +1,292 @@
+import {
+  CloseCode,
+  type ConnectedFrame,
+  ErrorCode,
+  type ErrorFrame,
+  type UserJoinedFrame,
+  type UserLeftFrame,
+  wireUserId,
+} from "@podchat/protocol";
+import type { Bus, ChannelEvent, Unsubscribe } from "../bus/bus.ts";
+import { toMessageFrame } from "../chat/wire.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { MessageStore, StoredMessage } from "../store/message-store.ts";
+import { ChannelRoom } from "./channel-room.ts";
+import type { Connection, Deliverable } from "./connection.ts";
+
+export interface HubOptions {
+  store: MessageStore;
+  bus: Bus;
+  logger: Logger;
+  metrics: Metrics;
+  heartbeatMs: number;
+  resumeMaxMessages: number;
+  /** How long an out-of-order hole may stay open before the store is asked. */
+  gapWaitMs?: number;
+}
+
+const REPLAY_PAGE = 500;
+
+export function serializeMessage(m: StoredMessage): Deliverable {
+  return { seq: m.seq, frame: JSON.stringify(toMessageFrame(m)) };
+}
+
+/**
+ * All chat sockets of this instance, grouped in rooms per channel. Rooms subscribe to the bus for
+ * their channel while they have sockets; every message reaches sockets through the room, so the
+ * local and the cross-instance path are one.
+ */
+export class Hub {
+  private readonly rooms = new Map<string, ChannelRoom>();
+  private readonly subscriptions = new Map<string, Unsubscribe>();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly perUser = new Map<string, number>();
+  private readonly perIp = new Map<string, number>();
+  connectionCount = 0;
+
+  constructor(private readonly o: HubOptions) {}
+
+  start() {
+    this.heartbeat = setInterval(() => this.tick(), this.o.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  userConnections(userId: string): number {
+    return this.perUser.get(userId) ?? 0;
+  }
+
+  ipConnections(ip: string): number {
+    return this.perIp.get(ip) ?? 0;
+  }
+
+  /** Users with an open socket in the channel on this instance. */
+  onlineUsers(channelUrl: string): string[] {
+    const room = this.rooms.get(channelUrl);
+    return room ? [...room.users.keys()] : [];
+  }
+
+  stats() {
+    return { connections: this.connectionCount, channels: this.rooms.size };
+  }
+
+  /**
+   * Adds an authorised socket to its channel: sends CONNECTED, replays what it missed after
+   * `sinceSeq` from the store, then lets live messages through — each seq exactly once, in order.
+   */
+  async admit(conn: Connection, sinceSeq: number | undefined, heartbeatMs: number): Promise<void> {
+    const room = await this.acquire(conn.channelUrl);
+    if (conn.closed) {
+      this.release(room);
+      return;
+    }
+    this.track(conn, +1);
+    conn.room = room;
+    const target = room.lastSeq;
+    let since = sinceSeq === undefined ? target : Math.min(sinceSeq, target);
+    let gap: ConnectedFrame["gap"];
+    if (target - since > this.o.resumeMaxMessages) {
+      gap = { from_seq: since + 1, to_seq: target - this.o.resumeMaxMessages };
+      since = target - this.o.resumeMaxMessages;
+    }
+    conn.sentSeq = since;
+    conn.backlog = [];
+    room.conns.add(conn);
+    const firstOfUser = (room.users.get(conn.userId) ?? 0) === 0;
+    room.users.set(conn.userId, (room.users.get(conn.userId) ?? 0) + 1);
+
+    const connected: ConnectedFrame = {
+      type: "CONNECTED",
+      channel_url: conn.channelUrl,
+      user_id: conn.wireUserId,
+      connection_id: conn.id,
+      last_seq: target,
+      heartbeat_ms: heartbeatMs,
+      server_time: new Date().toISOString(),
+    };
+    if (sinceSeq !== undefined) connected.since_seq = sinceSeq;
+    if (gap) connected.gap = gap;
+    conn.sendRaw(JSON.stringify(connected));
+
+    try {
+      while (!conn.closed && conn.sentSeq < target) {
+        const page = await this.o.store.listMessages(conn.channelUrl, {
+          afterSeq: conn.sentSeq,
+          limit: Math.min(REPLAY_PAGE, target - conn.sentSeq),
+        });
+        if (page.length === 0) break;
+        for (const m of page) {
+          if (m.seq <= conn.sentSeq) continue;
+          conn.sentSeq = m.seq;
+          conn.sendRaw(serializeMessage(m).frame);
+        }
+      }
+    } finally {
+      const held = conn.backlog ?? [];
+      conn.backlog = null;
+      held.sort((a, b) => a.seq - b.seq);
+      for (const d of held) conn.deliver(d);
+    }
+    if (firstOfUser && !conn.closed) {
+      await this.publishPresence(conn.channelUrl, "joined", conn.userId);
+    }
+  }
+
+  /** Removes a closed socket; the last socket of a user in a channel announces USER_LEFT. */
+  leave(conn: Connection) {
+    if (conn.closed) return;
+    conn.closed = true;
+    const room = conn.room;
+    if (!room) return;
+    this.track(conn, -1);
+    room.conns.delete(conn);
+    const left = (room.users.get(conn.userId) ?? 1) - 1;
+    if (left <= 0) {
+      room.users.delete(conn.userId);
+      void this.publishPresence(conn.channelUrl, "left", conn.userId).catch((e) =>
+        this.o.logger.warn({ err: e, channel_url: conn.channelUrl }, "presence publish failed"),
+      );
+    } else {
+      room.users.set(conn.userId, left);
+    }
+    this.release(room);
+  }
+
+  /** Closes every socket (drain): an ERROR frame, then the close code. */
+  closeAll(closeCode: number, errorCode: string, reason: string) {
+    for (const room of this.rooms.values()) {
+      for (const c of [...room.conns]) closeWithError(c, closeCode, errorCode, reason);
+    }
+  }
+
+  /** Re-reads every room's channel from the store (after a bus outage) so nothing stays missing. */
+  resyncAll() {
+    for (const room of this.rooms.values()) this.fillGap(room, Number.MAX_SAFE_INTEGER);
+  }
+
+  stop() {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private track(conn: Connection, delta: number) {
+    this.connectionCount += delta;
+    bump(this.perUser, conn.userId, delta);
+    bump(this.perIp, conn.ip, delta);
+    this.o.metrics.connections.set(this.connectionCount);
+    if (delta > 0) this.o.metrics.connectionsTotal.inc();
+  }
+
+  private async acquire(channelUrl: string): Promise<ChannelRoom> {
+    let room = this.rooms.get(channelUrl);
+    if (!room) {
+      const created = new ChannelRoom(
+        channelUrl,
+        (r, upTo) => this.fillGap(r, upTo),
+        this.o.gapWaitMs ?? 150,
+        (n) => this.o.metrics.deliveries.inc(n),
+      );
+      room = created;
+      this.rooms.set(channelUrl, created);
+      created.ready = (async () => {
+        const unsubscribe = await this.o.bus.subscribeChannel(channelUrl, (e) => this.onEvent(created, e));
+        this.subscriptions.set(channelUrl, unsubscribe);
+        const channel = await this.o.store.getChannel(channelUrl);
+        created.markReady(channel?.last_seq ?? 0);
+      })();
+    }
+    room.refs++;
+    try {
+      await room.ready;
+    } catch (e) {
+      this.release(room);
+      throw e;
+    }
+    return room;
+  }
+
+  private release(room: ChannelRoom) {
+    room.refs--;
+    if (room.refs > 0 || this.rooms.get(room.channelUrl) !== room) return;
+    this.rooms.delete(room.channelUrl);
+    room.dispose();
+    const unsubscribe = this.subscriptions.get(room.channelUrl);
+    this.subscriptions.delete(room.channelUrl);
+    if (unsubscribe) void unsubscribe().catch(() => {});
+  }
+
+  private onEvent(room: ChannelRoom, e: ChannelEvent) {
+    switch (e.kind) {
+      case "message":
+        room.deliver(serializeMessage(e.message));
+        return;
+      case "presence": {
+        const frame: UserJoinedFrame | UserLeftFrame =
+          e.change === "joined"
+            ? { type: "USER_JOINED", channel_url: room.channelUrl, user_id: wireUserId(e.user_id), timestamp: e.timestamp }
+            : { type: "USER_LEFT", channel_url: room.channelUrl, user_id: wireUserId(e.user_id), timestamp: e.timestamp };
+        room.broadcast(JSON.stringify(frame));
+        return;
+      }
+      case "kick": {
+        for (const c of [...room.conns]) {
+          if (e.user_ids === "all" || e.user_ids.includes(c.userId)) closeWithError(c, e.close_code, e.error_code, e.reason);
+        }
+        return;
+      }
+    }
+  }
+
+  private fillGap(room: ChannelRoom, upToSeq: number) {
+    const from = room.lastSeq;
+    const limit = Math.max(1, Math.min(1000, upToSeq - from));
+    this.o.store
+      .listMessages(room.channelUrl, { afterSeq: from, limit })
+      .then((msgs) => {
+        for (const m of msgs) room.deliver(serializeMessage(m));
+      })
+      .catch((err) => this.o.logger.warn({ err, channel_url: room.channelUrl }, "gap fill failed"));
+  }
+
+  private async publishPresence(channelUrl: string, change: "joined" | "left", userId: string) {
+    await this.o.bus.publishChannel(channelUrl, {
+      kind: "presence",
+      change,
+      user_id: userId,
+      timestamp: new Date().toISOString(),
+      node_id: this.o.bus.nodeId,
+    });
+  }
+
+  private tick() {
+    for (const room of this.rooms.values()) {
+      for (const c of room.conns) {
+        if (!c.alive) {
+          c.ws.terminate();
+          continue;
+        }
+        c.alive = false;
+        try {
+          c.ws.ping();
+        } catch {
+          c.ws.terminate();
+        }
+      }
+    }
+  }
+}
+
+function bump(map: Map<string, number>, key: string, delta: number) {
+  const n = (map.get(key) ?? 0) + delta;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
+}
+
+/** Sends an ERROR frame that names the close code, then closes the socket with it. */
+export function closeWithError(c: Connection, closeCode: number, code: string, message: string) {
+  const frame: ErrorFrame = { type: "ERROR", code, message, close_code: closeCode };
+  c.sendRaw(JSON.stringify(frame));
+  c.ws.close(closeCode, message.slice(0, 120));
+}
+
+export const DRAIN = { closeCode: CloseCode.GOING_AWAY, errorCode: ErrorCode.DRAINING, reason: "server is restarting" } as const;

@@ -1,0 +1,130 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { type Bus } from "./bus/bus.ts";
+import { createBusFromConfig } from "./bus/create-bus.ts";
+import { createTokenVerifier } from "./auth/token-verifier.ts";
+import { ChatService, type ProviderSelector, staticSelector } from "./chat/chat-service.ts";
+import type { Config, ConfigSources } from "./config/index.ts";
+import { createApp } from "./http/app.ts";
+import { createLogger, type Logger } from "./observability/logger.ts";
+import { createMetrics } from "./observability/metrics.ts";
+import type { ChatProvider } from "./providers/chat-provider.ts";
+import { MessagePipeline } from "./providers/websocket/message-pipeline.ts";
+import { createWebsocketProvider } from "./providers/websocket/websocket-provider.ts";
+import { DRAIN, Hub } from "./realtime/hub.ts";
+import { createWsGateway } from "./realtime/ws-gateway.ts";
+import { createStoreFromConfig } from "./store/create-store.ts";
+import type { MessageStore } from "./store/message-store.ts";
+
+export interface PodchatServerOptions {
+  config: Config;
+  sources?: ConfigSources;
+  /** Injected in tests; otherwise made from config. */
+  store?: MessageStore;
+  bus?: Bus;
+  logger?: Logger;
+  /** Extra providers (Sendbird) keyed by name. */
+  providers?: Partial<Record<"sendbird", ChatProvider>>;
+  selector?: ProviderSelector;
+}
+
+export type PodchatServer = Awaited<ReturnType<typeof createPodchatServer>>;
+
+/** Wires every part of one podchat instance. `listen()` opens the port; `drain()` shuts down gracefully. */
+export async function createPodchatServer(options: PodchatServerOptions) {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.log.level, { env: config.env });
+  const metrics = createMetrics();
+  const store = options.store ?? (await createStoreFromConfig(config));
+  const bus = options.bus ?? (await createBusFromConfig(config));
+  const verifier = createTokenVerifier({
+    ...(config.auth.jwt.secret ? { secret: config.auth.jwt.secret } : {}),
+    ...(config.auth.jwt.jwks_url ? { jwksUrl: config.auth.jwt.jwks_url } : {}),
+    ...(config.auth.jwt.issuer ? { issuer: config.auth.jwt.issuer } : {}),
+    ...(config.auth.jwt.audience ? { audience: config.auth.jwt.audience } : {}),
+    clockToleranceS: config.auth.jwt.clock_tolerance_s,
+  });
+  const hub = new Hub({
+    store,
+    bus,
+    logger,
+    metrics,
+    heartbeatMs: config.realtime.heartbeat_ms,
+    resumeMaxMessages: config.limits.resume_max_messages,
+  });
+  const pipeline = new MessagePipeline(store, bus, metrics);
+  const websocket = createWebsocketProvider({ store, bus, hub, pipeline });
+  const chat = new ChatService({
+    providers: { websocket, ...options.providers },
+    store,
+    selector: options.selector ?? staticSelector(() => config.chat.use_websocket),
+  });
+  let draining = false;
+  const gateway = createWsGateway({ config, hub, store, pipeline, verifier, logger, metrics, isDraining: () => draining });
+  const app = createApp({
+    config,
+    chat,
+    verifier,
+    logger,
+    metrics,
+    ready: async () => !draining && (await store.healthy()) && (await bus.healthy()),
+  });
+
+  let server: Server | null = null;
+  const sockets = new Set<import("node:net").Socket>();
+
+  async function listen(port = config.server.port, host = config.server.host): Promise<{ port: number; url: string }> {
+    hub.start();
+    await new Promise<void>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, port, hostname: host }, () => resolve()) as Server;
+      server.once("error", reject);
+    });
+    const s = server!;
+    s.on("connection", (sock) => {
+      sockets.add(sock);
+      sock.once("close", () => sockets.delete(sock));
+    });
+    s.on("upgrade", (req, socket, head) => {
+      if (!gateway.handleUpgrade(req, socket, head)) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 9\r\n\r\nNot Found");
+      }
+    });
+    const addr = s.address() as AddressInfo;
+    const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+    return { port: addr.port, url: `http://${shownHost}:${addr.port}` };
+  }
+
+  /**
+   * Graceful shutdown: stop admitting, tell every socket 1001 (SDKs reconnect elsewhere), let
+   * in-flight writes finish, then close. Bounded by the grace period.
+   */
+  async function drain(graceMs = config.shutdown.grace_ms) {
+    if (draining) return;
+    draining = true;
+    const deadline = Date.now() + graceMs;
+    hub.closeAll(DRAIN.closeCode, DRAIN.errorCode, DRAIN.reason);
+    await store.flush();
+    while (hub.connectionCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await close();
+  }
+
+  async function close() {
+    draining = true;
+    hub.stop();
+    gateway.close();
+    if (server) {
+      const s = server;
+      server = null;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        for (const sock of sockets) sock.destroy();
+      });
+    }
+    await store.flush();
+    await bus.close();
+    await store.close();
+  }
+
+  return { config, sources: options.sources, logger, metrics, store, bus, hub, chat, app, listen, drain, close, isDraining: () => draining };
+}

@@ -1,0 +1,39 @@
+/** Versioned schema; each entry runs once, in order, inside a transaction. Never edit a shipped one. */
+export const sqliteMigrations: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE channels (
+        channel_url TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        custom_type TEXT,
+        data TEXT NOT NULL DEFAULT '{}',
+        provider TEXT NOT NULL DEFAULT 'websocket',
+        created_at TEXT NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        member_count INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE members (
+        channel_url TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        joined_at TEXT NOT NULL,
+        PRIMARY KEY (channel_url, user_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE messages (
+        channel_url TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        message_id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        user_id TEXT,
+        message TEXT NOT NULL,
+        custom_type TEXT,
+        data TEXT,
+        file TEXT,
+        req_id TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (channel_url, seq)
+      );
+      CREATE UNIQUE INDEX messages_req_id ON messages (channel_url, user_id, req_id) WHERE req_id IS NOT NULL;
+    `,
+  },
+];

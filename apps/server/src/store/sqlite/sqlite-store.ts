@@ -1,0 +1,424 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { FileInfo, MessageType, ProviderName } from "@podchat/protocol";
+import {
+  type AppendResult,
+  type ChannelPatch,
+  type ListChannelsOptions,
+  type MessageRange,
+  type MessageStore,
+  type NewChannel,
+  type NewMessage,
+  type StoredChannel,
+  type StoredMessage,
+  StoreError,
+} from "../message-store.ts";
+import { sqliteMigrations } from "./migrations.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
+
+export interface SqliteStoreOptions {
+  /** File path, or ":memory:". */
+  path: string;
+  /**
+   * `normal` (default): in WAL mode a commit survives a crash of the process (kill -9); a power
+   * loss may drop the last transactions. `full`: fsync on every commit, survives power loss too.
+   */
+  synchronous?: "normal" | "full";
+}
+
+interface ChannelRow {
+  channel_url: string;
+  name: string;
+  custom_type: string | null;
+  data: string;
+  provider: string;
+  created_at: string;
+  last_seq: number;
+  member_count: number;
+}
+
+interface MessageRow {
+  message_id: string;
+  channel_url: string;
+  seq: number;
+  type: string;
+  user_id: string | null;
+  message: string;
+  custom_type: string | null;
+  data: string | null;
+  file: string | null;
+  req_id: string | null;
+  created_at: string;
+}
+
+interface PendingAppend {
+  input: NewMessage;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+function toChannel(r: ChannelRow): StoredChannel {
+  return {
+    channel_url: r.channel_url,
+    name: r.name,
+    custom_type: r.custom_type,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    provider: r.provider as ProviderName,
+    created_at: r.created_at,
+    last_seq: r.last_seq,
+    member_count: r.member_count,
+  };
+}
+
+function toMessage(r: MessageRow): StoredMessage {
+  return {
+    message_id: r.message_id,
+    channel_url: r.channel_url,
+    seq: r.seq,
+    type: r.type as MessageType,
+    user_id: r.user_id,
+    message: r.message,
+    custom_type: r.custom_type,
+    data: r.data === null ? null : (JSON.parse(r.data) as Record<string, unknown>),
+    file: r.file === null ? null : (JSON.parse(r.file) as FileInfo),
+    req_id: r.req_id,
+    created_at: r.created_at,
+  };
+}
+
+/**
+ * SQLite store (better-sqlite3, WAL). Appends are group-committed: every append made in the same
+ * event-loop turn is written in one transaction, then all of them resolve.
+ */
+export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
+  if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+
+  let stmts: ReturnType<typeof prepare> | undefined;
+  const s = () => {
+    if (!stmts) throw new StoreError("STORE_UNAVAILABLE", "store not migrated");
+    return stmts;
+  };
+
+  function prepare() {
+    return {
+      getChannel: db.prepare<[string], ChannelRow>("SELECT * FROM channels WHERE channel_url = ?"),
+      insertChannel: db.prepare(
+        "INSERT INTO channels (channel_url, name, custom_type, data, provider, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      insertMember: db.prepare(
+        "INSERT OR IGNORE INTO members (channel_url, user_id, joined_at) VALUES (?, ?, ?)",
+      ),
+      deleteMember: db.prepare("DELETE FROM members WHERE channel_url = ? AND user_id = ?"),
+      countMembers: db.prepare(
+        "UPDATE channels SET member_count = (SELECT COUNT(*) FROM members WHERE channel_url = ?) WHERE channel_url = ?",
+      ),
+      listMembers: db.prepare<[string], { user_id: string }>(
+        "SELECT user_id FROM members WHERE channel_url = ? ORDER BY joined_at, user_id",
+      ),
+      isMember: db.prepare<[string, string], { one: number }>(
+        "SELECT 1 AS one FROM members WHERE channel_url = ? AND user_id = ?",
+      ),
+      deleteChannel: db.prepare("DELETE FROM channels WHERE channel_url = ?"),
+      deleteMessages: db.prepare("DELETE FROM messages WHERE channel_url = ?"),
+      deleteMembers: db.prepare("DELETE FROM members WHERE channel_url = ?"),
+      bumpSeq: db.prepare<[string], { last_seq: number }>(
+        "UPDATE channels SET last_seq = last_seq + 1 WHERE channel_url = ? RETURNING last_seq",
+      ),
+      findByReq: db.prepare<[string, string, string], MessageRow>(
+        "SELECT * FROM messages WHERE channel_url = ? AND user_id IS ? AND req_id = ?",
+      ),
+      findById: db.prepare<[string], MessageRow>("SELECT * FROM messages WHERE message_id = ?"),
+      insertMessage: db.prepare(
+        `INSERT INTO messages (channel_url, seq, message_id, type, user_id, message, custom_type, data, file, req_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      after: db.prepare<[string, number, number], MessageRow>(
+        "SELECT * FROM messages WHERE channel_url = ? AND seq > ? ORDER BY seq ASC LIMIT ?",
+      ),
+      before: db.prepare<[string, number, number], MessageRow>(
+        "SELECT * FROM messages WHERE channel_url = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+      ),
+    };
+  }
+
+  let queue: PendingAppend[] = [];
+  let scheduled = false;
+  let flushWaiters: Array<() => void> = [];
+  let closed = false;
+
+  function appendOne(input: NewMessage): AppendResult {
+    const st = s();
+    const userId = input.user_id ?? null;
+    if (input.req_id) {
+      const existing = st.findByReq.get(input.channel_url, userId as string, input.req_id);
+      if (existing) return { message: toMessage(existing), duplicate: true };
+    }
+    if (input.message_id) {
+      const existing = st.findById.get(input.message_id);
+      if (existing) return { message: toMessage(existing), duplicate: true };
+    }
+    const bumped = st.bumpSeq.get(input.channel_url);
+    if (!bumped) throw new StoreError("CHANNEL_NOT_FOUND", `channel ${input.channel_url} does not exist`);
+    const msg: StoredMessage = {
+      message_id: input.message_id ?? randomUUID(),
+      channel_url: input.channel_url,
+      seq: bumped.last_seq,
+      type: input.type,
+      user_id: userId,
+      message: input.message,
+      custom_type: input.custom_type ?? null,
+      data: input.data ?? null,
+      file: input.file ?? null,
+      req_id: input.req_id ?? null,
+      created_at: input.created_at ?? new Date().toISOString(),
+    };
+    st.insertMessage.run(
+      msg.channel_url,
+      msg.seq,
+      msg.message_id,
+      msg.type,
+      msg.user_id,
+      msg.message,
+      msg.custom_type,
+      msg.data === null ? null : JSON.stringify(msg.data),
+      msg.file === null ? null : JSON.stringify(msg.file),
+      msg.req_id,
+      msg.created_at,
+    );
+    return { message: msg, duplicate: false };
+  }
+
+  function flushQueue() {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    if (batch.length > 0) {
+      const outcomes: Array<{ ok: true; r: AppendResult } | { ok: false; e: unknown }> = [];
+      try {
+        db.transaction(() => {
+          for (const p of batch) {
+            try {
+              outcomes.push({ ok: true, r: appendOne(p.input) });
+            } catch (e) {
+              if (!(e instanceof StoreError)) throw e;
+              outcomes.push({ ok: false, e });
+            }
+          }
+        }).immediate();
+      } catch (e) {
+        const err = new StoreError("STORE_UNAVAILABLE", "could not write messages", { cause: e });
+        for (const p of batch) p.reject(err);
+        outcomes.length = 0;
+      }
+      outcomes.forEach((o, i) => {
+        const p = batch[i]!;
+        if (o.ok) p.resolve(o.r);
+        else p.reject(o.e);
+      });
+    }
+    const waiters = flushWaiters;
+    flushWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  function withStore<T>(fn: () => T): T {
+    if (closed) throw new StoreError("STORE_UNAVAILABLE", "store is closed");
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError("STORE_UNAVAILABLE", "store operation failed", { cause: e });
+    }
+  }
+
+  function requireChannel(url: string): StoredChannel {
+    const row = s().getChannel.get(url);
+    if (!row) throw new StoreError("CHANNEL_NOT_FOUND", `channel ${url} does not exist`);
+    return toChannel(row);
+  }
+
+  return {
+    driver: "sqlite",
+    async migrate() {
+      db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+      const applied = new Set(
+        db
+          .prepare<[], { version: number }>("SELECT version FROM schema_migrations")
+          .all()
+          .map((r) => r.version),
+      );
+      for (const m of sqliteMigrations) {
+        if (applied.has(m.version)) continue;
+        db.transaction(() => {
+          db.exec(m.sql);
+          db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(
+            m.version,
+            new Date().toISOString(),
+          );
+        })();
+      }
+      stmts = prepare();
+    },
+    async createChannel(input: NewChannel) {
+      return withStore(() => {
+        const st = s();
+        return db.transaction(() => {
+          if (st.getChannel.get(input.channel_url)) {
+            throw new StoreError("CHANNEL_EXISTS", `channel ${input.channel_url} already exists`);
+          }
+          const createdAt = input.created_at ?? new Date().toISOString();
+          st.insertChannel.run(
+            input.channel_url,
+            input.name,
+            input.custom_type ?? null,
+            JSON.stringify(input.data ?? {}),
+            input.provider,
+            createdAt,
+          );
+          for (const u of input.user_ids) st.insertMember.run(input.channel_url, u, createdAt);
+          st.countMembers.run(input.channel_url, input.channel_url);
+          return requireChannel(input.channel_url);
+        })();
+      });
+    },
+    async getChannel(url) {
+      return withStore(() => {
+        const row = s().getChannel.get(url);
+        return row ? toChannel(row) : null;
+      });
+    },
+    async listChannels(opts: ListChannelsOptions) {
+      return withStore(() => {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+        if (after !== null) {
+          where.push("channel_url > ?");
+          params.push(after);
+        }
+        if (opts.q) {
+          where.push("(instr(lower(channel_url), lower(?)) > 0 OR instr(lower(name), lower(?)) > 0)");
+          params.push(opts.q, opts.q);
+        }
+        if (opts.provider) {
+          where.push("provider = ?");
+          params.push(opts.provider);
+        }
+        const sql = `SELECT * FROM channels ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY channel_url ASC LIMIT ?`;
+        const rows = db.prepare<unknown[], ChannelRow>(sql).all(...params, opts.limit + 1);
+        const more = rows.length > opts.limit;
+        const page = rows.slice(0, opts.limit).map(toChannel);
+        const last = page[page.length - 1];
+        return { channels: page, nextCursor: more && last ? encodeCursor(last.channel_url) : null };
+      });
+    },
+    async updateChannel(url, patch: ChannelPatch) {
+      return withStore(() => {
+        const current = requireChannel(url);
+        const next = {
+          name: patch.name ?? current.name,
+          custom_type: patch.custom_type !== undefined ? patch.custom_type : current.custom_type,
+          data: patch.data ?? current.data,
+          provider: patch.provider ?? current.provider,
+        };
+        db.prepare("UPDATE channels SET name = ?, custom_type = ?, data = ?, provider = ? WHERE channel_url = ?").run(
+          next.name,
+          next.custom_type,
+          JSON.stringify(next.data),
+          next.provider,
+          url,
+        );
+        return requireChannel(url);
+      });
+    },
+    async deleteChannel(url) {
+      return withStore(() => {
+        const st = s();
+        return db.transaction(() => {
+          st.deleteMessages.run(url);
+          st.deleteMembers.run(url);
+          return st.deleteChannel.run(url).changes > 0;
+        })();
+      });
+    },
+    async addMembers(url, userIds) {
+      return withStore(() => {
+        const st = s();
+        return db.transaction(() => {
+          requireChannel(url);
+          const now = new Date().toISOString();
+          for (const u of userIds) st.insertMember.run(url, u, now);
+          st.countMembers.run(url, url);
+          return requireChannel(url);
+        })();
+      });
+    },
+    async removeMembers(url, userIds) {
+      return withStore(() => {
+        const st = s();
+        return db.transaction(() => {
+          requireChannel(url);
+          for (const u of userIds) st.deleteMember.run(url, u);
+          st.countMembers.run(url, url);
+          return requireChannel(url);
+        })();
+      });
+    },
+    async listMembers(url) {
+      return withStore(() => {
+        requireChannel(url);
+        return s()
+          .listMembers.all(url)
+          .map((r) => r.user_id);
+      });
+    },
+    async isMember(url, userId) {
+      return withStore(() => s().isMember.get(url, userId) !== undefined);
+    },
+    appendMessage(input) {
+      if (closed) return Promise.reject(new StoreError("STORE_UNAVAILABLE", "store is closed"));
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flushQueue);
+        }
+      });
+    },
+    async listMessages(url, range: MessageRange) {
+      return withStore(() => {
+        const st = s();
+        if (range.beforeSeq !== undefined) {
+          return st.before.all(url, range.beforeSeq, range.limit).reverse().map(toMessage);
+        }
+        return st.after.all(url, range.afterSeq ?? 0, range.limit).map(toMessage);
+      });
+    },
+    flush() {
+      if (!scheduled) return Promise.resolve();
+      return new Promise<void>((resolve) => flushWaiters.push(resolve));
+    },
+    async healthy() {
+      if (closed) return false;
+      try {
+        db.prepare("SELECT 1").get();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      if (scheduled) flushQueue();
+      closed = true;
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Integration tests start servers on ephemeral ports; files run in parallel workers.
+    pool: "forks",
+  },
+});

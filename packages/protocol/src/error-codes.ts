@@ -1,0 +1,30 @@
+/** Error codes carried by ERROR frames and REST error bodies. */
+export const ErrorCode = {
+  /** The frame is not JSON, or not a JSON object. */
+  MALFORMED_FRAME: "MALFORMED_FRAME",
+  /** The frame is JSON but does not match the schema of its type. */
+  INVALID_FRAME: "INVALID_FRAME",
+  /** The frame's `type` is not one the server accepts. */
+  UNKNOWN_TYPE: "UNKNOWN_TYPE",
+  FRAME_TOO_LARGE: "FRAME_TOO_LARGE",
+  /** Binary frames are not part of the protocol. */
+  BINARY_NOT_SUPPORTED: "BINARY_NOT_SUPPORTED",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_MEMBER: "NOT_MEMBER",
+  CHANNEL_NOT_FOUND: "CHANNEL_NOT_FOUND",
+  CHANNEL_EXISTS: "CHANNEL_EXISTS",
+  WRONG_PROVIDER: "WRONG_PROVIDER",
+  CHANNEL_DELETED: "CHANNEL_DELETED",
+  NOT_FOUND: "NOT_FOUND",
+  VALIDATION_FAILED: "VALIDATION_FAILED",
+  RATE_LIMITED: "RATE_LIMITED",
+  SLOW_CONSUMER: "SLOW_CONSUMER",
+  STORE_UNAVAILABLE: "STORE_UNAVAILABLE",
+  PROVIDER_ERROR: "PROVIDER_ERROR",
+  UNSUPPORTED: "UNSUPPORTED",
+  DRAINING: "DRAINING",
+  INTERNAL: "INTERNAL",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,125 @@
+import * as z from "zod/mini";
+import { CustomType, DataObject, FileInfo, MessageType, Seq, Timestamp, WireUserId } from "./common.ts";
+
+/**
+ * A stored message as every member receives it. The seed's fields (`type`, `channel_url`,
+ * `user_id`, `message`, `timestamp`) come first and keep their types.
+ * @since 0.1 `message_id`, `seq` (per-channel, gap-free), `custom_type`, `data`, `file`.
+ */
+export const MessageFrame = z.object({
+  type: MessageType,
+  channel_url: z.string(),
+  /** Sender; absent on admin messages sent without a user. */
+  user_id: z.optional(z.nullable(WireUserId)),
+  message: z.string(),
+  timestamp: Timestamp,
+  message_id: z.string(),
+  seq: Seq,
+  custom_type: z.optional(CustomType),
+  data: z.optional(DataObject),
+  file: z.optional(FileInfo),
+});
+export type MessageFrame = z.infer<typeof MessageFrame>;
+
+export const UserJoinedFrame = z.object({
+  type: z.literal("USER_JOINED"),
+  channel_url: z.string(),
+  user_id: WireUserId,
+  timestamp: Timestamp,
+});
+export type UserJoinedFrame = z.infer<typeof UserJoinedFrame>;
+
+/** @since 0.1 `timestamp` (the seed's USER_LEFT has none; it is added, never required). */
+export const UserLeftFrame = z.object({
+  type: z.literal("USER_LEFT"),
+  channel_url: z.string(),
+  user_id: WireUserId,
+  timestamp: z.optional(Timestamp),
+});
+export type UserLeftFrame = z.infer<typeof UserLeftFrame>;
+
+/**
+ * First frame after a successful join. `last_seq` is the channel's newest seq when the socket was
+ * admitted. `gap` is set when the server did not replay everything after `since_seq` (too many
+ * missed, or history trimmed): the client fetches `from_seq..to_seq` through the history API.
+ */
+export const ConnectedFrame = z.object({
+  type: z.literal("CONNECTED"),
+  channel_url: z.string(),
+  user_id: WireUserId,
+  connection_id: z.string(),
+  last_seq: Seq,
+  since_seq: z.optional(Seq),
+  gap: z.optional(z.object({ from_seq: Seq, to_seq: Seq })),
+  /** Interval at which the server pings; a client that hears nothing for ~2× this may reconnect. */
+  heartbeat_ms: z.int(),
+  server_time: Timestamp,
+});
+export type ConnectedFrame = z.infer<typeof ConnectedFrame>;
+
+/** Sent to the sender once its message is durable in the store (only for sends with `req_id`). */
+export const AckFrame = z.object({
+  type: z.literal("ACK"),
+  req_id: z.string(),
+  message_id: z.string(),
+  seq: Seq,
+  timestamp: Timestamp,
+  /** True when this `req_id` had been stored before: the original is acknowledged again. */
+  duplicate: z.optional(z.boolean()),
+});
+export type AckFrame = z.infer<typeof AckFrame>;
+
+/** A refusal or a per-frame error. The socket stays open unless a close follows. */
+export const ErrorFrame = z.object({
+  type: z.literal("ERROR"),
+  code: z.string(),
+  message: z.string(),
+  req_id: z.optional(z.string()),
+  retry_after_ms: z.optional(z.int()),
+  /** Set when the server closes the socket right after this frame. */
+  close_code: z.optional(z.int()),
+});
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
+
+export const PongFrame = z.object({
+  type: z.literal("PONG"),
+  ts: z.optional(z.number()),
+});
+export type PongFrame = z.infer<typeof PongFrame>;
+
+const messageFrameTypes = new Set<string>(["MESG", "FILE", "IMAGE", "ADMM"]);
+
+export type ServerFrame =
+  | MessageFrame
+  | UserJoinedFrame
+  | UserLeftFrame
+  | ConnectedFrame
+  | AckFrame
+  | ErrorFrame
+  | PongFrame;
+
+const byType = {
+  USER_JOINED: UserJoinedFrame,
+  USER_LEFT: UserLeftFrame,
+  CONNECTED: ConnectedFrame,
+  ACK: AckFrame,
+  ERROR: ErrorFrame,
+  PONG: PongFrame,
+} as const;
+
+/** Validates a server frame; unknown `type`s fail (clients should ignore them, not crash). */
+export function parseServerFrame(
+  value: unknown,
+): { success: true; data: ServerFrame } | { success: false; error: string } {
+  if (typeof value !== "object" || value === null) return { success: false, error: "not an object" };
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== "string") return { success: false, error: "missing type" };
+  const schema = messageFrameTypes.has(type) ? MessageFrame : byType[type as keyof typeof byType];
+  if (!schema) return { success: false, error: `unknown type ${type}` };
+  const r = schema.safeParse(value);
+  return r.success ? { success: true, data: r.data as ServerFrame } : { success: false, error: r.error.message };
+}
+
+export function isMessageFrame(f: ServerFrame): f is MessageFrame {
+  return messageFrameTypes.has(f.type);
+}
