@@ -1,10 +1,19 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { type Bus } from "./bus/bus.ts";
+import type { Bus } from "./bus/bus.ts";
 import { createBusFromConfig } from "./bus/create-bus.ts";
 import { createTokenVerifier } from "./auth/token-verifier.ts";
-import { ChatService, type ProviderSelector, staticSelector } from "./chat/chat-service.ts";
+import { ChatService, type ProviderSelector } from "./chat/chat-service.ts";
+import { FlagResolver } from "./flags/flag-resolver.ts";
+import type { FlagStore } from "./flags/flag-store.ts";
+import { createPostgresFlagStore } from "./flags/postgres-flag-store.ts";
+import { createSqliteFlagStore } from "./flags/sqlite-flag-store.ts";
+import { adminRoutes } from "./http/routes/admin/admin-routes.ts";
+import { ChannelMigrator } from "./migration/channel-migrator.ts";
+import { InstanceRegistry } from "./observability/instance-registry.ts";
+import { createSendbirdProvider } from "./providers/sendbird/sendbird-provider.ts";
+import { createSendbirdService } from "./providers/sendbird/sendbird-service.ts";
 import type { Config, ConfigSources } from "./config/index.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
@@ -27,6 +36,7 @@ export interface PodchatServerOptions {
   /** Extra providers (Sendbird) keyed by name. */
   providers?: Partial<Record<"sendbird", ChatProvider>>;
   selector?: ProviderSelector;
+  flagStore?: FlagStore;
 }
 
 export type PodchatServer = Awaited<ReturnType<typeof createPodchatServer>>;
@@ -55,13 +65,58 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   });
   const pipeline = new MessagePipeline(store, bus, metrics);
   const websocket = createWebsocketProvider({ store, bus, hub, pipeline });
+  const sendbird =
+    options.providers?.sendbird ??
+    (config.sendbird.app_id && config.sendbird.api_token
+      ? createSendbirdProvider(
+          createSendbirdService({
+            appId: config.sendbird.app_id,
+            apiToken: config.sendbird.api_token,
+            timeoutMs: config.sendbird.timeout_ms,
+            ...(config.sendbird.base_url ? { baseUrl: config.sendbird.base_url } : {}),
+          }),
+        )
+      : undefined);
+  const flagStore: FlagStore =
+    options.flagStore ??
+    (config.store.driver === "postgres"
+      ? createPostgresFlagStore({ url: config.store.postgres.url! })
+      : createSqliteFlagStore({ path: config.store.sqlite.path }));
+  await flagStore.migrate();
+  const sources = options.sources ?? {
+    useWebsocketPinned: false,
+    yamlUseWebsocket: config.chat.use_websocket,
+  };
+  const flags = new FlagResolver({ config, sources, store: flagStore, bus, logger });
+  await flags.start();
   const chat = new ChatService({
-    providers: { websocket, ...options.providers },
+    providers: { websocket, ...(sendbird ? { sendbird } : {}) },
     store,
-    selector: options.selector ?? staticSelector(() => config.chat.use_websocket),
+    selector: options.selector ?? flags,
   });
+  const migrator = new ChannelMigrator({ chat, store, sendbird, bus, logger });
+  const registry = new InstanceRegistry(bus, config.env, config.version, () => ({
+    ...hub.stats(),
+    messagesIn: messagesStored,
+  }));
+  let messagesStored = 0;
+  pipeline.onStored = () => {
+    messagesStored++;
+  };
+  await registry.start();
+  // After a Redis outage, rooms re-read their channels so nothing published meanwhile stays missing.
+  (bus as { onReconnect?: (cb: () => void) => void }).onReconnect?.(() => hub.resyncAll());
   let draining = false;
-  const gateway = createWsGateway({ config, hub, store, pipeline, verifier, logger, metrics, isDraining: () => draining });
+  const gateway = createWsGateway({
+    config,
+    hub,
+    store,
+    pipeline,
+    verifier,
+    logger,
+    metrics,
+    isDraining: () => draining,
+  });
   const app = createApp({
     config,
     chat,
@@ -69,12 +124,21 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     logger,
     metrics,
     ready: async () => !draining && (await store.healthy()) && (await bus.healthy()),
+    mount: (a) => {
+      a.route(
+        "/api/v1/admin",
+        adminRoutes({ config, chat, store, hub, bus, flags, flagStore, migrator, registry, verifier }),
+      );
+    },
   });
 
   let server: Server | null = null;
   const sockets = new Set<import("node:net").Socket>();
 
-  async function listen(port = config.server.port, host = config.server.host): Promise<{ port: number; url: string }> {
+  async function listen(
+    port = config.server.port,
+    host = config.server.host,
+  ): Promise<{ port: number; url: string }> {
     hub.start();
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port, hostname: host }, () => resolve()) as Server;
@@ -122,9 +186,30 @@ export async function createPodchatServer(options: PodchatServerOptions) {
       });
     }
     await store.flush();
+    await flags.stop();
+    await registry.stop();
     await bus.close();
+    await flagStore.close();
     await store.close();
   }
 
-  return { config, sources: options.sources, logger, metrics, store, bus, hub, chat, app, listen, drain, close, isDraining: () => draining };
+  return {
+    config,
+    sources,
+    logger,
+    metrics,
+    store,
+    bus,
+    hub,
+    chat,
+    flags,
+    flagStore,
+    migrator,
+    registry,
+    app,
+    listen,
+    drain,
+    close,
+    isDraining: () => draining,
+  };
 }

@@ -13,7 +13,12 @@ afterAll(async () => {
 describe("ChatService in-process (what backends embed)", () => {
   it("creates the seed's channel and its members can chat over WebSocket", async () => {
     const chat = t.server.chat;
-    const channel = await chat.createGroupChannel({ channelUrl: "pod_123_chat", name: "파티 채팅방", userIds: ["1", "2", "3"], data: { pod_id: 123 } });
+    const channel = await chat.createGroupChannel({
+      channelUrl: "pod_123_chat",
+      name: "파티 채팅방",
+      userIds: ["1", "2", "3"],
+      data: { pod_id: 123 },
+    });
     expect(channel).toMatchObject({ channel_url: "pod_123_chat", provider: "websocket", members: [1, 2, 3] });
     const meta = await chat.getChannelMetadata("pod_123_chat");
     expect(meta?.data).toEqual({ pod_id: 123 });
@@ -41,9 +46,14 @@ describe("ChatService in-process (what backends embed)", () => {
   });
 
   it("says clearly when the flag points at a provider that is not configured", async () => {
-    const off = await startServer({ env: { USE_WEBSOCKET_CHAT: "false" } });
+    const off = await startServer({
+      env: { USE_WEBSOCKET_CHAT: "false" },
+      overrides: { sendbird: { app_id: "" } },
+    });
     try {
-      await expect(off.server.chat.createGroupChannel({ channelUrl: "x", userIds: ["1"] })).rejects.toMatchObject({
+      await expect(
+        off.server.chat.createGroupChannel({ channelUrl: "x", userIds: ["1"] }),
+      ).rejects.toMatchObject({
         code: "UNSUPPORTED",
         message: expect.stringMatching(/sendbird provider is not configured/),
       });

@@ -26,7 +26,13 @@ describe("seed WebSocket contract", () => {
 
     a.send({ type: "MESG", message: "안녕하세요!" });
     const got = await b.type("MESG");
-    expect(got).toMatchObject({ type: "MESG", channel_url: "pod_123_chat", user_id: 1, message: "안녕하세요!", seq: 1 });
+    expect(got).toMatchObject({
+      type: "MESG",
+      channel_url: "pod_123_chat",
+      user_id: 1,
+      message: "안녕하세요!",
+      seq: 1,
+    });
     expect(Object.keys(got).slice(0, 5)).toEqual(["type", "channel_url", "user_id", "message", "timestamp"]);
     expect(typeof got.message_id).toBe("string");
     expect(Number.isNaN(Date.parse(got.timestamp as string))).toBe(false);
@@ -51,7 +57,11 @@ describe("seed WebSocket contract", () => {
 
   it("delivers every message to every member in the same order", async () => {
     await createChannel(t, "order", ["1", "2", "3"]);
-    const socks = [await connect(t, "order", "1"), await connect(t, "order", "2"), await connect(t, "order", "3")];
+    const socks = [
+      await connect(t, "order", "1"),
+      await connect(t, "order", "2"),
+      await connect(t, "order", "3"),
+    ];
     for (let i = 0; i < 60; i++) socks[i % 3]!.send({ type: "MESG", message: `m${i}` });
     const seen = await Promise.all(socks.map((s) => s.waitMessages(60)));
     const orders = seen.map((msgs) => msgs.map((m) => `${m.seq}:${m.message}`));
@@ -68,7 +78,14 @@ describe("seed WebSocket contract", () => {
     a.send({
       type: "IMAGE",
       message: "photo",
-      file: { url: "https://files.example/p.png", name: "p.png", size: 10, mime_type: "image/png", width: 4, height: 3 },
+      file: {
+        url: "https://files.example/p.png",
+        name: "p.png",
+        size: 10,
+        mime_type: "image/png",
+        width: 4,
+        height: 3,
+      },
     });
     const [f, i] = await a.waitMessages(2);
     expect(f).toMatchObject({ type: "FILE", message: "report.pdf", seq: 1 });
@@ -108,9 +125,11 @@ describe("refusals", () => {
       JSON.stringify({ sub: "1", exp: Math.floor(Date.now() / 1000) + 3600 }),
     ).toString("base64url")}.`;
     expect((await refused(wsPath("room", `token=${none}`))).code).toBe(4401);
-    const hs512 = await new SignJWT({}).setProtectedHeader({ alg: "HS512" }).setSubject("1").setExpirationTime("1h").sign(
-      new TextEncoder().encode("dev-only-jwt-secret-change-me-0123456789"),
-    );
+    const hs512 = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS512" })
+      .setSubject("1")
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode("dev-only-jwt-secret-change-me-0123456789"));
     expect((await refused(wsPath("room", `token=${hs512}`))).code).toBe(4401);
   });
 
@@ -131,7 +150,10 @@ describe("refusals", () => {
 
   it("closes the sockets of a removed member with 4403", async () => {
     const s = await connect(t, "room", "2");
-    const res = await t.api("/api/v1/chat/channels/room/members", { method: "DELETE", json: { user_ids: ["2"] } });
+    const res = await t.api("/api/v1/chat/channels/room/members", {
+      method: "DELETE",
+      json: { user_ids: ["2"] },
+    });
     expect(res.status).toBe(200);
     const err = await s.type("ERROR");
     expect(err.code).toBe("NOT_MEMBER");
@@ -152,7 +174,12 @@ describe("dev test endpoint", () => {
 
   it("does not exist outside dev (404), whatever the config says", async () => {
     const stg = await startServer({
-      env: { APP_ENV: "stg", JWT_SECRET: "stg-secret-stg-secret-stg-secret", API_KEYS: "stg-api-key-123", ADMIN_PASSWORD: "s3cret-pass" },
+      env: {
+        APP_ENV: "stg",
+        JWT_SECRET: "stg-secret-stg-secret-stg-secret",
+        API_KEYS: "stg-api-key-123",
+        ADMIN_PASSWORD: "s3cret-pass",
+      },
       overrides: { store: { driver: "sqlite" }, bus: { driver: "memory" } },
     });
     try {

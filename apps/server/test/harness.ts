@@ -15,7 +15,10 @@ export interface TestServer {
   wsUrl: string;
   port: number;
   dbPath: string;
-  api(path: string, init?: RequestInit & { json?: unknown; token?: string; noKey?: boolean }): Promise<Response>;
+  api(
+    path: string,
+    init?: RequestInit & { json?: unknown; token?: string; noKey?: boolean },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const { config, sources } = loadConfig({
     env: { APP_ENV: "dev", ...options.env },
     overrides: deepMergeDefaults(
-      { server: { host: "127.0.0.1", port: 0 }, store: { sqlite: { path: dbPath } }, log: { level: "silent" } },
+      {
+        server: { host: "127.0.0.1", port: 0 },
+        store: { sqlite: { path: dbPath } },
+        log: { level: "silent" },
+      },
       options.overrides ?? {},
     ),
   });
@@ -76,9 +83,19 @@ function deepMergeDefaults(a: Record<string, unknown>, b: Record<string, unknown
 
 export async function token(
   userId: string,
-  opts: { secret?: string; expiresIn?: string | number; notBefore?: string | number; issuer?: string; audience?: string; claims?: Record<string, unknown> } = {},
+  opts: {
+    secret?: string;
+    expiresIn?: string | number;
+    notBefore?: string | number;
+    issuer?: string;
+    audience?: string;
+    claims?: Record<string, unknown>;
+  } = {},
 ): Promise<string> {
-  let jwt = new SignJWT({ ...opts.claims }).setProtectedHeader({ alg: "HS256" }).setSubject(userId).setIssuedAt();
+  let jwt = new SignJWT({ ...opts.claims })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setIssuedAt();
   jwt = jwt.setExpirationTime(opts.expiresIn ?? "1h");
   if (opts.notBefore !== undefined) jwt = jwt.setNotBefore(opts.notBefore);
   if (opts.issuer) jwt = jwt.setIssuer(opts.issuer);
@@ -140,7 +157,11 @@ export class TestSocket {
       }
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for a frame; got ${JSON.stringify(this.frames.slice(-5))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`timed out waiting for a frame; got ${JSON.stringify(this.frames.slice(-5))}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pred,
         from: this.cursor,
@@ -158,7 +179,9 @@ export class TestSocket {
   }
 
   messages(): Frame[] {
-    return this.frames.filter((f) => typeof f.seq === "number" && ["MESG", "FILE", "IMAGE", "ADMM"].includes(f.type));
+    return this.frames.filter(
+      (f) => typeof f.seq === "number" && ["MESG", "FILE", "IMAGE", "ADMM"].includes(f.type),
+    );
   }
 
   /** Resolves once `n` message frames have arrived. */
@@ -188,7 +211,12 @@ export class TestSocket {
 }
 
 /** Opens a member socket with a fresh token and waits for CONNECTED. */
-export async function connect(t: TestServer, channelUrl: string, userId: string, sinceSeq?: number): Promise<TestSocket> {
+export async function connect(
+  t: TestServer,
+  channelUrl: string,
+  userId: string,
+  sinceSeq?: number,
+): Promise<TestSocket> {
   const q = new URLSearchParams({ token: await token(userId) });
   if (sinceSeq !== undefined) q.set("since_seq", String(sinceSeq));
   const s = TestSocket.open(`${t.wsUrl}/api/v1/chat/ws/${channelUrl}?${q}`);
@@ -197,8 +225,16 @@ export async function connect(t: TestServer, channelUrl: string, userId: string,
   return s;
 }
 
-export async function createChannel(t: TestServer, channelUrl: string, userIds: Array<string | number>, extra: Record<string, unknown> = {}) {
-  const res = await t.api("/api/v1/chat/channels", { method: "POST", json: { channel_url: channelUrl, name: channelUrl, user_ids: userIds, ...extra } });
+export async function createChannel(
+  t: TestServer,
+  channelUrl: string,
+  userIds: Array<string | number>,
+  extra: Record<string, unknown> = {},
+) {
+  const res = await t.api("/api/v1/chat/channels", {
+    method: "POST",
+    json: { channel_url: channelUrl, name: channelUrl, user_ids: userIds, ...extra },
+  });
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
   return res.json();
 }

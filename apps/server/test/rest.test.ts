@@ -16,7 +16,12 @@ describe("channels REST", () => {
     const created = await json(
       await t.api("/api/v1/chat/channels", {
         method: "POST",
-        json: { channel_url: "pod_123_chat", name: "파티 채팅방", user_ids: ["1", "2", "3"], data: { pod_id: 123 } },
+        json: {
+          channel_url: "pod_123_chat",
+          name: "파티 채팅방",
+          user_ids: ["1", "2", "3"],
+          data: { pod_id: 123 },
+        },
       }),
     );
     expect(created.status).toBe(201);
@@ -31,21 +36,47 @@ describe("channels REST", () => {
     });
     const meta = await json(await t.api("/api/v1/chat/channels/pod_123_chat"));
     expect(meta.status).toBe(200);
-    expect(meta.body).toMatchObject({ channel_url: "pod_123_chat", members: [1, 2, 3], last_seq: 0, last_message: null });
+    expect(meta.body).toMatchObject({
+      channel_url: "pod_123_chat",
+      members: [1, 2, 3],
+      last_seq: 0,
+      last_message: null,
+    });
     expect(Date.parse(meta.body.created_at)).not.toBeNaN();
   });
 
   it("refuses a duplicate channel_url with 409 and invalid bodies with 400 naming the field", async () => {
     await createChannel(t, "dupe", ["1"]);
-    const dup = await json(await t.api("/api/v1/chat/channels", { method: "POST", json: { channel_url: "dupe", user_ids: [] } }));
+    const dup = await json(
+      await t.api("/api/v1/chat/channels", { method: "POST", json: { channel_url: "dupe", user_ids: [] } }),
+    );
     expect(dup).toMatchObject({ status: 409, body: { error: { code: "CHANNEL_EXISTS" } } });
-    const bad = await json(await t.api("/api/v1/chat/channels", { method: "POST", json: { channel_url: "has space", user_ids: [] } }));
-    expect(bad).toMatchObject({ status: 400, body: { error: { code: "VALIDATION_FAILED", field: "channel_url" } } });
-    const badIds = await json(await t.api("/api/v1/chat/channels", { method: "POST", json: { channel_url: "ok", user_ids: [{}] } }));
+    const bad = await json(
+      await t.api("/api/v1/chat/channels", {
+        method: "POST",
+        json: { channel_url: "has space", user_ids: [] },
+      }),
+    );
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { error: { code: "VALIDATION_FAILED", field: "channel_url" } },
+    });
+    const badIds = await json(
+      await t.api("/api/v1/chat/channels", { method: "POST", json: { channel_url: "ok", user_ids: [{}] } }),
+    );
     expect(badIds.body.error.field).toBe("user_ids.0");
-    const notJson = await json(await t.api("/api/v1/chat/channels", { method: "POST", body: "{", headers: { "Content-Type": "application/json" } }));
+    const notJson = await json(
+      await t.api("/api/v1/chat/channels", {
+        method: "POST",
+        body: "{",
+        headers: { "Content-Type": "application/json" },
+      }),
+    );
     expect(notJson).toMatchObject({ status: 400, body: { error: { code: "VALIDATION_FAILED" } } });
-    const huge = await t.api("/api/v1/chat/channels", { method: "POST", json: { channel_url: "big", user_ids: [], data: { x: "a".repeat(300_000) } } });
+    const huge = await t.api("/api/v1/chat/channels", {
+      method: "POST",
+      json: { channel_url: "big", user_ids: [], data: { x: "a".repeat(300_000) } },
+    });
     expect(huge.status).toBe(413);
     expect((await t.api("/api/v1/chat/channels/ok")).status).toBe(404);
   });
@@ -62,9 +93,16 @@ describe("channels REST", () => {
 
   it("updates, manages members and deletes", async () => {
     await createChannel(t, "manage", ["1"]);
-    const up = await json(await t.api("/api/v1/chat/channels/manage", { method: "PUT", json: { name: "Renamed", data: { a: 1 } } }));
+    const up = await json(
+      await t.api("/api/v1/chat/channels/manage", {
+        method: "PUT",
+        json: { name: "Renamed", data: { a: 1 } },
+      }),
+    );
     expect(up.body).toMatchObject({ name: "Renamed", data: { a: 1 } });
-    const added = await json(await t.api("/api/v1/chat/channels/manage/members", { method: "POST", json: { user_ids: ["2", 3] } }));
+    const added = await json(
+      await t.api("/api/v1/chat/channels/manage/members", { method: "POST", json: { user_ids: ["2", 3] } }),
+    );
     expect(added.body.members).toEqual([1, 2, 3]);
     const removed = await json(await t.api("/api/v1/chat/channels/manage/members/2", { method: "DELETE" }));
     expect(removed.body.members).toEqual([1, 3]);
@@ -78,19 +116,33 @@ describe("channels REST", () => {
   it("sends an admin message that members receive live, and a server-side message for a member", async () => {
     await createChannel(t, "admin_msg", ["1", "2"]);
     const s = await connect(t, "admin_msg", "1");
-    const sent = await json(await t.api("/api/v1/chat/channels/admin_msg/messages", { method: "POST", json: { message: "Welcome!" } }));
+    const sent = await json(
+      await t.api("/api/v1/chat/channels/admin_msg/messages", {
+        method: "POST",
+        json: { message: "Welcome!" },
+      }),
+    );
     expect(sent).toMatchObject({ status: 201, body: { type: "ADMM", message: "Welcome!", seq: 1 } });
     expect(await s.type("ADMM")).toMatchObject({ message: "Welcome!", seq: 1 });
     const asMember = await json(
-      await t.api("/api/v1/chat/channels/admin_msg/messages", { method: "POST", json: { user_id: 2, message: "from backend", req_id: "b1" } }),
+      await t.api("/api/v1/chat/channels/admin_msg/messages", {
+        method: "POST",
+        json: { user_id: 2, message: "from backend", req_id: "b1" },
+      }),
     );
     expect(asMember.body).toMatchObject({ type: "MESG", user_id: 2, seq: 2 });
     const again = await json(
-      await t.api("/api/v1/chat/channels/admin_msg/messages", { method: "POST", json: { user_id: 2, message: "from backend", req_id: "b1" } }),
+      await t.api("/api/v1/chat/channels/admin_msg/messages", {
+        method: "POST",
+        json: { user_id: 2, message: "from backend", req_id: "b1" },
+      }),
     );
     expect(again).toMatchObject({ status: 200, body: { seq: 2, message_id: asMember.body.message_id } });
     const outsider = await json(
-      await t.api("/api/v1/chat/channels/admin_msg/messages", { method: "POST", json: { user_id: 9, message: "x" } }),
+      await t.api("/api/v1/chat/channels/admin_msg/messages", {
+        method: "POST",
+        json: { user_id: 9, message: "x" },
+      }),
     );
     expect(outsider).toMatchObject({ status: 403, body: { error: { code: "NOT_MEMBER" } } });
     s.close();
@@ -99,12 +151,19 @@ describe("channels REST", () => {
   it("pages history by seq in both directions", async () => {
     await createChannel(t, "hist", ["1"]);
     for (let i = 1; i <= 12; i++) {
-      await t.api("/api/v1/chat/channels/hist/messages", { method: "POST", json: { user_id: "1", message: `m${i}` } });
+      await t.api("/api/v1/chat/channels/hist/messages", {
+        method: "POST",
+        json: { user_id: "1", message: `m${i}` },
+      });
     }
     const newest = (await json(await t.api("/api/v1/chat/channels/hist/messages?limit=5"))).body;
     expect(newest.messages.map((m: { seq: number }) => m.seq)).toEqual([8, 9, 10, 11, 12]);
     expect(newest).toMatchObject({ has_more: true, prev_before_seq: 8 });
-    const older = (await json(await t.api(`/api/v1/chat/channels/hist/messages?limit=5&before_seq=${newest.prev_before_seq}`))).body;
+    const older = (
+      await json(
+        await t.api(`/api/v1/chat/channels/hist/messages?limit=5&before_seq=${newest.prev_before_seq}`),
+      )
+    ).body;
     expect(older.messages.map((m: { seq: number }) => m.seq)).toEqual([3, 4, 5, 6, 7]);
     const oldest = (await json(await t.api("/api/v1/chat/channels/hist/messages?limit=5&before_seq=3"))).body;
     expect(oldest).toMatchObject({ has_more: false, prev_before_seq: null });
@@ -112,7 +171,9 @@ describe("channels REST", () => {
     const forward = (await json(await t.api("/api/v1/chat/channels/hist/messages?limit=5&after_seq=9"))).body;
     expect(forward.messages.map((m: { seq: number }) => m.seq)).toEqual([10, 11, 12]);
     expect(forward).toMatchObject({ has_more: false, next_after_seq: 12 });
-    expect((await t.api("/api/v1/chat/channels/hist/messages?limit=5&after_seq=1&before_seq=4")).status).toBe(400);
+    expect((await t.api("/api/v1/chat/channels/hist/messages?limit=5&after_seq=1&before_seq=4")).status).toBe(
+      400,
+    );
     expect((await t.api("/api/v1/chat/channels/hist/messages?limit=abc")).status).toBe(400);
   });
 });
@@ -121,9 +182,15 @@ describe("REST auth", () => {
   it("refuses missing and wrong API keys", async () => {
     const none = await json(await t.api("/api/v1/chat/channels", { noKey: true }));
     expect(none).toMatchObject({ status: 401, body: { error: { code: "UNAUTHORIZED" } } });
-    const wrong = await t.api("/api/v1/chat/channels", { noKey: true, headers: { "X-Api-Key": "not-the-key" } });
+    const wrong = await t.api("/api/v1/chat/channels", {
+      noKey: true,
+      headers: { "X-Api-Key": "not-the-key" },
+    });
     expect(wrong.status).toBe(401);
-    const badBearer = await t.api("/api/v1/chat/channels", { noKey: true, headers: { Authorization: "Bearer x.y.z" } });
+    const badBearer = await t.api("/api/v1/chat/channels", {
+      noKey: true,
+      headers: { Authorization: "Bearer x.y.z" },
+    });
     expect(badBearer.status).toBe(401);
   });
 
@@ -134,10 +201,22 @@ describe("REST auth", () => {
     expect((await t.api("/api/v1/chat/channels/member_only/messages", { token: one })).status).toBe(200);
     expect((await t.api("/api/v1/chat/channels/member_only/messages", { token: outsider })).status).toBe(403);
     expect((await t.api("/api/v1/chat/channels", { token: one })).status).toBe(403);
-    expect((await t.api("/api/v1/chat/channels/member_only", { method: "DELETE", token: one })).status).toBe(403);
-    const own = await json(await t.api("/api/v1/chat/channels/member_only/messages", { method: "POST", token: one, json: { message: "mine" } }));
+    expect((await t.api("/api/v1/chat/channels/member_only", { method: "DELETE", token: one })).status).toBe(
+      403,
+    );
+    const own = await json(
+      await t.api("/api/v1/chat/channels/member_only/messages", {
+        method: "POST",
+        token: one,
+        json: { message: "mine" },
+      }),
+    );
     expect(own.body).toMatchObject({ user_id: 1, message: "mine" });
-    const spoof = await t.api("/api/v1/chat/channels/member_only/messages", { method: "POST", token: one, json: { user_id: 2, message: "x" } });
+    const spoof = await t.api("/api/v1/chat/channels/member_only/messages", {
+      method: "POST",
+      token: one,
+      json: { user_id: 2, message: "x" },
+    });
     expect(spoof.status).toBe(403);
     const transport = await json(await t.api("/api/v1/chat/channels/member_only/transport", { token: one }));
     expect(transport.body).toEqual({

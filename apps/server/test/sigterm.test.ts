@@ -72,8 +72,14 @@ describe("process lifecycle", () => {
 
     const again = await startProcess(env);
     running = again.proc;
-    const hist = await (await fetch(`${base}/api/v1/chat/channels/term/messages?limit=50`, { headers: { "X-Api-Key": API_KEY } })).json();
-    expect(hist.messages.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const hist = await (
+      await fetch(`${base}/api/v1/chat/channels/term/messages?limit=50`, {
+        headers: { "X-Api-Key": API_KEY },
+      })
+    ).json();
+    expect(hist.messages.map((m: { seq: number }) => m.seq)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
   });
 
   it("refuses to start with a clear message naming the bad key", async () => {

@@ -4,3 +4,4 @@ export * from "./common.ts";
 export * from "./client-frames.ts";
 export * from "./server-frames.ts";
 export * from "./rest.ts";
+export * from "./admin.ts";

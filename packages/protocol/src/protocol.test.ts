@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ClientFrame, CloseCode, CreateChannelBody, parseServerFrame, retryPolicyFor, wireUserId } from "./index.ts";
+import {
+  ClientFrame,
+  CloseCode,
+  CreateChannelBody,
+  parseServerFrame,
+  retryPolicyFor,
+  wireUserId,
+} from "./index.ts";
 
 describe("seed frames", () => {
   it("accepts the seed's send frame exactly as the guide shows it", () => {
@@ -9,10 +16,27 @@ describe("seed frames", () => {
   });
 
   it("accepts the seed's received frames, with the added fields optional where the seed has none", () => {
-    const mesg = { type: "MESG", channel_url: "pod_123_chat", user_id: 1, message: "메시지 내용", timestamp: "2024-01-01T00:00:00", message_id: "m1", seq: 1 };
+    const mesg = {
+      type: "MESG",
+      channel_url: "pod_123_chat",
+      user_id: 1,
+      message: "메시지 내용",
+      timestamp: "2024-01-01T00:00:00",
+      message_id: "m1",
+      seq: 1,
+    };
     expect(parseServerFrame(mesg).success).toBe(true);
-    expect(parseServerFrame({ type: "USER_JOINED", channel_url: "pod_123_chat", user_id: 1, timestamp: "2024-01-01T00:00:00" }).success).toBe(true);
-    expect(parseServerFrame({ type: "USER_LEFT", channel_url: "pod_123_chat", user_id: 1 }).success).toBe(true);
+    expect(
+      parseServerFrame({
+        type: "USER_JOINED",
+        channel_url: "pod_123_chat",
+        user_id: 1,
+        timestamp: "2024-01-01T00:00:00",
+      }).success,
+    ).toBe(true);
+    expect(parseServerFrame({ type: "USER_LEFT", channel_url: "pod_123_chat", user_id: 1 }).success).toBe(
+      true,
+    );
     expect(parseServerFrame({ type: "NOPE" }).success).toBe(false);
   });
 

@@ -63,7 +63,11 @@ const intFromQuery = z.pipe(
 export const HistoryQuery = z.object({
   before_seq: z.optional(intFromQuery),
   after_seq: z.optional(intFromQuery),
-  limit: z.optional(intFromQuery.check(z.refine((n) => n >= 1 && n <= Limits.historyPageMax, `limit must be 1..${Limits.historyPageMax}`))),
+  limit: z.optional(
+    intFromQuery.check(
+      z.refine((n) => n >= 1 && n <= Limits.historyPageMax, `limit must be 1..${Limits.historyPageMax}`),
+    ),
+  ),
 });
 export type HistoryQuery = z.output<typeof HistoryQuery>;
 

@@ -117,7 +117,9 @@ export function parseServerFrame(
   const schema = messageFrameTypes.has(type) ? MessageFrame : byType[type as keyof typeof byType];
   if (!schema) return { success: false, error: `unknown type ${type}` };
   const r = schema.safeParse(value);
-  return r.success ? { success: true, data: r.data as ServerFrame } : { success: false, error: r.error.message };
+  return r.success
+    ? { success: true, data: r.data as ServerFrame }
+    : { success: false, error: r.error.message };
 }
 
 export function isMessageFrame(f: ServerFrame): f is MessageFrame {

@@ -1,1 +1,7 @@
-export { AuthError, type AuthFailure, createTokenVerifier, type TokenVerifier, type VerifiedToken } from "./token-verifier.ts";
+export {
+  AuthError,
+  type AuthFailure,
+  createTokenVerifier,
+  type TokenVerifier,
+  type VerifiedToken,
+} from "./token-verifier.ts";

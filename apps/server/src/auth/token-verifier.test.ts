@@ -20,7 +20,13 @@ async function reason(p: Promise<unknown>) {
 
 describe("token verifier (HS256)", () => {
   const v = createTokenVerifier({ secret, issuer: "podchat-tests", audience: "podchat" });
-  const good = () => new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "HS256" }).setSubject("42").setIssuer("podchat-tests").setAudience("podchat").setExpirationTime("5m");
+  const good = () =>
+    new SignJWT({ role: "admin" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("42")
+      .setIssuer("podchat-tests")
+      .setAudience("podchat")
+      .setExpirationTime("5m");
 
   it("accepts a valid token and reads sub and the admin role", async () => {
     const r = await v.verify(await good().sign(key));
@@ -30,20 +36,45 @@ describe("token verifier (HS256)", () => {
   it("refuses missing, malformed, expired, not-yet-valid, wrong-key, wrong iss/aud, alg none and no sub", async () => {
     expect(await reason(v.verify(undefined))).toBe("missing");
     expect(await reason(v.verify("abc"))).toBe("malformed");
-    expect(await reason(v.verify(await good().setExpirationTime(now() - 60).sign(key)))).toBe("expired");
-    expect(await reason(v.verify(await good().setNotBefore(now() + 600).sign(key)))).toBe("not_yet_valid");
-    expect(await reason(v.verify(await good().sign(new TextEncoder().encode("x".repeat(40)))))).toBe("bad_signature");
+    expect(
+      await reason(
+        v.verify(
+          await good()
+            .setExpirationTime(now() - 60)
+            .sign(key),
+        ),
+      ),
+    ).toBe("expired");
+    expect(
+      await reason(
+        v.verify(
+          await good()
+            .setNotBefore(now() + 600)
+            .sign(key),
+        ),
+      ),
+    ).toBe("not_yet_valid");
+    expect(await reason(v.verify(await good().sign(new TextEncoder().encode("x".repeat(40)))))).toBe(
+      "bad_signature",
+    );
     expect(await reason(v.verify(await good().setIssuer("evil").sign(key)))).toBe("invalid_claims");
     expect(await reason(v.verify(await good().setAudience("other").sign(key)))).toBe("invalid_claims");
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
     const none = `${b64({ alg: "none" })}.${b64({ sub: "1", iss: "podchat-tests", aud: "podchat", exp: now() + 60 })}.`;
     expect(await reason(v.verify(none))).not.toBe("accepted");
-    const noSub = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setIssuer("podchat-tests").setAudience("podchat").setExpirationTime("5m").sign(key);
+    const noSub = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer("podchat-tests")
+      .setAudience("podchat")
+      .setExpirationTime("5m")
+      .sign(key);
     expect(await reason(v.verify(noSub))).toBe("invalid_claims");
   });
 
   it("never echoes the token in its messages", async () => {
-    const tok = await good().setExpirationTime(now() - 60).sign(key);
+    const tok = await good()
+      .setExpirationTime(now() - 60)
+      .sign(key);
     try {
       await v.verify(tok);
     } catch (e) {
@@ -64,12 +95,24 @@ describe("token verifier (JWKS)", () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
     try {
       const v = createTokenVerifier({ jwksUrl: url });
-      const tok = await new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: "k1" }).setSubject("7").setExpirationTime("5m").sign(privateKey);
+      const tok = await new SignJWT({})
+        .setProtectedHeader({ alg: "RS256", kid: "k1" })
+        .setSubject("7")
+        .setExpirationTime("5m")
+        .sign(privateKey);
       expect((await v.verify(tok)).userId).toBe("7");
       const other = await generateKeyPair("RS256");
-      const forged = await new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: "k1" }).setSubject("7").setExpirationTime("5m").sign(other.privateKey);
+      const forged = await new SignJWT({})
+        .setProtectedHeader({ alg: "RS256", kid: "k1" })
+        .setSubject("7")
+        .setExpirationTime("5m")
+        .sign(other.privateKey);
       expect(await reason(v.verify(forged))).toBe("bad_signature");
-      const hs = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("7").setExpirationTime("5m").sign(key);
+      const hs = await new SignJWT({})
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("7")
+        .setExpirationTime("5m")
+        .sign(key);
       expect(await reason(v.verify(hs))).not.toBe("accepted");
     } finally {
       server.close();

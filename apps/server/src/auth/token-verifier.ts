@@ -7,7 +7,13 @@ export interface VerifiedToken {
   isAdmin: boolean;
 }
 
-export type AuthFailure = "missing" | "malformed" | "expired" | "not_yet_valid" | "invalid_claims" | "bad_signature";
+export type AuthFailure =
+  | "missing"
+  | "malformed"
+  | "expired"
+  | "not_yet_valid"
+  | "invalid_claims"
+  | "bad_signature";
 
 export class AuthError extends Error {
   constructor(
@@ -38,13 +44,16 @@ export interface TokenVerifier {
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
-  const jwks: JWTVerifyGetKey | undefined = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
+  const jwks: JWTVerifyGetKey | undefined = options.jwksUrl
+    ? createRemoteJWKSet(new URL(options.jwksUrl))
+    : undefined;
   const algorithms = jwks ? ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"] : ["HS256"];
 
   return {
     async verify(token) {
       if (!token) throw new AuthError("missing", "a token is required");
-      if (token.length > 8192 || token.split(".").length !== 3) throw new AuthError("malformed", "the token is malformed");
+      if (token.length > 8192 || token.split(".").length !== 3)
+        throw new AuthError("malformed", "the token is malformed");
       let payload: JWTPayload;
       try {
         const verifyOptions = {
@@ -76,7 +85,9 @@ function toAuthError(e: unknown): AuthError {
     if (e.claim === "nbf") return new AuthError("not_yet_valid", "the token is not valid yet");
     return new AuthError("invalid_claims", `the token's ${e.claim} claim is not accepted`);
   }
-  if (e instanceof errors.JWSSignatureVerificationFailed) return new AuthError("bad_signature", "the token signature is invalid");
-  if (e instanceof errors.JOSEAlgNotAllowed) return new AuthError("bad_signature", "the token algorithm is not accepted");
+  if (e instanceof errors.JWSSignatureVerificationFailed)
+    return new AuthError("bad_signature", "the token signature is invalid");
+  if (e instanceof errors.JOSEAlgNotAllowed)
+    return new AuthError("bad_signature", "the token algorithm is not accepted");
   return new AuthError("malformed", "the token is malformed or cannot be verified");
 }

@@ -14,7 +14,13 @@ export class ChatError extends Error {
   constructor(
     code: ErrorCode | string,
     message: string,
-    options: { status?: number; retryable?: boolean; field?: string; retryAfterMs?: number; cause?: unknown } = {},
+    options: {
+      status?: number;
+      retryable?: boolean;
+      field?: string;
+      retryAfterMs?: number;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "ChatError";

@@ -13,6 +13,7 @@ import type { ChatProvider, SentMessage } from "../providers/chat-provider.ts";
 import { storeCall } from "../providers/websocket/websocket-provider.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import { ChatError } from "./chat-error.ts";
+import { toChannel } from "./wire.ts";
 
 /** Decides which provider a new channel is created on (the feature flag). */
 export interface ProviderSelector {
@@ -61,7 +62,9 @@ export class ChatService {
   provider(name: ProviderName): ChatProvider {
     const p = this.deps.providers[name];
     if (!p) {
-      throw new ChatError(ErrorCode.UNSUPPORTED, `the ${name} provider is not configured on this server`, { status: 503 });
+      throw new ChatError(ErrorCode.UNSUPPORTED, `the ${name} provider is not configured on this server`, {
+        status: 503,
+      });
     }
     return p;
   }
@@ -87,51 +90,129 @@ export class ChatService {
         field: issue?.path.join("."),
       });
     }
-    const body = parsed.data;
-    const existing = await storeCall(() => this.deps.store.getChannel(body.channel_url));
+    const body = { ...parsed.data, user_ids: [...new Set(parsed.data.user_ids)] };
+    const { store } = this.deps;
+    const existing = await storeCall(() => store.getChannel(body.channel_url));
     if (existing) throw new ChatError(ErrorCode.CHANNEL_EXISTS, `channel ${body.channel_url} already exists`);
     const name = await this.deps.selector.providerForNewChannel(body.channel_url, body.user_ids);
-    return this.provider(name).createChannel(body);
+    if (name === "websocket") return this.provider(name).createChannel(body);
+
+    // Elsewhere (Sendbird): create there first, then record where the channel lives. If the record
+    // cannot be written, undo the remote create so no channel exists that podchat cannot route.
+    const remote = this.provider(name);
+    const created = await remote.createChannel(body);
+    try {
+      await storeCall(() =>
+        store.createChannel({
+          channel_url: body.channel_url,
+          name: created.name,
+          custom_type: body.custom_type ?? null,
+          data: body.data ?? {},
+          provider: name,
+          user_ids: body.user_ids,
+        }),
+      );
+    } catch (e) {
+      await remote.deleteChannel(body.channel_url).catch(() => {});
+      throw e;
+    }
+    return created;
   }
 
-  /** Metadata with members; null when the channel does not exist. */
+  /** Metadata with members; null when podchat does not know the channel. */
   async getChannelMetadata(channelUrl: string): Promise<Channel | null> {
     const row = await storeCall(() => this.deps.store.getChannel(channelUrl));
-    if (!row) return null;
-    return this.provider(row.provider).getChannel(channelUrl);
+    return row ? this.provider(row.provider).getChannel(channelUrl) : null;
   }
 
+  /**
+   * Records a channel that legacy code made on Sendbird directly (podchat never saw it), so it can
+   * be routed and migrated; null when Sendbird has no such channel either.
+   */
+  async adopt(channelUrl: string): Promise<Channel | null> {
+    const sendbird = this.deps.providers.sendbird;
+    if (!sendbird) return null;
+    const remote = await sendbird.getChannel(channelUrl);
+    if (!remote) return null;
+    await storeCall(() =>
+      this.deps.store.createChannel({
+        channel_url: channelUrl,
+        name: remote.name,
+        custom_type: remote.custom_type ?? null,
+        data: remote.data,
+        provider: "sendbird",
+        user_ids: (remote.members ?? []).map(String),
+      }),
+    ).catch((e) => {
+      if (!(e instanceof ChatError && e.code === ErrorCode.CHANNEL_EXISTS)) throw e;
+    });
+    return remote;
+  }
+
+  /** Without a provider: every channel podchat routes, from its own records. */
   async listChannels(query: ListChannelsQuery = {}): Promise<ListChannelsResponse> {
-    return this.provider(query.provider ?? "websocket").listChannels(query);
+    if (query.provider) return this.provider(query.provider).listChannels(query);
+    const page = await storeCall(() =>
+      this.deps.store.listChannels({
+        limit: query.limit ?? 20,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        ...(query.q ? { q: query.q } : {}),
+      }),
+    );
+    return { channels: page.channels.map((c) => toChannel(c)), next_cursor: page.nextCursor };
   }
 
-  async updateChannel(channelUrl: string, patch: { name?: string; data?: Record<string, unknown>; customType?: string }) {
+  async updateChannel(
+    channelUrl: string,
+    patch: { name?: string; data?: Record<string, unknown>; customType?: string },
+  ) {
     const p = await this.providerOf(channelUrl);
     const body: { name?: string; data?: Record<string, unknown>; custom_type?: string } = {};
     if (patch.name !== undefined) body.name = patch.name;
     if (patch.data !== undefined) body.data = patch.data;
     if (patch.customType !== undefined) body.custom_type = patch.customType;
-    return p.updateChannel(channelUrl, body);
+    const updated = await p.updateChannel(channelUrl, body);
+    if (p.name !== "websocket") await this.mirror(() => this.deps.store.updateChannel(channelUrl, body));
+    return updated;
   }
 
   async deleteChannel(channelUrl: string): Promise<void> {
-    return (await this.providerOf(channelUrl)).deleteChannel(channelUrl);
+    const p = await this.providerOf(channelUrl);
+    await p.deleteChannel(channelUrl);
+    if (p.name !== "websocket") await storeCall(() => this.deps.store.deleteChannel(channelUrl));
   }
 
   async addMembers(channelUrl: string, userIds: Array<string | number>): Promise<Channel> {
-    return (await this.providerOf(channelUrl)).addMembers(channelUrl, userIds.map(String));
+    const p = await this.providerOf(channelUrl);
+    const ids = userIds.map(String);
+    const c = await p.addMembers(channelUrl, ids);
+    if (p.name !== "websocket") await this.mirror(() => this.deps.store.addMembers(channelUrl, ids));
+    return c;
   }
 
   async removeMembers(channelUrl: string, userIds: Array<string | number>): Promise<Channel> {
-    return (await this.providerOf(channelUrl)).removeMembers(channelUrl, userIds.map(String));
+    const p = await this.providerOf(channelUrl);
+    const ids = userIds.map(String);
+    const c = await p.removeMembers(channelUrl, ids);
+    if (p.name !== "websocket") await this.mirror(() => this.deps.store.removeMembers(channelUrl, ids));
+    return c;
   }
 
   async listMembers(channelUrl: string): Promise<string[]> {
     return (await this.providerOf(channelUrl)).listMembers(channelUrl);
   }
 
+  /** Membership as the channel's provider knows it. */
   async isMember(channelUrl: string, userId: string): Promise<boolean> {
-    return storeCall(() => this.deps.store.isMember(channelUrl, userId));
+    const p = await this.providerOf(channelUrl);
+    if (p.name === "websocket") return storeCall(() => this.deps.store.isMember(channelUrl, userId));
+    return (await p.listMembers(channelUrl)).includes(userId);
+  }
+
+  /** Keeps podchat's record of a remote channel in step; the remote stays the truth. */
+  private async mirror(fn: () => Promise<unknown>) {
+    // The remote change happened; a stale local copy only affects listings until migration.
+    await storeCall(fn).catch(() => {});
   }
 
   async sendMessage(channelUrl: string, input: SendMessageInput): Promise<SentMessage> {

@@ -50,7 +50,11 @@ export const ConfigSchema = z
             username: z.string().min(1).default("admin"),
             password: z.string().min(1).optional(),
             /** Lifetime of an admin session token, seconds. */
-            session_ttl_s: z.number().int().min(60).default(8 * 3600),
+            session_ttl_s: z
+              .number()
+              .int()
+              .min(60)
+              .default(8 * 3600),
           })
           .strict()
           .prefault({}),
@@ -92,16 +96,29 @@ export const ConfigSchema = z
       .prefault({}),
     limits: z
       .object({
-        max_frame_bytes: z.number().int().min(256).max(16 * 1024 * 1024).default(64 * 1024),
+        max_frame_bytes: z
+          .number()
+          .int()
+          .min(256)
+          .max(16 * 1024 * 1024)
+          .default(64 * 1024),
         messages_per_second: z.number().min(0.1).default(20),
         message_burst: z.number().int().min(1).default(40),
         max_connections_per_user: z.number().int().min(1).default(20),
         max_connections_per_ip: z.number().int().min(1).default(500),
         /** Bytes queued to one socket before it is dropped as a slow consumer. */
-        send_queue_bytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+        send_queue_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(4 * 1024 * 1024),
         /** Most messages replayed over the socket on resume; older ones are reported as a gap. */
         resume_max_messages: z.number().int().min(1).default(5000),
-        rest_body_bytes: z.number().int().min(1024).default(256 * 1024),
+        rest_body_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(256 * 1024),
       })
       .strict()
       .prefault({}),
@@ -117,7 +134,9 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     log: z
-      .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+      .object({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      })
       .strict()
       .prefault({}),
   })

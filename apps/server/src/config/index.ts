@@ -1,2 +1,9 @@
 export { AppEnv, type Config, ConfigSchema, type ConfigInput } from "./config-schema.ts";
-export { ConfigError, type ConfigSources, DEV_SECRETS, type LoadConfigOptions, loadConfig } from "./load-config.ts";
+export {
+  ConfigError,
+  type ConfigSources,
+  DEV_SECRETS,
+  type LoadConfigOptions,
+  loadConfig,
+  readYamlChatFlags,
+} from "./load-config.ts";

@@ -67,7 +67,8 @@ function parseBool(name: string, raw: string): boolean {
 
 function parseNumber(name: string, raw: string): number {
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n)) throw new ConfigError(`config error: ${name} must be a number, got "${raw}"`);
+  if (raw.trim() === "" || !Number.isFinite(n))
+    throw new ConfigError(`config error: ${name} must be a number, got "${raw}"`);
   return n;
 }
 
@@ -84,7 +85,8 @@ const list = (raw: string) =>
 export function loadConfig(options: LoadConfigOptions = {}): { config: Config; sources: ConfigSources } {
   const env = options.env ?? process.env;
   const envName = AppEnv.safeParse(env.APP_ENV ?? "dev");
-  if (!envName.success) throw new ConfigError(`config error: APP_ENV must be one of dev, stg, prod, got "${env.APP_ENV}"`);
+  if (!envName.success)
+    throw new ConfigError(`config error: APP_ENV must be one of dev, stg, prod, got "${env.APP_ENV}"`);
   const appEnv = envName.data;
 
   const dir = resolve(options.configDir ?? env.CONFIG_DIR ?? defaultConfigDir);
@@ -97,7 +99,8 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
     throw new ConfigError(`config error: ${file} is not valid YAML: ${(e as Error).message}`);
   }
   if (!isObj(yaml)) throw new ConfigError(`config error: ${file} must hold a mapping`);
-  const yamlUseWebsocket = isObj(yaml.chat) && typeof yaml.chat.use_websocket === "boolean" ? yaml.chat.use_websocket : true;
+  const yamlUseWebsocket =
+    isObj(yaml.chat) && typeof yaml.chat.use_websocket === "boolean" ? yaml.chat.use_websocket : true;
 
   const fromEnv: Obj = {};
   const str = (name: string, path: string) => {
@@ -114,7 +117,8 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
   if (env.ALLOWED_ORIGINS) setPath(fromEnv, "server.allowed_origins", list(env.ALLOWED_ORIGINS));
   if (env.CORS_ORIGINS) setPath(fromEnv, "server.cors_origins", list(env.CORS_ORIGINS));
   const pinned = env.USE_WEBSOCKET_CHAT !== undefined && env.USE_WEBSOCKET_CHAT !== "";
-  if (pinned) setPath(fromEnv, "chat.use_websocket", parseBool("USE_WEBSOCKET_CHAT", env.USE_WEBSOCKET_CHAT!));
+  if (pinned)
+    setPath(fromEnv, "chat.use_websocket", parseBool("USE_WEBSOCKET_CHAT", env.USE_WEBSOCKET_CHAT!));
   num("CHAT_ROLLOUT_PERCENT", "chat.rollout_percent");
   str("JWT_SECRET", "auth.jwt.secret");
   str("JWT_JWKS_URL", "auth.jwt.jwks_url");
@@ -142,14 +146,18 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const key = i.path.join(".") || "(root)";
-      return i.code === "unrecognized_keys" ? `${key}: unknown key(s) ${i.keys.join(", ")}` : `${key}: ${i.message}`;
+      return i.code === "unrecognized_keys"
+        ? `${key}: unknown key(s) ${i.keys.join(", ")}`
+        : `${key}: ${i.message}`;
     });
     throw new ConfigError(`config error in ${file} (+ environment):\n  ${lines.join("\n  ")}`);
   }
   const config = parsed.data;
   checkSecrets(config);
   if (config.store.driver === "postgres" && !config.store.postgres.url) {
-    throw new ConfigError("config error: store.postgres.url is required when store.driver is postgres (set DATABASE_URL)");
+    throw new ConfigError(
+      "config error: store.postgres.url is required when store.driver is postgres (set DATABASE_URL)",
+    );
   }
   if (config.bus.driver === "redis" && !config.bus.redis.url) {
     throw new ConfigError("config error: bus.redis.url is required when bus.driver is redis (set REDIS_URL)");
@@ -160,7 +168,9 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
 function checkSecrets(config: Config) {
   const { jwt, api_keys, admin } = config.auth;
   if (!jwt.secret && !jwt.jwks_url) {
-    throw new ConfigError("config error: auth.jwt.secret or auth.jwt.jwks_url is required (set JWT_SECRET or JWT_JWKS_URL)");
+    throw new ConfigError(
+      "config error: auth.jwt.secret or auth.jwt.jwks_url is required (set JWT_SECRET or JWT_JWKS_URL)",
+    );
   }
   if (config.env === "dev") return;
   const bad: string[] = [];
@@ -168,8 +178,30 @@ function checkSecrets(config: Config) {
   if (api_keys.length === 0) bad.push("auth.api_keys (API_KEYS) is missing");
   if (api_keys.includes(DEV_SECRETS.apiKey)) bad.push("auth.api_keys (API_KEYS) contains the dev default");
   if (!admin.password) bad.push("auth.admin.password (ADMIN_PASSWORD) is missing");
-  if (admin.password === DEV_SECRETS.adminPassword) bad.push("auth.admin.password (ADMIN_PASSWORD) is the dev default");
+  if (admin.password === DEV_SECRETS.adminPassword)
+    bad.push("auth.admin.password (ADMIN_PASSWORD) is the dev default");
   if (bad.length > 0) {
     throw new ConfigError(`config error: APP_ENV=${config.env} refuses to start:\n  ${bad.join("\n  ")}`);
+  }
+}
+
+/**
+ * The chat flag values written in another environment's yaml (for the admin's table of all
+ * environments). Only reads `chat.*`; null where the file or the key is missing.
+ */
+export function readYamlChatFlags(
+  env: string,
+  configDir?: string,
+): { use_websocket: boolean | null; rollout_percent: number | null } {
+  const file = join(resolve(configDir ?? defaultConfigDir), `config.${env}.yaml`);
+  try {
+    const doc = parseYaml(readFileSync(file, "utf8")) as unknown;
+    const chat = isObj(doc) && isObj(doc.chat) ? doc.chat : {};
+    return {
+      use_websocket: typeof chat.use_websocket === "boolean" ? chat.use_websocket : null,
+      rollout_percent: typeof chat.rollout_percent === "number" ? chat.rollout_percent : null,
+    };
+  } catch {
+    return { use_websocket: null, rollout_percent: null };
   }
 }

@@ -38,9 +38,25 @@ export function createApp(deps: AppDeps) {
     c.header("X-Request-Id", id);
     const start = performance.now();
     await next();
-    logger.debug({ req_id: id, method: c.req.method, path: c.req.path, status: c.res.status, ms: performance.now() - start }, "request");
+    logger.debug(
+      {
+        req_id: id,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: performance.now() - start,
+      },
+      "request",
+    );
   });
-  app.use("/api/*", cors({ origin: config.server.cors_origins, credentials: true, allowHeaders: ["Content-Type", "Authorization", "X-Api-Key", "X-Request-Id"] }));
+  app.use(
+    "/api/*",
+    cors({
+      origin: config.server.cors_origins,
+      credentials: true,
+      allowHeaders: ["Content-Type", "Authorization", "X-Api-Key", "X-Request-Id"],
+    }),
+  );
   app.use(
     "/api/*",
     bodyLimit({
@@ -48,21 +64,34 @@ export function createApp(deps: AppDeps) {
       onError: (c) => {
         // The rest of the body is never read: close the connection so it cannot poison keep-alive.
         c.header("Connection", "close");
-        throw new ChatError(ErrorCode.VALIDATION_FAILED, `the body exceeds ${config.limits.rest_body_bytes} bytes`, { status: 413 });
+        throw new ChatError(
+          ErrorCode.VALIDATION_FAILED,
+          `the body exceeds ${config.limits.rest_body_bytes} bytes`,
+          { status: 413 },
+        );
       },
     }),
   );
   app.use("/api/*", principalMiddleware({ apiKeys: config.auth.api_keys, verifier: deps.verifier }));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", async (c) => ((await deps.ready()) ? c.json({ ready: true }) : c.json({ ready: false }, 503)));
-  app.get("/metrics", async (c) => c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
+  app.get("/readyz", async (c) =>
+    (await deps.ready()) ? c.json({ ready: true }) : c.json({ ready: false }, 503),
+  );
+  app.get("/metrics", async (c) =>
+    c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
+  );
   app.get("/openapi.json", (c) => c.json(openapi));
 
   app.route("/api/v1/chat/channels", channelRoutes(deps.chat, config));
   deps.mount?.(app);
 
-  app.notFound((c) => c.json({ error: { code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json(
+      { error: { code: ErrorCode.NOT_FOUND, message: `no route for ${c.req.method} ${c.req.path}` } },
+      404,
+    ),
+  );
   app.onError((err, c) => errorResponse(c, err, logger, metrics));
   return app;
 }

@@ -22,7 +22,8 @@ export function validationError(error: { issues: readonly core.$ZodIssue[] }, pr
 export function errorResponse(c: Context, err: unknown, logger: Logger, metrics: Metrics) {
   let e: ChatError;
   if (err instanceof ChatError) e = err;
-  else if (err instanceof StoreError) e = new ChatError(err.code, err.message, { retryable: err.retryable, cause: err });
+  else if (err instanceof StoreError)
+    e = new ChatError(err.code, err.message, { retryable: err.retryable, cause: err });
   else {
     logger.error({ err, path: c.req.path }, "unhandled error");
     e = new ChatError(ErrorCode.INTERNAL, "internal error", { status: 500 });

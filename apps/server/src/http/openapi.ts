@@ -42,12 +42,26 @@ export function buildOpenApi(version: string) {
     "403": json("Error", "Not allowed"),
     "404": json("Error", "No such channel"),
   };
-  const body = (name: keyof typeof components) => ({ required: true, content: { "application/json": { schema: ref(name) } } });
+  const body = (name: keyof typeof components) => ({
+    required: true,
+    content: { "application/json": { schema: ref(name) } },
+  });
   const urlParam = { name: "channel_url", in: "path", required: true, schema: { type: "string" } };
-  const q = (name: string, description: string) => ({ name, in: "query", required: false, schema: { type: "string" }, description });
+  const q = (name: string, description: string) => ({
+    name,
+    in: "query",
+    required: false,
+    schema: { type: "string" },
+    description,
+  });
   return {
     openapi: "3.0.3",
-    info: { title: "podchat", version, description: "Self-hostable group chat: REST API. Sockets: /api/v1/chat/ws/{channel_url}?token=JWT&since_seq=N" },
+    info: {
+      title: "podchat",
+      version,
+      description:
+        "Self-hostable group chat: REST API. Sockets: /api/v1/chat/ws/{channel_url}?token=JWT&since_seq=N",
+    },
     components: {
       schemas: components,
       securitySchemes: {
@@ -58,45 +72,94 @@ export function buildOpenApi(version: string) {
     security: [{ apiKey: [] }, { bearer: [] }],
     paths: {
       "/api/v1/chat/channels": {
-        post: { summary: "Create a group channel", requestBody: body("CreateChannelBody"), responses: { "201": json("Channel"), ...errors, "409": json("Error", "channel_url exists") } },
+        post: {
+          summary: "Create a group channel",
+          requestBody: body("CreateChannelBody"),
+          responses: { "201": json("Channel"), ...errors, "409": json("Error", "channel_url exists") },
+        },
         get: {
           summary: "List channels",
-          parameters: [q("limit", "1..200"), q("cursor", "next_cursor of the previous page"), q("q", "search"), q("provider", "websocket|sendbird")],
+          parameters: [
+            q("limit", "1..200"),
+            q("cursor", "next_cursor of the previous page"),
+            q("q", "search"),
+            q("provider", "websocket|sendbird"),
+          ],
           responses: { "200": json("ListChannelsResponse"), ...errors },
         },
       },
       "/api/v1/chat/channels/{channel_url}": {
         parameters: [urlParam],
         get: { summary: "Channel metadata with members", responses: { "200": json("Channel"), ...errors } },
-        put: { summary: "Update a channel", requestBody: body("UpdateChannelBody"), responses: { "200": json("Channel"), ...errors } },
-        delete: { summary: "Delete a channel and its history", responses: { "204": { description: "Deleted" }, ...errors } },
+        put: {
+          summary: "Update a channel",
+          requestBody: body("UpdateChannelBody"),
+          responses: { "200": json("Channel"), ...errors },
+        },
+        delete: {
+          summary: "Delete a channel and its history",
+          responses: { "204": { description: "Deleted" }, ...errors },
+        },
       },
       "/api/v1/chat/channels/{channel_url}/members": {
         parameters: [urlParam],
         get: { summary: "List members", responses: { "200": json("MembersResponse"), ...errors } },
-        post: { summary: "Add members", requestBody: body("MembersBody"), responses: { "200": json("Channel"), ...errors } },
-        delete: { summary: "Remove members", requestBody: body("MembersBody"), responses: { "200": json("Channel"), ...errors } },
+        post: {
+          summary: "Add members",
+          requestBody: body("MembersBody"),
+          responses: { "200": json("Channel"), ...errors },
+        },
+        delete: {
+          summary: "Remove members",
+          requestBody: body("MembersBody"),
+          responses: { "200": json("Channel"), ...errors },
+        },
       },
       "/api/v1/chat/channels/{channel_url}/messages": {
         parameters: [urlParam],
         get: {
           summary: "History, paged by seq",
-          parameters: [q("before_seq", "older than"), q("after_seq", "newer than"), q("limit", "1..200, default 50")],
+          parameters: [
+            q("before_seq", "older than"),
+            q("after_seq", "newer than"),
+            q("limit", "1..200, default 50"),
+          ],
           responses: { "200": json("HistoryResponse"), ...errors },
         },
         post: {
           summary: "Send a message (server-side or admin message)",
           requestBody: body("SendMessageBody"),
-          responses: { "201": json("Message", "Stored"), "200": json("Message", "req_id seen before: the original"), ...errors },
+          responses: {
+            "201": json("Message", "Stored"),
+            "200": json("Message", "req_id seen before: the original"),
+            ...errors,
+          },
         },
       },
       "/api/v1/chat/channels/{channel_url}/transport": {
         parameters: [urlParam],
-        get: { summary: "Which provider serves the channel, and how to connect", responses: { "200": json("TransportResponse"), ...errors } },
+        get: {
+          summary: "Which provider serves the channel, and how to connect",
+          responses: { "200": json("TransportResponse"), ...errors },
+        },
       },
-      "/healthz": { get: { summary: "Liveness", security: [], responses: { "200": { description: "alive" } } } },
-      "/readyz": { get: { summary: "Readiness (false while draining or without the store)", security: [], responses: { "200": { description: "ready" }, "503": { description: "not ready" } } } },
-      "/metrics": { get: { summary: "Prometheus metrics", security: [], responses: { "200": { description: "text exposition" } } } },
+      "/healthz": {
+        get: { summary: "Liveness", security: [], responses: { "200": { description: "alive" } } },
+      },
+      "/readyz": {
+        get: {
+          summary: "Readiness (false while draining or without the store)",
+          security: [],
+          responses: { "200": { description: "ready" }, "503": { description: "not ready" } },
+        },
+      },
+      "/metrics": {
+        get: {
+          summary: "Prometheus metrics",
+          security: [],
+          responses: { "200": { description: "text exposition" } },
+        },
+      },
     },
   };
 }

@@ -19,7 +19,10 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /** Resolves the caller from `X-Api-Key` or `Authorization: Bearer <jwt>`; a bad credential is a 401. */
-export function principalMiddleware(options: { apiKeys: string[]; verifier: TokenVerifier }): MiddlewareHandler<AppEnv> {
+export function principalMiddleware(options: {
+  apiKeys: string[];
+  verifier: TokenVerifier;
+}): MiddlewareHandler<AppEnv> {
   return async function principal(c, next) {
     const key = c.req.header("x-api-key");
     const auth = c.req.header("authorization");
@@ -52,13 +55,16 @@ export function isPrivileged(p: Principal): boolean {
 
 export function requirePrivileged(c: Context<AppEnv>): void {
   const p = c.get("principal");
-  if (p.kind === "anonymous") throw new ChatError(ErrorCode.UNAUTHORIZED, "an API key (X-Api-Key) or a bearer token is required");
-  if (!isPrivileged(p)) throw new ChatError(ErrorCode.FORBIDDEN, "this operation needs an API key or an admin token");
+  if (p.kind === "anonymous")
+    throw new ChatError(ErrorCode.UNAUTHORIZED, "an API key (X-Api-Key) or a bearer token is required");
+  if (!isPrivileged(p))
+    throw new ChatError(ErrorCode.FORBIDDEN, "this operation needs an API key or an admin token");
 }
 
 /** The calling user's id, or null for privileged callers; 401 for anonymous callers. */
 export function requireUserOrPrivileged(c: Context<AppEnv>): string | null {
   const p = c.get("principal");
-  if (p.kind === "anonymous") throw new ChatError(ErrorCode.UNAUTHORIZED, "an API key (X-Api-Key) or a bearer token is required");
+  if (p.kind === "anonymous")
+    throw new ChatError(ErrorCode.UNAUTHORIZED, "an API key (X-Api-Key) or a bearer token is required");
   return isPrivileged(p) ? null : (p as { userId: string }).userId;
 }

@@ -7,22 +7,38 @@ export function createMetrics() {
   const m = {
     registry,
     connections: new Gauge({ name: "podchat_connections", help: "Open chat sockets", registers: [registry] }),
-    connectionsTotal: new Counter({ name: "podchat_connections_total", help: "Sockets admitted", registers: [registry] }),
+    connectionsTotal: new Counter({
+      name: "podchat_connections_total",
+      help: "Sockets admitted",
+      registers: [registry],
+    }),
     refused: new Counter({
       name: "podchat_connections_refused_total",
       help: "Sockets refused, by error code",
       labelNames: ["code"],
       registers: [registry],
     }),
-    messagesIn: new Counter({ name: "podchat_messages_in_total", help: "Messages stored", registers: [registry] }),
-    deliveries: new Counter({ name: "podchat_deliveries_total", help: "Message frames sent to sockets", registers: [registry] }),
+    messagesIn: new Counter({
+      name: "podchat_messages_in_total",
+      help: "Messages stored",
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: "podchat_deliveries_total",
+      help: "Message frames sent to sockets",
+      registers: [registry],
+    }),
     errors: new Counter({
       name: "podchat_errors_total",
       help: "ERROR frames and REST errors, by code",
       labelNames: ["code"],
       registers: [registry],
     }),
-    rateLimited: new Counter({ name: "podchat_rate_limited_total", help: "Frames refused by rate limits", registers: [registry] }),
+    rateLimited: new Counter({
+      name: "podchat_rate_limited_total",
+      help: "Frames refused by rate limits",
+      registers: [registry],
+    }),
     storeLatency: new Histogram({
       name: "podchat_store_append_seconds",
       help: "Time from accepting a message to it being durable",

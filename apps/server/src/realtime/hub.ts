@@ -223,14 +223,25 @@ export class Hub {
       case "presence": {
         const frame: UserJoinedFrame | UserLeftFrame =
           e.change === "joined"
-            ? { type: "USER_JOINED", channel_url: room.channelUrl, user_id: wireUserId(e.user_id), timestamp: e.timestamp }
-            : { type: "USER_LEFT", channel_url: room.channelUrl, user_id: wireUserId(e.user_id), timestamp: e.timestamp };
+            ? {
+                type: "USER_JOINED",
+                channel_url: room.channelUrl,
+                user_id: wireUserId(e.user_id),
+                timestamp: e.timestamp,
+              }
+            : {
+                type: "USER_LEFT",
+                channel_url: room.channelUrl,
+                user_id: wireUserId(e.user_id),
+                timestamp: e.timestamp,
+              };
         room.broadcast(JSON.stringify(frame));
         return;
       }
       case "kick": {
         for (const c of [...room.conns]) {
-          if (e.user_ids === "all" || e.user_ids.includes(c.userId)) closeWithError(c, e.close_code, e.error_code, e.reason);
+          if (e.user_ids === "all" || e.user_ids.includes(c.userId))
+            closeWithError(c, e.close_code, e.error_code, e.reason);
         }
         return;
       }
@@ -289,4 +300,8 @@ export function closeWithError(c: Connection, closeCode: number, code: string, m
   c.ws.close(closeCode, message.slice(0, 120));
 }
 
-export const DRAIN = { closeCode: CloseCode.GOING_AWAY, errorCode: ErrorCode.DRAINING, reason: "server is restarting" } as const;
+export const DRAIN = {
+  closeCode: CloseCode.GOING_AWAY,
+  errorCode: ErrorCode.DRAINING,
+  reason: "server is restarting",
+} as const;

@@ -60,10 +60,17 @@ export function createWsGateway(deps: WsGatewayDeps) {
   const maxFrame = config.limits.max_frame_bytes;
   // Frames up to 4× the limit are read and answered with an ERROR before the 1009 close; beyond
   // that ws cuts the socket itself, so an attacker cannot make us buffer more.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrame * 4, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxFrame * 4,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
 
   function httpRefuse(socket: Duplex, status: number, text: string) {
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+    );
   }
 
   /** Returns false when the path is not a chat socket path (the caller answers 404). */
@@ -79,7 +86,11 @@ export function createWsGateway(deps: WsGatewayDeps) {
       return true;
     }
     const origin = req.headers.origin;
-    if (origin && config.server.allowed_origins.length > 0 && !config.server.allowed_origins.includes(origin)) {
+    if (
+      origin &&
+      config.server.allowed_origins.length > 0 &&
+      !config.server.allowed_origins.includes(origin)
+    ) {
       metrics.refused.inc({ code: "ORIGIN" });
       httpRefuse(socket, 403, "Forbidden");
       return true;
@@ -98,14 +109,21 @@ export function createWsGateway(deps: WsGatewayDeps) {
     return true;
   }
 
-  async function accept(ws: WebSocket, channelUrl: string, isTest: boolean, params: URLSearchParams, ip: string) {
+  async function accept(
+    ws: WebSocket,
+    channelUrl: string,
+    isTest: boolean,
+    params: URLSearchParams,
+    ip: string,
+  ) {
     let conn: Connection | null = null;
     let early: Array<{ data: RawData; isBinary: boolean }> | null = [];
     ws.on("error", (err) => logger.debug({ err }, "socket error"));
     ws.on("message", (data, isBinary) => {
       if (conn) conn.alive = true;
       if (early) {
-        if (early.length >= MAX_EARLY_FRAMES) return sendError(ws, ErrorCode.RATE_LIMITED, "too many frames before the join completed");
+        if (early.length >= MAX_EARLY_FRAMES)
+          return sendError(ws, ErrorCode.RATE_LIMITED, "too many frames before the join completed");
         early.push({ data, isBinary });
         return;
       }
@@ -121,39 +139,68 @@ export function createWsGateway(deps: WsGatewayDeps) {
 
     try {
       if (hub.ipConnections(ip) >= config.limits.max_connections_per_ip) {
-        throw new Refusal(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, "too many connections from this address", 5000);
+        throw new Refusal(
+          CloseCode.RATE_LIMITED,
+          ErrorCode.RATE_LIMITED,
+          "too many connections from this address",
+          5000,
+        );
       }
       const sinceRaw = params.get("since_seq");
       let sinceSeq: number | undefined;
       if (sinceRaw !== null && sinceRaw !== "") {
         if (!/^[0-9]{1,15}$/.test(sinceRaw)) {
-          throw new Refusal(CloseCode.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, "since_seq must be a non-negative integer");
+          throw new Refusal(
+            CloseCode.BAD_REQUEST,
+            ErrorCode.VALIDATION_FAILED,
+            "since_seq must be a non-negative integer",
+          );
         }
         sinceSeq = Number(sinceRaw);
       }
       let userId: string;
       if (isTest) {
         const parsed = UserIdString.safeParse(params.get("user_id") ?? "");
-        if (!parsed.success) throw new Refusal(CloseCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, "user_id is required");
+        if (!parsed.success)
+          throw new Refusal(CloseCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, "user_id is required");
         userId = parsed.data;
       } else {
         try {
           userId = (await verifier.verify(params.get("token"))).userId;
         } catch (e) {
-          if (e instanceof AuthError) throw new Refusal(CloseCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, e.message);
+          if (e instanceof AuthError)
+            throw new Refusal(CloseCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, e.message);
           throw e;
         }
       }
       const channel = await store.getChannel(channelUrl);
-      if (!channel) throw new Refusal(CloseCode.CHANNEL_NOT_FOUND, ErrorCode.CHANNEL_NOT_FOUND, `channel ${channelUrl} does not exist`);
+      if (!channel)
+        throw new Refusal(
+          CloseCode.CHANNEL_NOT_FOUND,
+          ErrorCode.CHANNEL_NOT_FOUND,
+          `channel ${channelUrl} does not exist`,
+        );
       if (channel.provider !== "websocket") {
-        throw new Refusal(CloseCode.WRONG_PROVIDER, ErrorCode.WRONG_PROVIDER, `channel ${channelUrl} is served by ${channel.provider}`);
+        throw new Refusal(
+          CloseCode.WRONG_PROVIDER,
+          ErrorCode.WRONG_PROVIDER,
+          `channel ${channelUrl} is served by ${channel.provider}`,
+        );
       }
       if (!(await store.isMember(channelUrl, userId))) {
-        throw new Refusal(CloseCode.FORBIDDEN, ErrorCode.NOT_MEMBER, `user ${userId} is not a member of ${channelUrl}`);
+        throw new Refusal(
+          CloseCode.FORBIDDEN,
+          ErrorCode.NOT_MEMBER,
+          `user ${userId} is not a member of ${channelUrl}`,
+        );
       }
       if (hub.userConnections(userId) >= config.limits.max_connections_per_user) {
-        throw new Refusal(CloseCode.RATE_LIMITED, ErrorCode.RATE_LIMITED, "too many connections for this user", 5000);
+        throw new Refusal(
+          CloseCode.RATE_LIMITED,
+          ErrorCode.RATE_LIMITED,
+          "too many connections for this user",
+          5000,
+        );
       }
       if (ws.readyState !== 1) return;
       conn = new Connection(
@@ -178,9 +225,14 @@ export function createWsGateway(deps: WsGatewayDeps) {
         e instanceof Refusal
           ? e
           : e instanceof StoreError || e instanceof ChatError
-            ? new Refusal(CloseCode.STORE_UNAVAILABLE, ErrorCode.STORE_UNAVAILABLE, "the store is unavailable, retry shortly")
+            ? new Refusal(
+                CloseCode.STORE_UNAVAILABLE,
+                ErrorCode.STORE_UNAVAILABLE,
+                "the store is unavailable, retry shortly",
+              )
             : new Refusal(CloseCode.SERVER_ERROR, ErrorCode.INTERNAL, "internal error");
-      if (!(e instanceof Refusal)) logger.error({ err: e, channel_url: channelUrl }, "socket admission failed");
+      if (!(e instanceof Refusal))
+        logger.error({ err: e, channel_url: channelUrl }, "socket admission failed");
       metrics.refused.inc({ code: r.code });
       const frame: ErrorFrame = { type: "ERROR", code: r.code, message: r.message, close_code: r.closeCode };
       if (r.retryAfterMs !== undefined) frame.retry_after_ms = r.retryAfterMs;
@@ -209,7 +261,8 @@ export function createWsGateway(deps: WsGatewayDeps) {
 
   function onFrame(conn: Connection, data: RawData, isBinary: boolean) {
     const ws = conn.ws;
-    if (isBinary) return sendError(ws, ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported; send JSON text");
+    if (isBinary)
+      return sendError(ws, ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported; send JSON text");
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
     if (size > maxFrame) {
       sendError(ws, ErrorCode.FRAME_TOO_LARGE, `frame of ${size} bytes exceeds the limit of ${maxFrame}`, {
@@ -231,7 +284,12 @@ export function createWsGateway(deps: WsGatewayDeps) {
     const reqExtra = typeof rawReq === "string" && rawReq.length <= 64 ? { req_id: rawReq } : {};
     const type = (value as { type?: unknown }).type;
     if (typeof type !== "string" || !knownTypes.has(type)) {
-      return sendError(ws, ErrorCode.UNKNOWN_TYPE, `unknown frame type; expected one of ${clientFrameTypes.join(", ")}`, reqExtra);
+      return sendError(
+        ws,
+        ErrorCode.UNKNOWN_TYPE,
+        `unknown frame type; expected one of ${clientFrameTypes.join(", ")}`,
+        reqExtra,
+      );
     }
     const parsed = ClientFrame.safeParse(value);
     if (!parsed.success) {
@@ -241,7 +299,9 @@ export function createWsGateway(deps: WsGatewayDeps) {
     }
     const frame = parsed.data;
     if (frame.type === "PING") {
-      conn.sendRaw(JSON.stringify(frame.ts === undefined ? { type: "PONG" } : { type: "PONG", ts: frame.ts }));
+      conn.sendRaw(
+        JSON.stringify(frame.ts === undefined ? { type: "PONG" } : { type: "PONG", ts: frame.ts }),
+      );
       return;
     }
     void handleSend(conn, frame);
@@ -257,7 +317,12 @@ export function createWsGateway(deps: WsGatewayDeps) {
     }
     if (frame.type !== "MESG" && !frame.file && !frame.message) {
       const extra: Partial<ErrorFrame> = frame.req_id ? { req_id: frame.req_id } : {};
-      return sendError(conn.ws, ErrorCode.INVALID_FRAME, "a FILE or IMAGE frame needs file or message", extra);
+      return sendError(
+        conn.ws,
+        ErrorCode.INVALID_FRAME,
+        "a FILE or IMAGE frame needs file or message",
+        extra,
+      );
     }
     try {
       const { message, duplicate } = await pipeline.send({
@@ -289,7 +354,10 @@ export function createWsGateway(deps: WsGatewayDeps) {
         return;
       }
       logger.warn({ err: e, channel_url: conn.channelUrl }, "send failed");
-      sendError(conn.ws, ErrorCode.STORE_UNAVAILABLE, "the message was not stored; retry", { ...extra, retry_after_ms: 1000 });
+      sendError(conn.ws, ErrorCode.STORE_UNAVAILABLE, "the message was not stored; retry", {
+        ...extra,
+        retry_after_ms: 1000,
+      });
     }
   }
 

@@ -29,7 +29,12 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
 
     it("creates a channel with members and reads it back", async () => {
       const c = await store.createChannel(channel("pod_123_chat", ["1", "2", "3"]));
-      expect(c).toMatchObject({ channel_url: "pod_123_chat", member_count: 3, last_seq: 0, data: { pod_id: 123 } });
+      expect(c).toMatchObject({
+        channel_url: "pod_123_chat",
+        member_count: 3,
+        last_seq: 0,
+        data: { pod_id: 123 },
+      });
       expect(await store.getChannel("pod_123_chat")).toEqual(c);
       expect(await store.listMembers("pod_123_chat")).toEqual(["1", "2", "3"]);
       expect(await store.getChannel("nope")).toBeNull();
@@ -56,7 +61,12 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       await store.createChannel(channel("b"));
       const results = await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
-          store.appendMessage({ channel_url: i % 3 === 0 ? "b" : "a", type: "MESG", user_id: "1", message: `m${i}` }),
+          store.appendMessage({
+            channel_url: i % 3 === 0 ? "b" : "a",
+            type: "MESG",
+            user_id: "1",
+            message: `m${i}`,
+          }),
         ),
       );
       const seqA = results.filter((r) => r.message.channel_url === "a").map((r) => r.message.seq);
@@ -69,9 +79,27 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
 
     it("stores a repeated req_id of the same user once", async () => {
       await store.createChannel(channel("r"));
-      const first = await store.appendMessage({ channel_url: "r", type: "MESG", user_id: "1", message: "hi", req_id: "q1" });
-      const again = await store.appendMessage({ channel_url: "r", type: "MESG", user_id: "1", message: "hi", req_id: "q1" });
-      const other = await store.appendMessage({ channel_url: "r", type: "MESG", user_id: "2", message: "hi", req_id: "q1" });
+      const first = await store.appendMessage({
+        channel_url: "r",
+        type: "MESG",
+        user_id: "1",
+        message: "hi",
+        req_id: "q1",
+      });
+      const again = await store.appendMessage({
+        channel_url: "r",
+        type: "MESG",
+        user_id: "1",
+        message: "hi",
+        req_id: "q1",
+      });
+      const other = await store.appendMessage({
+        channel_url: "r",
+        type: "MESG",
+        user_id: "2",
+        message: "hi",
+        req_id: "q1",
+      });
       const [p1, p2] = await Promise.all([
         store.appendMessage({ channel_url: "r", type: "MESG", user_id: "1", message: "x", req_id: "q2" }),
         store.appendMessage({ channel_url: "r", type: "MESG", user_id: "1", message: "x", req_id: "q2" }),
@@ -96,7 +124,13 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
         message_id: "sb-1",
         created_at: at,
       });
-      const b = await store.appendMessage({ channel_url: "mig", type: "MESG", user_id: "1", message: "old", message_id: "sb-1" });
+      const b = await store.appendMessage({
+        channel_url: "mig",
+        type: "MESG",
+        user_id: "1",
+        message: "old",
+        message_id: "sb-1",
+      });
       expect(a.message.created_at).toBe(at);
       expect(b.duplicate).toBe(true);
       expect((await store.getChannel("mig"))?.last_seq).toBe(1);
@@ -120,7 +154,8 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
 
     it("pages history by seq in both directions", async () => {
       await store.createChannel(channel("h"));
-      for (let i = 1; i <= 25; i++) await store.appendMessage({ channel_url: "h", type: "MESG", user_id: "1", message: `${i}` });
+      for (let i = 1; i <= 25; i++)
+        await store.appendMessage({ channel_url: "h", type: "MESG", user_id: "1", message: `${i}` });
       const seqs = async (r: Parameters<MessageStore["listMessages"]>[1]) =>
         (await store.listMessages("h", r)).map((m) => m.seq);
       expect(await seqs({ afterSeq: 0, limit: 5 })).toEqual([1, 2, 3, 4, 5]);
@@ -150,7 +185,9 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       const p2 = await store.listChannels({ limit: 4, cursor: p1.nextCursor! });
       expect(p2.channels.map((c) => c.channel_url)).toEqual(["c5", "sb_room"]);
       expect(p2.nextCursor).toBeNull();
-      expect((await store.listChannels({ limit: 10, q: "legacy" })).channels.map((c) => c.channel_url)).toEqual(["sb_room"]);
+      expect(
+        (await store.listChannels({ limit: 10, q: "legacy" })).channels.map((c) => c.channel_url),
+      ).toEqual(["sb_room"]);
       expect((await store.listChannels({ limit: 10, provider: "sendbird" })).channels).toHaveLength(1);
     });
 
@@ -175,12 +212,24 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
     if (harness.reopen) {
       it("keeps everything across a restart", async () => {
         await store.createChannel(channel("keep"));
-        for (let i = 0; i < 5; i++) await store.appendMessage({ channel_url: "keep", type: "MESG", user_id: "1", message: `${i}` });
+        for (let i = 0; i < 5; i++)
+          await store.appendMessage({ channel_url: "keep", type: "MESG", user_id: "1", message: `${i}` });
         await store.close();
         store = await harness.reopen!();
         expect((await store.getChannel("keep"))?.last_seq).toBe(5);
-        expect((await store.listMessages("keep", { limit: 10 })).map((m) => m.message)).toEqual(["0", "1", "2", "3", "4"]);
-        const next = await store.appendMessage({ channel_url: "keep", type: "MESG", user_id: "1", message: "5" });
+        expect((await store.listMessages("keep", { limit: 10 })).map((m) => m.message)).toEqual([
+          "0",
+          "1",
+          "2",
+          "3",
+          "4",
+        ]);
+        const next = await store.appendMessage({
+          channel_url: "keep",
+          type: "MESG",
+          user_id: "1",
+          message: "5",
+        });
         expect(next.message.seq).toBe(6);
       });
     }

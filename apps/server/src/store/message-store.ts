@@ -112,7 +112,9 @@ export interface MessageStore {
   migrate(): Promise<void>;
   createChannel(input: NewChannel): Promise<StoredChannel>;
   getChannel(channelUrl: string): Promise<StoredChannel | null>;
-  listChannels(options: ListChannelsOptions): Promise<{ channels: StoredChannel[]; nextCursor: string | null }>;
+  listChannels(
+    options: ListChannelsOptions,
+  ): Promise<{ channels: StoredChannel[]; nextCursor: string | null }>;
   updateChannel(channelUrl: string, patch: ChannelPatch): Promise<StoredChannel>;
   /** Deletes the channel with its members and messages; false when it did not exist. */
   deleteChannel(channelUrl: string): Promise<boolean>;

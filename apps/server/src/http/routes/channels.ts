@@ -28,12 +28,16 @@ export function channelRoutes(chat: ChatService, config: Config) {
   const app = new Hono<AppEnv>();
 
   /** A member JWT may read and send in its own channels; API keys and admins anywhere. */
-  async function authorizeMember(c: Parameters<typeof requireUserOrPrivileged>[0], url: string): Promise<string | null> {
+  async function authorizeMember(
+    c: Parameters<typeof requireUserOrPrivileged>[0],
+    url: string,
+  ): Promise<string | null> {
     const userId = requireUserOrPrivileged(c);
     if (userId !== null) {
       const meta = await chat.getChannelMetadata(url);
       if (!meta) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
-      if (!(await chat.isMember(url, userId))) throw new ChatError(ErrorCode.NOT_MEMBER, `you are not a member of ${url}`);
+      if (!(await chat.isMember(url, userId)))
+        throw new ChatError(ErrorCode.NOT_MEMBER, `you are not a member of ${url}`);
     }
     return userId;
   }
@@ -88,7 +92,9 @@ export function channelRoutes(chat: ChatService, config: Config) {
   app.get("/:channel_url/members", async (c) => {
     const url = channelParam(c.req.param("channel_url"));
     await authorizeMember(c, url);
-    return c.json({ members: (await chat.listMembers(url)).map((id) => (/^\d+$/.test(id) ? Number(id) : id)) });
+    return c.json({
+      members: (await chat.listMembers(url)).map((id) => (/^\d+$/.test(id) ? Number(id) : id)),
+    });
   });
 
   app.post("/:channel_url/members", async (c) => {
@@ -115,7 +121,9 @@ export function channelRoutes(chat: ChatService, config: Config) {
     const url = channelParam(c.req.param("channel_url"));
     const q = query(c, HistoryQuery);
     if (q.before_seq !== undefined && q.after_seq !== undefined) {
-      throw new ChatError(ErrorCode.VALIDATION_FAILED, "give before_seq or after_seq, not both", { field: "after_seq" });
+      throw new ChatError(ErrorCode.VALIDATION_FAILED, "give before_seq or after_seq, not both", {
+        field: "after_seq",
+      });
     }
     await authorizeMember(c, url);
     return c.json(

@@ -8,6 +8,9 @@ import type { AppendResult, MessageStore, NewMessage } from "../../store/message
  * store and the bus, this is what finally delivers it; rooms drop seqs they already sent.
  */
 export class MessagePipeline {
+  /** Called once per newly stored message (instance statistics). */
+  onStored: (() => void) | null = null;
+
   constructor(
     private readonly store: MessageStore,
     private readonly bus: Bus,
@@ -18,7 +21,10 @@ export class MessagePipeline {
     const end = this.metrics.storeLatency.startTimer();
     const result = await this.store.appendMessage(input);
     end();
-    if (!result.duplicate) this.metrics.messagesIn.inc();
+    if (!result.duplicate) {
+      this.metrics.messagesIn.inc();
+      this.onStored?.();
+    }
     await this.bus.publishChannel(input.channel_url, { kind: "message", message: result.message });
     return result;
   }

@@ -69,7 +69,7 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
     },
     async getChannel(channelUrl) {
       const c = await storeCall(() => store.getChannel(channelUrl));
-      if (!c || c.provider !== "websocket") return null;
+      if (c?.provider !== "websocket") return null;
       const [members, last] = await Promise.all([
         storeCall(() => store.listMembers(channelUrl)),
         storeCall(() => store.listMessages(channelUrl, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1 })),
@@ -131,7 +131,9 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
       const type = body.type ?? (body.user_id === undefined ? "ADMM" : "MESG");
       if (type !== "ADMM") {
         if (body.user_id === undefined) {
-          throw new ChatError(ErrorCode.VALIDATION_FAILED, "user_id is required for MESG, FILE and IMAGE", { field: "user_id" });
+          throw new ChatError(ErrorCode.VALIDATION_FAILED, "user_id is required for MESG, FILE and IMAGE", {
+            field: "user_id",
+          });
         }
         if (!(await storeCall(() => store.isMember(channelUrl, body.user_id!)))) {
           throw new ChatError(ErrorCode.NOT_MEMBER, `user ${body.user_id} is not a member of ${channelUrl}`);

@@ -247,7 +247,9 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
   return {
     driver: "sqlite",
     async migrate() {
-      db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+      db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+      );
       const applied = new Set(
         db
           .prepare<[], { version: number }>("SELECT version FROM schema_migrations")
@@ -328,13 +330,9 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
           data: patch.data ?? current.data,
           provider: patch.provider ?? current.provider,
         };
-        db.prepare("UPDATE channels SET name = ?, custom_type = ?, data = ?, provider = ? WHERE channel_url = ?").run(
-          next.name,
-          next.custom_type,
-          JSON.stringify(next.data),
-          next.provider,
-          url,
-        );
+        db.prepare(
+          "UPDATE channels SET name = ?, custom_type = ?, data = ?, provider = ? WHERE channel_url = ?",
+        ).run(next.name, next.custom_type, JSON.stringify(next.data), next.provider, url);
         return requireChannel(url);
       });
     },

@@ -1,0 +1,355 @@
+import { randomBytes } from "node:crypto";
+import { Hono } from "hono";
+import type { Context } from "hono";
+import * as z from "zod";
+import type { EmulatorChannel, EmulatorMessage, EmulatorState } from "./emulator-state.ts";
+import type { FaultQueue } from "./faults.ts";
+import {
+  CreateChannelBody,
+  CreateUserBody,
+  ListChannelsQuery,
+  ListMembersQuery,
+  ListMessagesQuery,
+  SendMessageBody,
+  ShowMemberQuery,
+  UpdateChannelBody,
+  UserIdsBody,
+  parseOrThrow,
+} from "./request-schemas.ts";
+import { channelResource, memberResource, messageResource, userResource } from "./sendbird-resources.ts";
+import {
+  EmulatorHttpError,
+  SendbirdErrorCode,
+  defaultMessageFor,
+  invalidValue,
+  notFound,
+} from "./sendbird-error.ts";
+
+export interface EmulatorAppDeps {
+  state: EmulatorState;
+  faults: FaultQueue;
+  apiToken: string;
+}
+
+const FaultCommand = z.discriminatedUnion("action", [
+  z.object({
+    action: z.literal("fail"),
+    count: z.number().int().min(0).max(1000),
+    status: z.number().int().min(400).max(599),
+    code: z.number().int().optional(),
+    retry_after_ms: z.number().int().min(0).optional(),
+  }),
+  z.object({
+    action: z.literal("delay"),
+    count: z.number().int().min(0).max(1000),
+    ms: z.number().int().min(0).max(600_000),
+  }),
+  z.object({ action: z.literal("reset") }),
+]);
+
+/**
+ * The emulator's HTTP app: the Sendbird Platform API v3 endpoints podchat's `SendbirdService` uses,
+ * under `/v3`, plus a control surface under `/__emulator` for tests in other processes.
+ */
+export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps): Hono {
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    if (err instanceof EmulatorHttpError) {
+      return c.json(err.toBody(), err.status as 400, err.headers);
+    }
+    return c.json(
+      { error: true, code: SendbirdErrorCode.INTERNAL_SERVER_ERROR, message: "Internal server error." },
+      500,
+    );
+  });
+
+  app.notFound((c) =>
+    c.json(
+      { error: true, code: SendbirdErrorCode.INVALID_REQUEST_URL, message: "Invalid request URL." },
+      404,
+    ),
+  );
+
+  app.post("/__emulator/faults", async (c) => {
+    const command = parseOrThrow(FaultCommand, await readJson(c));
+    if (command.action === "fail") {
+      const options = command.retry_after_ms === undefined ? {} : { retryAfterMs: command.retry_after_ms };
+      faults.failNext(command.count, command.status, command.code, options);
+    } else if (command.action === "delay") {
+      faults.delayNext(command.count, command.ms);
+    } else {
+      faults.reset();
+    }
+    return c.json({ pending: faults.pending });
+  });
+
+  app.post("/__emulator/reset", (c) => {
+    faults.reset();
+    state.clear();
+    return c.json({});
+  });
+
+  app.use("/v3/*", async (c, next) => {
+    const fault = faults.take();
+    state.requests.push({
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      outcome: fault?.kind === "fail" ? "fault" : "handled",
+    });
+    if (fault?.kind === "delay") await faults.hold(fault.ms);
+    if (fault?.kind === "fail") throw injectedFailure(fault.status, fault.code, fault.retryAfterMs);
+    if (c.req.header("Api-Token") !== apiToken) {
+      throw new EmulatorHttpError(
+        401,
+        SendbirdErrorCode.INVALID_API_TOKEN,
+        defaultMessageFor(SendbirdErrorCode.INVALID_API_TOKEN),
+      );
+    }
+    await next();
+  });
+
+  // --- users ---------------------------------------------------------------------------------
+
+  app.post("/v3/users", async (c) => {
+    const body = parseOrThrow(CreateUserBody, await readJson(c));
+    if (state.users.has(body.user_id)) throw alreadyExists("user_id");
+    const user = {
+      user_id: body.user_id,
+      nickname: body.nickname,
+      profile_url: body.profile_url,
+      created_at: Math.floor(state.now() / 1000),
+    };
+    state.users.set(user.user_id, user);
+    return c.json(userResource(user));
+  });
+
+  app.get("/v3/users/:user_id", (c) => {
+    const user = state.users.get(c.req.param("user_id"));
+    if (!user) throw notFound("user");
+    return c.json(userResource(user));
+  });
+
+  // --- group channels ------------------------------------------------------------------------
+
+  app.post("/v3/group_channels", async (c) => {
+    const body = parseOrThrow(CreateChannelBody, await readJson(c));
+    const userIds = unique(body.user_ids ?? []);
+    requireUsers(state, userIds);
+    const channelUrl = body.channel_url ?? `sendbird_group_channel_${randomBytes(12).toString("hex")}`;
+    if (state.channels.has(channelUrl)) throw alreadyExists("channel_url");
+    const channel: EmulatorChannel = {
+      channel_url: channelUrl,
+      name: body.name ?? "group channel",
+      cover_url: body.cover_url ?? "",
+      custom_type: body.custom_type ?? "",
+      data: body.data ?? "",
+      created_at: Math.floor(state.now() / 1000),
+      members: userIds,
+      is_distinct: body.is_distinct ?? false,
+      is_public: body.is_public ?? false,
+    };
+    state.channels.set(channelUrl, channel);
+    state.messages.set(channelUrl, []);
+    return c.json(channelResource(state, channel, true));
+  });
+
+  app.get("/v3/group_channels", (c) => {
+    const query = parseOrThrow(ListChannelsQuery, c.req.query());
+    const urls = query.channel_urls?.split(",").filter(Boolean);
+    const needle = query.name_contains?.toLowerCase();
+    const matching = [...state.channels.values()].filter(
+      (ch) =>
+        (query.show_empty || (state.messages.get(ch.channel_url)?.length ?? 0) > 0) &&
+        (!urls || urls.includes(ch.channel_url)) &&
+        (!needle || ch.name.toLowerCase().includes(needle)),
+    );
+    const { page, next } = paginate(matching, query.token, query.limit);
+    return c.json({ channels: page.map((ch) => channelResource(state, ch, query.show_member)), next });
+  });
+
+  app.get("/v3/group_channels/:channel_url", (c) => {
+    const query = parseOrThrow(ShowMemberQuery, c.req.query());
+    return c.json(
+      channelResource(state, requireChannel(state, c.req.param("channel_url")), query.show_member),
+    );
+  });
+
+  app.put("/v3/group_channels/:channel_url", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const body = parseOrThrow(UpdateChannelBody, await readJson(c));
+    if (body.name !== undefined) channel.name = body.name;
+    if (body.cover_url !== undefined) channel.cover_url = body.cover_url;
+    if (body.custom_type !== undefined) channel.custom_type = body.custom_type;
+    if (body.data !== undefined) channel.data = body.data;
+    return c.json(channelResource(state, channel, false));
+  });
+
+  app.delete("/v3/group_channels/:channel_url", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    state.channels.delete(channel.channel_url);
+    state.messages.delete(channel.channel_url);
+    return c.json({});
+  });
+
+  // --- members -------------------------------------------------------------------------------
+
+  app.post("/v3/group_channels/:channel_url/invite", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const body = parseOrThrow(UserIdsBody, await readJson(c));
+    const userIds = unique(body.user_ids);
+    requireUsers(state, userIds);
+    for (const id of userIds) if (!channel.members.includes(id)) channel.members.push(id);
+    return c.json(channelResource(state, channel, true));
+  });
+
+  app.put("/v3/group_channels/:channel_url/leave", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const body = parseOrThrow(UserIdsBody, await readJson(c));
+    const leaving = new Set(body.user_ids);
+    channel.members = channel.members.filter((id) => !leaving.has(id));
+    return c.json({});
+  });
+
+  app.get("/v3/group_channels/:channel_url/members", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const query = parseOrThrow(ListMembersQuery, c.req.query());
+    const users = channel.members.flatMap((id) => {
+      const user = state.users.get(id);
+      return user ? [user] : [];
+    });
+    const { page, next } = paginate(users, query.token, query.limit);
+    return c.json({ members: page.map(memberResource), next });
+  });
+
+  // --- messages ------------------------------------------------------------------------------
+
+  app.post("/v3/group_channels/:channel_url/messages", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const body = parseOrThrow(SendMessageBody, await readJson(c));
+    let userId: string | null = null;
+    if (body.message_type === "MESG") {
+      if (!state.users.has(body.user_id)) throw notFound("user");
+      // Text messages in group channels must come from a member (admin messages need not).
+      if (!channel.members.includes(body.user_id)) {
+        throw new EmulatorHttpError(
+          400,
+          SendbirdErrorCode.UNAUTHORIZED_REQUEST,
+          `"${body.user_id}" is not a member of the channel.`,
+        );
+      }
+      userId = body.user_id;
+    }
+    const list = state.messages.get(channel.channel_url) ?? [];
+    const message: EmulatorMessage = {
+      message_id: state.nextMessageId++,
+      type: body.message_type,
+      channel_url: channel.channel_url,
+      user_id: userId,
+      message: body.message,
+      custom_type: body.custom_type ?? "",
+      data: body.data ?? "",
+      // Never older than the previous message, so created_at order is id order as on Sendbird.
+      created_at: Math.max(state.now(), list.at(-1)?.created_at ?? 0),
+    };
+    list.push(message);
+    state.messages.set(channel.channel_url, list);
+    return c.json(messageResource(state, message));
+  });
+
+  app.get("/v3/group_channels/:channel_url/messages", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const query = parseOrThrow(ListMessagesQuery, c.req.query());
+    const all = state.messages.get(channel.channel_url) ?? [];
+    let key: (m: EmulatorMessage) => number;
+    let anchor: number;
+    if (query.message_id !== undefined) {
+      key = (m) => m.message_id;
+      anchor = query.message_id;
+    } else if (query.message_ts !== undefined) {
+      key = (m) => m.created_at;
+      anchor = query.message_ts;
+    } else {
+      throw new EmulatorHttpError(
+        400,
+        SendbirdErrorCode.MISSING_REQUIRED_PARAMETER,
+        '"message_ts" or "message_id" is required.',
+      );
+    }
+    const before = all.filter((m) => key(m) < anchor);
+    const exact = query.include ? all.filter((m) => key(m) === anchor) : [];
+    const after = all.filter((m) => key(m) > anchor);
+    const picked = [
+      ...(query.prev_limit > 0 ? before.slice(-query.prev_limit) : []),
+      ...exact,
+      ...after.slice(0, query.next_limit),
+    ];
+    if (query.reverse) picked.reverse();
+    return c.json({ messages: picked.map((m) => messageResource(state, m)) });
+  });
+
+  return app;
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return text === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new EmulatorHttpError(400, SendbirdErrorCode.INVALID_JSON_BODY, "Invalid JSON request body.");
+  }
+}
+
+function requireChannel(state: EmulatorState, channelUrl: string): EmulatorChannel {
+  const channel = state.channels.get(channelUrl);
+  if (!channel) throw notFound("channel");
+  return channel;
+}
+
+function requireUsers(state: EmulatorState, userIds: readonly string[]): void {
+  for (const id of userIds) if (!state.users.has(id)) throw notFound(`user ${id}`);
+}
+
+function alreadyExists(field: string): EmulatorHttpError {
+  return new EmulatorHttpError(
+    400,
+    SendbirdErrorCode.RESOURCE_ALREADY_EXISTS,
+    `"${field}" violates a unique constraint.`,
+  );
+}
+
+function injectedFailure(status: number, code: number, retryAfterMs: number | undefined): EmulatorHttpError {
+  if (status !== 429) return new EmulatorHttpError(status, code, defaultMessageFor(code));
+  const ms = retryAfterMs ?? 1000;
+  const seconds = ms / 1000;
+  return new EmulatorHttpError(
+    429,
+    code,
+    `Too many requests (scope: app, limit: 10;w=1, remaining: 0, retry_after: ${seconds}s, reset: ${seconds}s)`,
+    {
+      "Retry-After": String(Math.ceil(seconds)),
+      "X-RateLimit-Limit": "10;w=1",
+      "X-RateLimit-Remaining": "0",
+      "X-RateLimit-Reset": String(seconds),
+      "X-RateLimit-RetryAfter": String(seconds),
+    },
+  );
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** Opaque page tokens (Sendbird's are opaque too); here they carry an offset. */
+function paginate<T>(items: readonly T[], token: string | undefined, limit: number) {
+  let offset = 0;
+  if (token) {
+    const match = /^o:([0-9]{1,9})$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+    if (!match?.[1]) throw invalidValue("token");
+    offset = Number(match[1]);
+  }
+  const page = items.slice(offset, offset + limit);
+  const end = offset + page.length;
+  const next = end < items.length ? Buffer.from(`o:${end}`).toString("base64url") : "";
+  return { page, next };
+}

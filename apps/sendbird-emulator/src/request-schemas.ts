@@ -1,0 +1,144 @@
+import * as z from "zod";
+import { EmulatorHttpError, SendbirdErrorCode } from "./sendbird-error.ts";
+
+// Limits below are the documented ones of the Platform API v3 request bodies.
+const UserId = z.string().min(1).max(80);
+const UserIds = z.array(UserId).max(100);
+const CustomType = z.string().max(128);
+
+export const CreateUserBody = z.object({
+  user_id: UserId,
+  nickname: z.string().max(80),
+  profile_url: z.string().max(2048),
+  issue_access_token: z.boolean().optional(),
+});
+
+export const CreateChannelBody = z.object({
+  user_ids: UserIds.optional(),
+  name: z.string().max(191).optional(),
+  // "Only numbers, characters, and underscores are allowed. The length is 4 to 100 characters."
+  channel_url: z
+    .string()
+    .min(4)
+    .max(100)
+    .regex(/^[A-Za-z0-9_]+$/)
+    .optional(),
+  cover_url: z.string().max(2048).optional(),
+  custom_type: CustomType.optional(),
+  data: z.string().optional(),
+  is_distinct: z.boolean().optional(),
+  is_public: z.boolean().optional(),
+});
+
+export const UpdateChannelBody = z.object({
+  name: z.string().max(191).optional(),
+  cover_url: z.string().max(2048).optional(),
+  custom_type: CustomType.optional(),
+  data: z.string().optional(),
+});
+
+export const UserIdsBody = z.object({
+  user_ids: UserIds.min(1),
+});
+
+export const SendMessageBody = z.discriminatedUnion("message_type", [
+  z.object({
+    message_type: z.literal("MESG"),
+    user_id: UserId,
+    message: z.string().max(5000),
+    custom_type: CustomType.optional(),
+    data: z.string().optional(),
+  }),
+  z.object({
+    message_type: z.literal("ADMM"),
+    message: z.string().max(5000),
+    custom_type: CustomType.optional(),
+    data: z.string().optional(),
+  }),
+]);
+
+const intParam = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?[0-9]{1,16}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+const boolParam = z.enum(["true", "false"]).transform((v) => v === "true");
+
+export const ListChannelsQuery = z.object({
+  token: z.string().optional(),
+  limit: intParam(1, 100).default(10),
+  show_member: boolParam.default(false),
+  // Sendbird leaves channels without messages out unless asked.
+  show_empty: boolParam.default(false),
+  name_contains: z.string().optional(),
+  channel_urls: z.string().optional(),
+});
+
+export const ListMembersQuery = z.object({
+  token: z.string().optional(),
+  limit: intParam(1, 100).default(10),
+});
+
+export const ShowMemberQuery = z.object({
+  show_member: boolParam.default(false),
+});
+
+export const ListMessagesQuery = z.object({
+  message_ts: intParam(0, Number.MAX_SAFE_INTEGER).optional(),
+  message_id: intParam(0, Number.MAX_SAFE_INTEGER).optional(),
+  prev_limit: intParam(0, 200).default(15),
+  next_limit: intParam(0, 200).default(15),
+  include: boolParam.default(true),
+  reverse: boolParam.default(false),
+});
+
+/** Parses `input` or throws the Sendbird error its first problem corresponds to. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw toSendbirdError(result.error, input);
+}
+
+function toSendbirdError(error: z.ZodError, input: unknown): EmulatorHttpError {
+  const issue = error.issues[0];
+  const path = issue?.path ?? [];
+  const field = path.map(String).join(".") || "body";
+  const value = valueAt(input, path);
+  if (value === undefined) {
+    return new EmulatorHttpError(
+      400,
+      SendbirdErrorCode.MISSING_REQUIRED_PARAMETER,
+      `"${field}" is required.`,
+    );
+  }
+  if (issue?.code === "invalid_type") {
+    const byType: Record<string, number> = {
+      string: SendbirdErrorCode.UNEXPECTED_TYPE_STRING,
+      number: SendbirdErrorCode.UNEXPECTED_TYPE_NUMBER,
+      int: SendbirdErrorCode.UNEXPECTED_TYPE_NUMBER,
+      array: SendbirdErrorCode.UNEXPECTED_TYPE_LIST,
+      object: SendbirdErrorCode.UNEXPECTED_TYPE_JSON,
+      boolean: SendbirdErrorCode.UNEXPECTED_TYPE_BOOLEAN,
+    };
+    const code = byType[issue.expected] ?? SendbirdErrorCode.INVALID_VALUE;
+    return new EmulatorHttpError(400, code, `"${field}" should be of type ${issue.expected}.`);
+  }
+  if (issue?.code === "too_big" && issue.origin === "string") {
+    return new EmulatorHttpError(
+      400,
+      SendbirdErrorCode.PARAMETER_VALUE_LENGTH_EXCEEDED,
+      `The length of "${field}" exceeds ${String(issue.maximum)}.`,
+    );
+  }
+  return new EmulatorHttpError(400, SendbirdErrorCode.INVALID_VALUE, `Invalid value: "${field}".`);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}

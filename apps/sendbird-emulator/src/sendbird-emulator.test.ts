@@ -1,0 +1,212 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readEnv } from "./env.ts";
+import { startSendbirdEmulator } from "./start-sendbird-emulator.ts";
+import type { SendbirdEmulator } from "./start-sendbird-emulator.ts";
+
+const token = "emulator-test-token";
+let emulator: SendbirdEmulator;
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(emulator.url + path, {
+    method,
+    headers: { "Api-Token": token, "Content-Type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+async function seedChannel(url: string, messages: number) {
+  await call("POST", "/users", { user_id: "1", nickname: "one", profile_url: "" });
+  await call("POST", "/group_channels", { channel_url: url, user_ids: ["1"] });
+  const ids: number[] = [];
+  for (let i = 1; i <= messages; i++) {
+    const sent = await call("POST", `/group_channels/${url}/messages`, {
+      message_type: "MESG",
+      user_id: "1",
+      message: `m${i}`,
+    });
+    ids.push(sent.json.message_id as number);
+  }
+  return ids;
+}
+
+beforeEach(async () => {
+  emulator = await startSendbirdEmulator({ port: 0, apiToken: token });
+});
+
+afterEach(async () => {
+  await emulator.close();
+});
+
+describe("emulator basics", () => {
+  it("listens on 127.0.0.1 with a /v3 base url", () => {
+    expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+\/v3$/);
+    expect(emulator.state.appId).toBe("local");
+  });
+
+  it("answers a missing Api-Token with 401 / 400401", async () => {
+    const response = await fetch(`${emulator.url}/users/1`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: true, code: 400401 });
+  });
+
+  it("reports validation errors with Sendbird's 4001xx codes", async () => {
+    expect((await call("POST", "/users", "{not json")).json).toMatchObject({ error: true, code: 400403 });
+    expect((await call("POST", "/users", { nickname: "x", profile_url: "" })).json.code).toBe(400105);
+    expect((await call("POST", "/users", { user_id: 5, nickname: "x", profile_url: "" })).json.code).toBe(
+      400100,
+    );
+    expect((await call("POST", "/group_channels", { user_ids: "1" })).json.code).toBe(400102);
+    expect((await call("POST", "/group_channels", { name: "x".repeat(192) })).json.code).toBe(400110);
+  });
+
+  it("routes outside the API are 404 / 400404", async () => {
+    const res = await call("GET", "/open_channels");
+    expect(res.status).toBe(404);
+    expect(res.json.code).toBe(400404);
+  });
+});
+
+describe("listing", () => {
+  it("leaves empty channels out unless show_empty=true, and pages with opaque tokens", async () => {
+    await seedChannel("with_messages", 1);
+    await call("POST", "/group_channels", { channel_url: "empty_one", user_ids: [] });
+    const defaults = await call("GET", "/group_channels");
+    expect((defaults.json.channels as { channel_url: string }[]).map((c) => c.channel_url)).toEqual([
+      "with_messages",
+    ]);
+
+    const first = await call("GET", "/group_channels?show_empty=true&limit=1");
+    expect((first.json.channels as unknown[]).length).toBe(1);
+    expect(first.json.next).not.toBe("");
+    const second = await call(
+      "GET",
+      `/group_channels?show_empty=true&limit=1&token=${first.json.next as string}`,
+    );
+    expect((second.json.channels as { channel_url: string }[])[0]?.channel_url).toBe("empty_one");
+    expect(second.json.next).toBe("");
+    expect((await call("GET", "/group_channels?token=garbage")).json.code).toBe(400111);
+    expect((await call("GET", "/group_channels?limit=101")).json.code).toBe(400111);
+  });
+
+  it("lists messages by message_ts like the docs: prev before ts, next after, include the exact one", async () => {
+    let clock = 1_000;
+    emulator.state.now = () => clock;
+    await call("POST", "/users", { user_id: "1", nickname: "one", profile_url: "" });
+    await call("POST", "/group_channels", { channel_url: "timed", user_ids: ["1"] });
+    for (const ts of [1_000, 2_000, 3_000, 4_000]) {
+      clock = ts;
+      await call("POST", "/group_channels/timed/messages", {
+        message_type: "MESG",
+        user_id: "1",
+        message: `t${ts}`,
+      });
+    }
+    const texts = (r: { json: Record<string, unknown> }) =>
+      (r.json.messages as { message: string }[]).map((m) => m.message);
+    expect(
+      texts(await call("GET", "/group_channels/timed/messages?message_ts=3000&prev_limit=1&next_limit=1")),
+    ).toEqual(["t2000", "t3000", "t4000"]);
+    expect(
+      texts(
+        await call(
+          "GET",
+          "/group_channels/timed/messages?message_ts=3000&prev_limit=5&next_limit=0&include=false",
+        ),
+      ),
+    ).toEqual(["t1000", "t2000"]);
+    expect(
+      texts(await call("GET", "/group_channels/timed/messages?message_ts=0&next_limit=2&reverse=true")),
+    ).toEqual(["t2000", "t1000"]);
+    expect((await call("GET", "/group_channels/timed/messages")).json.code).toBe(400105);
+    expect((await call("GET", "/group_channels/timed/messages?message_ts=0&next_limit=201")).json.code).toBe(
+      400111,
+    );
+  });
+
+  it("defaults prev_limit and next_limit to 15", async () => {
+    const ids = await seedChannel("busy", 40);
+    const res = await call("GET", `/group_channels/busy/messages?message_id=${ids[19]}`);
+    const got = (res.json.messages as { message_id: number }[]).map((m) => m.message_id);
+    expect(got).toEqual(ids.slice(4, 35));
+  });
+});
+
+describe("faults", () => {
+  it("fails the next N requests with a 429 carrying Sendbird's rate-limit headers, then serves", async () => {
+    emulator.faults.failNext(2, 429, undefined, { retryAfterMs: 1_500 });
+    for (let i = 0; i < 2; i++) {
+      const res = await call("GET", "/users/1");
+      expect(res.status).toBe(429);
+      expect(res.json).toMatchObject({ error: true, code: 500910 });
+      expect(res.headers.get("retry-after")).toBe("2");
+      expect(res.headers.get("x-ratelimit-retryafter")).toBe("1.5");
+      expect(res.headers.get("x-ratelimit-remaining")).toBe("0");
+    }
+    expect((await call("GET", "/users/1")).json.code).toBe(400201);
+    expect(emulator.state.requests.map((r) => r.outcome)).toEqual(["fault", "fault", "handled"]);
+  });
+
+  it("fails with a chosen status and code, before checking the token", async () => {
+    emulator.faults.failNext(1, 503, 500999);
+    const res = await call("GET", "/users/1", undefined, { "Api-Token": "wrong" });
+    expect(res.status).toBe(503);
+    expect(res.json.code).toBe(500999);
+  });
+
+  it("delays the next request", async () => {
+    emulator.faults.delayNext(1, 200);
+    const started = performance.now();
+    await call("GET", "/users/1");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    const quick = performance.now();
+    await call("GET", "/users/1");
+    expect(performance.now() - quick).toBeLessThan(190);
+  });
+
+  it("reset drops queued faults and releases held requests", async () => {
+    emulator.faults.failNext(3, 500);
+    emulator.faults.reset();
+    expect(emulator.faults.pending).toBe(0);
+    expect((await call("GET", "/users/1")).status).toBe(400);
+
+    emulator.faults.delayNext(1, 60_000);
+    const held = call("GET", "/users/1");
+    await expect.poll(() => emulator.state.requests.length).toBe(2);
+    emulator.faults.reset();
+    expect((await held).json.code).toBe(400201);
+  });
+
+  it("takes faults over HTTP from other processes", async () => {
+    const post = (body: unknown) =>
+      fetch(`${emulator.origin}/__emulator/faults`, { method: "POST", body: JSON.stringify(body) });
+    const queued = await post({ action: "fail", count: 2, status: 429, retry_after_ms: 0 });
+    expect(await queued.json()).toEqual({ pending: 2 });
+    expect((await call("GET", "/users/1")).status).toBe(429);
+    await post({ action: "reset" });
+    expect((await call("GET", "/users/1")).status).toBe(400);
+    expect((await post({ action: "explode" })).status).toBe(400);
+
+    await call("POST", "/users", { user_id: "1", nickname: "one", profile_url: "" });
+    await fetch(`${emulator.origin}/__emulator/reset`, { method: "POST" });
+    expect(emulator.state.users.size).toBe(0);
+  });
+});
+
+describe("env", () => {
+  it("defaults to port 8090 and token emulator-token, and validates overrides", () => {
+    expect(readEnv({})).toEqual({
+      SENDBIRD_EMULATOR_PORT: 8090,
+      SENDBIRD_EMULATOR_API_TOKEN: "emulator-token",
+    });
+    expect(readEnv({ SENDBIRD_EMULATOR_PORT: "9000", SENDBIRD_EMULATOR_API_TOKEN: "t" })).toEqual({
+      SENDBIRD_EMULATOR_PORT: 9000,
+      SENDBIRD_EMULATOR_API_TOKEN: "t",
+    });
+    expect(() => readEnv({ SENDBIRD_EMULATOR_PORT: "nope" })).toThrow();
+  });
+});

@@ -1,0 +1,83 @@
+import { timingSafeEqual } from "node:crypto";
+import { AdminLoginBody, type AdminLoginResponse, ErrorCode } from "@podchat/protocol";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { SignJWT } from "jose";
+import { AuthError, type TokenVerifier } from "../../../auth/token-verifier.ts";
+import { ChatError } from "../../../chat/chat-error.ts";
+import type { Config } from "../../../config/index.ts";
+import type { AppEnv } from "../../principal.ts";
+import { jsonBody } from "../../validate.ts";
+
+function same(a: string, b: string) {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Signs podchat-issued tokens (admin sessions, playground user tokens) with the HS256 secret. */
+export function tokenSigner(config: Config) {
+  const secret = config.auth.jwt.secret ? new TextEncoder().encode(config.auth.jwt.secret) : null;
+  return async (sub: string, ttlS: number, claims: Record<string, unknown> = {}) => {
+    if (!secret) {
+      throw new ChatError(
+        ErrorCode.UNSUPPORTED,
+        "podchat cannot issue tokens without auth.jwt.secret (JWKS-only setup)",
+        { status: 501 },
+      );
+    }
+    const exp = Math.floor(Date.now() / 1000) + ttlS;
+    let jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime(exp);
+    if (config.auth.jwt.issuer) jwt = jwt.setIssuer(config.auth.jwt.issuer);
+    if (config.auth.jwt.audience) jwt = jwt.setAudience(config.auth.jwt.audience);
+    return { token: await jwt.sign(secret), expires_at: new Date(exp * 1000).toISOString() };
+  };
+}
+
+/** `POST /api/v1/admin/login`: the configured admin credential → an admin session token. */
+export function loginRoute(config: Config) {
+  const sign = tokenSigner(config);
+  const app = new Hono<AppEnv>();
+  app.post("/login", async (c) => {
+    const body = await jsonBody(c, AdminLoginBody);
+    const { username, password } = config.auth.admin;
+    if (!password || !same(body.username, username) || !same(body.password, password)) {
+      throw new ChatError(ErrorCode.UNAUTHORIZED, "wrong username or password");
+    }
+    const { token, expires_at } = await sign(`admin:${username}`, config.auth.admin.session_ttl_s, {
+      role: "admin",
+    });
+    const out: AdminLoginResponse = { token, expires_at, username };
+    return c.json(out);
+  });
+  return app;
+}
+
+/**
+ * Only admins: a JWT with the admin role. SSE endpoints may pass it as `?access_token=` since
+ * EventSource cannot set headers. Returns the actor name for the audit trail.
+ */
+export async function requireAdmin(
+  c: Context<AppEnv>,
+  verifier: TokenVerifier,
+  allowQueryToken = false,
+): Promise<string> {
+  let p = c.get("principal");
+  const q = allowQueryToken ? c.req.query("access_token") : undefined;
+  if (p.kind === "anonymous" && q) {
+    try {
+      const v = await verifier.verify(q);
+      p = { kind: "user", userId: v.userId, isAdmin: v.isAdmin };
+    } catch (e) {
+      if (e instanceof AuthError) throw new ChatError(ErrorCode.UNAUTHORIZED, e.message);
+      throw e;
+    }
+  }
+  if (p.kind === "anonymous") throw new ChatError(ErrorCode.UNAUTHORIZED, "sign in as an admin first");
+  if (p.kind !== "user" || !p.isAdmin) throw new ChatError(ErrorCode.FORBIDDEN, "admins only");
+  return p.userId;
+}

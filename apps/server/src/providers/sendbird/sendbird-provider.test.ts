@@ -1,0 +1,321 @@
+import { ErrorCode } from "@podchat/protocol";
+import type { MessageFrame } from "@podchat/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startSendbirdEmulator } from "@podchat/sendbird-emulator";
+import type { SendbirdEmulator } from "@podchat/sendbird-emulator";
+import { ChatError } from "../../chat/chat-error.ts";
+import type { ChatProvider } from "../chat-provider.ts";
+import { SendbirdApiError } from "./sendbird-api-error.ts";
+import { createSendbirdProvider, parseData, toChannel } from "./sendbird-provider.ts";
+import { createSendbirdService } from "./sendbird-service.ts";
+
+const token = "provider-token";
+let emulator: SendbirdEmulator;
+let provider: ChatProvider;
+
+function providerWith(apiToken: string): ChatProvider {
+  return createSendbirdProvider(
+    createSendbirdService({
+      appId: "local",
+      apiToken,
+      baseUrl: emulator.url,
+      timeoutMs: 2_000,
+      backoff: { baseMs: 5, maxMs: 20 },
+    }),
+  );
+}
+
+async function chatError(promise: Promise<unknown>): Promise<ChatError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ChatError);
+  return error as ChatError;
+}
+
+beforeEach(async () => {
+  emulator = await startSendbirdEmulator({ port: 0, apiToken: token });
+  provider = providerWith(token);
+});
+
+afterEach(async () => {
+  await emulator.close();
+});
+
+describe("channels", () => {
+  it("creates the seed's channel, creating the users Sendbird lacks first", async () => {
+    const channel = await provider.createChannel({
+      channel_url: "pod_123_chat",
+      name: "Pod 123",
+      user_ids: ["1", "2", "3"],
+      data: { pod_id: 123 },
+    });
+    expect(channel).toMatchObject({
+      channel_url: "pod_123_chat",
+      name: "Pod 123",
+      data: { pod_id: 123 },
+      provider: "sendbird",
+      member_count: 3,
+      members: [1, 2, 3],
+      last_seq: 0,
+      last_message: null,
+    });
+    expect(Number.isNaN(Date.parse(channel.created_at))).toBe(false);
+    expect([...emulator.state.users.keys()].sort()).toEqual(["1", "2", "3"]);
+    expect(emulator.state.channels.get("pod_123_chat")?.data).toBe('{"pod_id":123}');
+  });
+
+  it("a taken channel_url is CHANNEL_EXISTS (409, not retryable) with the Sendbird error as cause", async () => {
+    await provider.createChannel({ channel_url: "pod_1_chat", user_ids: ["1"] });
+    const error = await chatError(provider.createChannel({ channel_url: "pod_1_chat", user_ids: ["2"] }));
+    expect(error).toMatchObject({ code: ErrorCode.CHANNEL_EXISTS, status: 409, retryable: false });
+    expect(error.cause).toBeInstanceOf(SendbirdApiError);
+    expect((error.cause as SendbirdApiError).code).toBe(400202);
+  });
+
+  it("a channel_url Sendbird rejects is VALIDATION_FAILED", async () => {
+    const error = await chatError(provider.createChannel({ channel_url: "pod-1.chat", user_ids: ["1"] }));
+    expect(error).toMatchObject({ code: ErrorCode.VALIDATION_FAILED, status: 400, retryable: false });
+  });
+
+  it("getChannel returns null for an unknown channel and members for a known one", async () => {
+    expect(await provider.getChannel("pod_none")).toBeNull();
+    await provider.createChannel({ channel_url: "pod_2_chat", user_ids: ["alice", "7"] });
+    expect((await provider.getChannel("pod_2_chat"))?.members).toEqual(["alice", 7]);
+  });
+
+  it("updates name and data, deletes, and reports CHANNEL_NOT_FOUND afterwards", async () => {
+    await provider.createChannel({ channel_url: "pod_3_chat", name: "old", user_ids: ["1"], data: { a: 1 } });
+    const updated = await provider.updateChannel("pod_3_chat", {
+      name: "new",
+      data: { a: 2 },
+      custom_type: "pod",
+    });
+    expect(updated).toMatchObject({ name: "new", data: { a: 2 }, custom_type: "pod" });
+    await provider.deleteChannel("pod_3_chat");
+    expect(await provider.getChannel("pod_3_chat")).toBeNull();
+    const error = await chatError(provider.deleteChannel("pod_3_chat"));
+    expect(error).toMatchObject({ code: ErrorCode.CHANNEL_NOT_FOUND, status: 404, retryable: false });
+  });
+
+  it("lists channels with a cursor, by name, and none for another provider", async () => {
+    for (const n of [1, 2, 3]) {
+      await provider.createChannel({ channel_url: `room_${n}`, name: `Room ${n}`, user_ids: ["1"] });
+    }
+    const first = await provider.listChannels({ limit: 2 });
+    expect(first.channels.map((c) => c.channel_url)).toEqual(["room_1", "room_2"]);
+    expect(first.next_cursor).not.toBeNull();
+    const second = await provider.listChannels({ limit: 2, cursor: first.next_cursor ?? undefined });
+    expect(second.channels.map((c) => c.channel_url)).toEqual(["room_3"]);
+    expect(second.next_cursor).toBeNull();
+    expect((await provider.listChannels({ q: "room 2" })).channels.map((c) => c.channel_url)).toEqual([
+      "room_2",
+    ]);
+    expect(await provider.listChannels({ provider: "websocket" })).toEqual({
+      channels: [],
+      next_cursor: null,
+    });
+  });
+});
+
+describe("members", () => {
+  it("adds (creating unknown users), removes and lists members", async () => {
+    await provider.createChannel({ channel_url: "pod_4_chat", user_ids: ["1"] });
+    const added = await provider.addMembers("pod_4_chat", ["2", "bob"]);
+    expect(added.members).toEqual([1, 2, "bob"]);
+    expect(emulator.state.users.has("bob")).toBe(true);
+    const removed = await provider.removeMembers("pod_4_chat", ["1"]);
+    expect(removed).toMatchObject({ members: [2, "bob"], member_count: 2 });
+    expect(await provider.listMembers("pod_4_chat")).toEqual(["2", "bob"]);
+  });
+
+  it("lists every member across Sendbird's 100-per-page limit", async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `u${i}`);
+    await provider.createChannel({ channel_url: "pod_big_chat", user_ids: ids });
+    await provider.addMembers("pod_big_chat", ["x1", "x2", "x3"]);
+    const members = await provider.listMembers("pod_big_chat");
+    expect(members).toHaveLength(103);
+    expect(members.slice(-3)).toEqual(["x1", "x2", "x3"]);
+  });
+
+  it("member operations on an unknown channel are CHANNEL_NOT_FOUND", async () => {
+    expect((await chatError(provider.addMembers("pod_none", ["1"]))).code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+    expect((await chatError(provider.listMembers("pod_none"))).code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+  });
+});
+
+describe("messages", () => {
+  beforeEach(async () => {
+    await provider.createChannel({ channel_url: "pod_123_chat", user_ids: ["1", "2"] });
+  });
+
+  it("maps a sent MESG to the seed's frame, seq = Sendbird message_id", async () => {
+    const sent = await provider.sendMessage("pod_123_chat", {
+      user_id: "1",
+      message: "안녕하세요!",
+      data: { k: "v" },
+      custom_type: "greeting",
+    });
+    expect(sent.duplicate).toBe(false);
+    const stored = emulator.state.messages.get("pod_123_chat")?.[0];
+    expect(sent.message).toEqual({
+      type: "MESG",
+      channel_url: "pod_123_chat",
+      user_id: 1,
+      message: "안녕하세요!",
+      timestamp: new Date(stored?.created_at ?? 0).toISOString(),
+      message_id: String(stored?.message_id),
+      seq: stored?.message_id,
+      custom_type: "greeting",
+      data: { k: "v" },
+    });
+    const channel = await provider.getChannel("pod_123_chat");
+    expect(channel?.last_seq).toBe(sent.message.seq);
+    expect(channel?.last_message).toEqual(sent.message);
+  });
+
+  it("sends admin messages without a sender", async () => {
+    const sent = await provider.sendMessage("pod_123_chat", { type: "ADMM", message: "notice" });
+    expect(sent.message).toMatchObject({ type: "ADMM", user_id: null, message: "notice" });
+  });
+
+  it("refuses what Sendbird refuses, with podchat's codes", async () => {
+    const notMember = await chatError(provider.sendMessage("pod_123_chat", { user_id: "3", message: "hi" }));
+    expect(notMember).toMatchObject({ code: ErrorCode.NOT_MEMBER, status: 403 });
+    const unknownUser = await chatError(
+      provider.sendMessage("pod_123_chat", { user_id: "ghost", message: "hi" }),
+    );
+    expect(unknownUser.code).toBe(ErrorCode.NOT_MEMBER);
+    const noChannel = await chatError(provider.sendMessage("pod_none", { user_id: "1", message: "hi" }));
+    expect(noChannel.code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+    const noSender = await chatError(provider.sendMessage("pod_123_chat", { message: "hi" }));
+    expect(noSender).toMatchObject({ code: ErrorCode.VALIDATION_FAILED, field: "user_id" });
+    const file = await chatError(
+      provider.sendMessage("pod_123_chat", {
+        type: "IMAGE",
+        user_id: "1",
+        message: "",
+        file: { url: "https://x/a.png", name: "a.png", size: 1, mime_type: "image/png" },
+      }),
+    );
+    expect(file.code).toBe(ErrorCode.UNSUPPORTED);
+  });
+
+  it("pages history backwards and forwards by seq, each message once, in order", async () => {
+    const sent: MessageFrame[] = [];
+    for (let i = 1; i <= 7; i++) {
+      sent.push(
+        (await provider.sendMessage("pod_123_chat", { user_id: i % 2 ? "1" : "2", message: `m${i}` }))
+          .message,
+      );
+    }
+    const seqs = sent.map((m) => m.seq);
+
+    const newest = await provider.listMessages("pod_123_chat", { limit: 3 });
+    expect(newest.messages.map((m) => m.message)).toEqual(["m5", "m6", "m7"]);
+    expect(newest).toMatchObject({ has_more: true, prev_before_seq: seqs[4], next_after_seq: seqs[6] });
+
+    const back: MessageFrame[] = [...newest.messages];
+    let before = newest.prev_before_seq;
+    while (before !== null) {
+      const page = await provider.listMessages("pod_123_chat", { before_seq: before, limit: 3 });
+      back.unshift(...page.messages);
+      before = page.prev_before_seq;
+      if (!page.has_more) expect(page.prev_before_seq).toBeNull();
+    }
+    expect(back).toEqual(sent);
+
+    const forward: MessageFrame[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await provider.listMessages("pod_123_chat", { after_seq: after, limit: 3 });
+      forward.push(...page.messages);
+      expect(page.next_after_seq).toBe(page.messages.at(-1)?.seq ?? after);
+      after = page.next_after_seq ?? after;
+      if (!page.has_more) break;
+    }
+    expect(forward).toEqual(sent);
+
+    const window = await provider.listMessages("pod_123_chat", {
+      after_seq: seqs[1],
+      before_seq: seqs[5],
+      limit: 10,
+    });
+    expect(window.messages.map((m) => m.message)).toEqual(["m3", "m4", "m5"]);
+    expect(window.has_more).toBe(false);
+  });
+
+  it("history of an empty or unknown channel", async () => {
+    expect(await provider.listMessages("pod_123_chat", {})).toEqual({
+      messages: [],
+      has_more: false,
+      prev_before_seq: null,
+      next_after_seq: null,
+    });
+    expect((await chatError(provider.listMessages("pod_none", {}))).code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+  });
+});
+
+describe("provider errors", () => {
+  it("Sendbird 5xx after retries is PROVIDER_ERROR, retryable, with the cause", async () => {
+    emulator.faults.failNext(3, 500);
+    const error = await chatError(provider.getChannel("pod_any"));
+    expect(error).toMatchObject({ code: ErrorCode.PROVIDER_ERROR, status: 502, retryable: true });
+    expect(error.cause).toMatchObject({ status: 500, code: 500901, attempts: 3 });
+  });
+
+  it("a rate limit that outlasts the retries carries the wait Sendbird asked for", async () => {
+    emulator.faults.failNext(3, 429, undefined, { retryAfterMs: 10 });
+    const error = await chatError(provider.listChannels({}));
+    expect(error).toMatchObject({ code: ErrorCode.PROVIDER_ERROR, retryable: true, retryAfterMs: 10 });
+  });
+
+  it("a wrong API token is PROVIDER_ERROR, not retryable", async () => {
+    const error = await chatError(providerWith("wrong").getChannel("pod_any"));
+    expect(error).toMatchObject({ code: ErrorCode.PROVIDER_ERROR, retryable: false });
+    expect((error.cause as SendbirdApiError).code).toBe(400401);
+  });
+});
+
+describe("mapping helpers", () => {
+  it("parseData keeps podchat objects and wraps foreign strings", () => {
+    expect(parseData("")).toEqual({});
+    expect(parseData('{"pod_id":123}')).toEqual({ pod_id: 123 });
+    expect(parseData("plain text")).toEqual({ value: "plain text" });
+    expect(parseData("[1,2]")).toEqual({ value: "[1,2]" });
+  });
+
+  it("toChannel reads Sendbird's created_at in seconds and file messages", () => {
+    const channel = toChannel({
+      channel_url: "c1",
+      name: "n",
+      cover_url: "",
+      custom_type: "",
+      data: "",
+      member_count: 2,
+      created_at: 1_704_067_200,
+      last_message: {
+        type: "FILE",
+        message_id: 42,
+        message: "",
+        custom_type: "",
+        data: "",
+        channel_url: "c1",
+        created_at: 1_704_067_260_000,
+        user: { user_id: "5" },
+        file: { url: "https://x/f.pdf", name: "f.pdf", type: "application/pdf", size: 10 },
+      },
+    });
+    expect(channel.created_at).toBe("2024-01-01T00:00:00.000Z");
+    expect(channel.last_seq).toBe(42);
+    expect(channel.last_message).toMatchObject({
+      type: "FILE",
+      user_id: 5,
+      seq: 42,
+      message_id: "42",
+      file: { url: "https://x/f.pdf", name: "f.pdf", size: 10, mime_type: "application/pdf" },
+    });
+    expect(channel.members).toBeUndefined();
+  });
+});

@@ -1,0 +1,498 @@
+import {
+  CloseCode,
+  type ConnectedFrame,
+  type ErrorFrame,
+  type HistoryResponse,
+  type MessageFrame,
+  parseServerFrame,
+  retryPolicyFor,
+  type TransportResponse,
+} from "@podchat/protocol";
+import { type ReconnectPolicy, reconnectDelay } from "./backoff.ts";
+import { Emitter } from "./emitter.ts";
+import { ClientErrorCode, PodchatError } from "./errors.ts";
+import type { TokenSource } from "./http.ts";
+import { Outbox } from "./outbox.ts";
+import { Sequencer } from "./sequencer.ts";
+import type {
+  ChannelEvents,
+  ChannelStats,
+  ChannelStatus,
+  HistoryOptions,
+  OutboxItem,
+  SendOptions,
+  SendResult,
+  WebSocketConstructor,
+  WebSocketLike,
+} from "./types.ts";
+
+/** What a channel gets from its client. */
+export interface ChannelContext {
+  tokens: TokenSource;
+  WebSocket: WebSocketConstructor | undefined;
+  policy: ReconnectPolicy;
+  heartbeatMs: number;
+  queueLimit: number;
+  releaseDelayMs: number;
+  discover: boolean;
+  socketUrl(channelUrl: string, base: string | undefined, token: string | undefined, since?: number): string;
+  history(channelUrl: string, opts: HistoryOptions): Promise<HistoryResponse>;
+  transport(channelUrl: string): Promise<TransportResponse>;
+}
+
+/** Options of `connect`. */
+export interface ConnectOptions {
+  /** Ask the transport endpoint first (overrides the client's `discover`). */
+  discover?: boolean;
+}
+
+const OPEN = 1;
+const noop = () => {};
+
+/**
+ * One channel of a client: a socket that reconnects and resumes by itself, an outbox of sends
+ * awaiting acknowledgement, and typed events. Get it with `client.channel(url)`.
+ */
+export class PodchatChannel {
+  private readonly events = new Emitter<ChannelEvents>();
+  private readonly sequencer: Sequencer;
+  private readonly outboxQueue: Outbox;
+  private state: ChannelStatus = "disconnected";
+  private ws: WebSocketLike | null = null;
+  /** Bumped by every attempt and by disconnect, so late callbacks of an older attempt do nothing. */
+  private generation = 0;
+  private attempts = 0;
+  private needsFreshToken = false;
+  private discover = false;
+  /** Socket base from transport discovery; undefined until discovered. */
+  private socketBase: string | undefined;
+  /** ERROR frame announcing the close that follows. */
+  private refusal: ErrorFrame | undefined;
+  /** Earliest time of the next attempt when the server rate-limited us. */
+  private slowUntil = 0;
+  private lastWrittenReqId: string | undefined;
+  private lastReceivedAt = 0;
+  private lastPingAt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private refs = 0;
+  private counters = { rttMs: null as number | null, reconnects: 0, reconnectAttempts: 0, invalidFrames: 0 };
+  private lastClose: { code: number; reason: string } | null = null;
+  private opened = false;
+
+  /** @internal Use `client.channel(url)`. */
+  constructor(
+    /** The channel url this handle serves. */
+    readonly url: string,
+    private readonly ctx: ChannelContext,
+  ) {
+    this.outboxQueue = new Outbox(
+      ctx.queueLimit,
+      (snapshot) => this.events.emit("outbox", snapshot),
+      (n) => reconnectDelay(ctx.policy, n, false),
+    );
+    this.sequencer = new Sequencer({
+      deliver: (m) => {
+        this.events.emit("message", m);
+        this.outboxQueue.delivered(m.seq);
+      },
+      fetchAfter: async (afterSeq, limit) => (await ctx.history(url, { afterSeq, limit })).messages,
+      onGap: (fromSeq, toSeq) => this.events.emit("gap", { fromSeq, toSeq }),
+      onLost: (fromSeq, toSeq) =>
+        this.events.emit(
+          "error",
+          new PodchatError(
+            ClientErrorCode.MESSAGES_LOST,
+            `messages ${fromSeq}..${toSeq} are no longer stored`,
+            {
+              fromSeq,
+              toSeq,
+            },
+          ),
+        ),
+      pause: (failures, err) => {
+        if (err instanceof PodchatError && isFinalHttp(err.status)) {
+          this.events.emit("error", err);
+          return Promise.resolve(false);
+        }
+        return new Promise((r) => setTimeout(() => r(true), reconnectDelay(ctx.policy, failures, false)));
+      },
+    });
+  }
+
+  /** Current connection state. */
+  get status(): ChannelStatus {
+    return this.state;
+  }
+
+  /** Highest seq delivered through `message` events; undefined before the first connection. */
+  get lastSeq(): number | undefined {
+    return this.sequencer.last;
+  }
+
+  /** Snapshot of sends not yet acknowledged (and acknowledged ones until their message arrives). */
+  get outbox(): readonly OutboxItem[] {
+    return this.outboxQueue.snapshot;
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof ChannelEvents>(event: K, fn: (payload: ChannelEvents[K]) => void): () => void {
+    return this.events.on(event, fn);
+  }
+
+  /** Opens the connection; from then on it reconnects by itself until `disconnect` or a final refusal. */
+  connect(opts: ConnectOptions = {}): void {
+    if (this.state !== "disconnected") return;
+    this.discover = opts.discover ?? this.ctx.discover;
+    this.attempts = 0;
+    this.setStatus("connecting");
+    void this.open();
+  }
+
+  /** Closes the connection and stops reconnecting. Queued sends stay queued for the next `connect`. */
+  disconnect(): void {
+    this.generation++;
+    clearTimeout(this.releaseTimer);
+    this.stopRetry();
+    const ws = this.ws;
+    this.dropSocket();
+    ws?.close(CloseCode.NORMAL, "client disconnect");
+    this.sequencer.stop();
+    this.setStatus("disconnected");
+  }
+
+  /**
+   * Sends a message. Resolves once the server stored it; while disconnected it waits in the outbox
+   * and goes out on reconnect with the same `req_id`. Rejects with a {@link PodchatError} whose
+   * `code` is the server's (e.g. `NOT_MEMBER`) or `QUEUE_FULL`.
+   */
+  send(text: string, opts: SendOptions = {}): Promise<SendResult> {
+    const result = this.outboxQueue.add(text, opts);
+    this.flush();
+    return result;
+  }
+
+  /** Drops a send from the outbox (a failed one the app gave up on, or a waiting one, which rejects). */
+  discard(reqId: string): boolean {
+    return this.outboxQueue.discard(reqId);
+  }
+
+  /** One page of stored messages, ascending by seq. */
+  history(opts: HistoryOptions = {}): Promise<HistoryResponse> {
+    return this.ctx.history(this.url, opts);
+  }
+
+  /**
+   * Reference-counted connect for UI components: the first `acquire` connects, and the channel
+   * disconnects `releaseDelayMs` after the last release (so a quick unmount/remount keeps one socket).
+   * @returns the release function; calling it more than once has no further effect.
+   */
+  acquire(): () => void {
+    this.refs++;
+    clearTimeout(this.releaseTimer);
+    this.connect();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.refs > 0) return;
+      this.releaseTimer = setTimeout(() => {
+        if (this.refs === 0) this.disconnect();
+      }, this.ctx.releaseDelayMs);
+    };
+  }
+
+  /** Telemetry: RTT, reconnects, last close, queue depth, in-flight sends. */
+  stats(): ChannelStats {
+    return {
+      status: this.state,
+      ...this.counters,
+      lastClose: this.lastClose,
+      queueDepth: this.outboxQueue.count("pending"),
+      inFlight: this.outboxQueue.count("sent"),
+      lastSeq: this.sequencer.last ?? null,
+    };
+  }
+
+  /**
+   * The network came back or the page became visible: retry now instead of waiting out the
+   * backoff (never before a rate-limit hint), or check a connected socket is still alive.
+   * @internal called by the client.
+   */
+  wake(): void {
+    if (this.state === "connected") {
+      this.tick(true);
+      return;
+    }
+    if (this.state === "reconnecting" && this.retryTimer !== undefined) {
+      const wait = this.slowUntil - Date.now();
+      if (wait > 0) return;
+      this.stopRetry();
+      void this.open();
+    }
+  }
+
+  private setStatus(next: ChannelStatus): void {
+    if (next === this.state) return;
+    this.state = next;
+    this.events.emit("status", next);
+  }
+
+  private async open(): Promise<void> {
+    const generation = ++this.generation;
+    this.retryTimer = undefined;
+    let token: string | undefined;
+    try {
+      token = this.needsFreshToken ? await this.ctx.tokens.refresh() : await this.ctx.tokens.get();
+      this.needsFreshToken = false;
+      if (this.discover && this.socketBase === undefined) {
+        const transport = await this.ctx.transport(this.url);
+        if (generation !== this.generation) return;
+        if (transport.provider === "sendbird") {
+          this.fail(wrongProvider(transport.sendbird?.app_id));
+          return;
+        }
+        this.socketBase = transport.websocket?.url ?? "";
+      }
+    } catch (err) {
+      if (generation !== this.generation) return;
+      if (err instanceof PodchatError && isFinalHttp(err.status)) this.fail(err);
+      else this.retry(false);
+      return;
+    }
+    if (generation !== this.generation) return;
+    const Ctor = this.ctx.WebSocket;
+    let ws: WebSocketLike;
+    try {
+      if (!Ctor) throw new Error("no WebSocket: pass `WebSocket` to createClient (in Node, from `ws`)");
+      ws = new Ctor(this.ctx.socketUrl(this.url, this.socketBase || undefined, token, this.sequencer.last));
+    } catch (cause) {
+      this.fail(new PodchatError("UNSUPPORTED", String((cause as Error).message ?? cause), { cause }));
+      return;
+    }
+    if (this.opened) this.counters.reconnectAttempts++;
+    this.opened = true;
+    this.ws = ws;
+    this.lastReceivedAt = Date.now();
+    this.lastPingAt = this.lastReceivedAt;
+    ws.onopen = () => {
+      if (this.ws === ws) this.lastReceivedAt = Date.now();
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws === ws) this.onFrame(ev.data);
+    };
+    ws.onclose = (ev) => {
+      if (this.ws === ws) this.onClose(ev.code, ev.reason);
+    };
+    ws.onerror = noop;
+    // Half the interval: a ping is due every heartbeatMs, and a dead socket is noticed by 2.5×.
+    this.heartbeatTimer = setInterval(() => this.tick(false), Math.max(1, this.ctx.heartbeatMs / 2));
+  }
+
+  private onFrame(data: unknown): void {
+    if (typeof data !== "string") return;
+    this.lastReceivedAt = Date.now();
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      this.counters.invalidFrames++;
+      return;
+    }
+    const parsed = parseServerFrame(json);
+    if (!parsed.success) {
+      this.counters.invalidFrames++;
+      return;
+    }
+    const f = parsed.data;
+    switch (f.type) {
+      case "CONNECTED":
+        this.onConnected(f);
+        break;
+      case "USER_JOINED":
+        this.events.emit("userJoined", f);
+        break;
+      case "USER_LEFT":
+        this.events.emit("userLeft", f);
+        break;
+      case "ACK":
+        this.outboxQueue.ack(f);
+        if (this.sequencer.last !== undefined) this.outboxQueue.delivered(this.sequencer.last);
+        break;
+      case "ERROR":
+        this.onError(f);
+        break;
+      case "PONG":
+        if (f.ts !== undefined) this.counters.rttMs = Math.max(0, Date.now() - f.ts);
+        break;
+      default:
+        this.sequencer.push(f as MessageFrame);
+    }
+  }
+
+  private onConnected(f: ConnectedFrame): void {
+    if (this.state === "reconnecting") this.counters.reconnects++;
+    this.attempts = 0;
+    this.slowUntil = 0;
+    this.sequencer.start(f.last_seq);
+    this.setStatus("connected");
+    if (f.gap) this.sequencer.gap(f.gap.from_seq, f.gap.to_seq);
+    this.flush();
+  }
+
+  private onError(f: ErrorFrame): void {
+    if (f.close_code !== undefined) this.refusal = f;
+    if (f.req_id !== undefined) {
+      if (this.outboxQueue.error({ ...f, req_id: f.req_id })) this.flush();
+      return;
+    }
+    if (f.close_code === undefined) {
+      this.events.emit("error", new PodchatError(f.code, f.message, { retryAfterMs: f.retry_after_ms }));
+    }
+  }
+
+  private onClose(code: number, reason: string): void {
+    const lastWritten = this.lastWrittenReqId;
+    this.dropSocket();
+    this.lastClose = { code, reason };
+    const refusal = this.refusal;
+    this.refusal = undefined;
+    if (code === CloseCode.FRAME_TOO_LARGE && lastWritten !== undefined) {
+      // The server could not read the frame, so it cannot name it: the last one written is the culprit;
+      // resending it would only close the next socket too.
+      this.outboxQueue.error({
+        type: "ERROR",
+        code: "FRAME_TOO_LARGE",
+        message: refusal?.message ?? "frame too large",
+        req_id: lastWritten,
+      });
+    }
+    const policy = retryPolicyFor(code);
+    if (policy === "never") {
+      if (code === CloseCode.WRONG_PROVIDER) {
+        void this.failWrongProvider();
+        return;
+      }
+      this.fail(
+        new PodchatError(
+          refusal?.code ?? ClientErrorCode.CONNECTION_CLOSED,
+          refusal?.message ?? `closed (${code})`,
+          {
+            closeCode: code,
+          },
+        ),
+      );
+    } else if (policy === "refresh-token") {
+      if (!this.ctx.tokens.canRefresh) {
+        this.fail(
+          new PodchatError(refusal?.code ?? "UNAUTHORIZED", refusal?.message ?? "token rejected", {
+            closeCode: code,
+          }),
+        );
+        return;
+      }
+      this.needsFreshToken = true;
+      this.retry(false);
+    } else {
+      this.retry(policy === "retry-slow", refusal?.retry_after_ms);
+    }
+  }
+
+  private retry(slow: boolean, retryAfterMs?: number): void {
+    this.setStatus("reconnecting");
+    const delay = reconnectDelay(this.ctx.policy, this.attempts++, slow, retryAfterMs);
+    this.slowUntil = slow ? Date.now() + delay : 0;
+    this.stopRetry();
+    this.retryTimer = setTimeout(() => void this.open(), delay);
+  }
+
+  private stopRetry(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /** Heartbeat: wall-clock based, so throttled background timers still notice a dead socket. */
+  private tick(force: boolean): void {
+    const ws = this.ws;
+    if (!ws) return;
+    const now = Date.now();
+    if (now - this.lastReceivedAt > 2 * this.ctx.heartbeatMs) {
+      this.dropSocket();
+      ws.close(4000, "heartbeat timeout");
+      this.lastClose = { code: 1006, reason: "heartbeat timeout" };
+      this.retry(false);
+      return;
+    }
+    if (this.state !== "connected" || ws.readyState !== OPEN) return;
+    if (force || now - this.lastPingAt >= this.ctx.heartbeatMs) {
+      this.lastPingAt = now;
+      ws.send(JSON.stringify({ type: "PING", ts: now }));
+    }
+  }
+
+  private flush(): void {
+    const ws = this.ws;
+    if (this.state !== "connected" || !ws || ws.readyState !== OPEN) return;
+    clearTimeout(this.flushTimer);
+    const wait = this.outboxQueue.flush((frame, reqId) => {
+      this.lastWrittenReqId = reqId;
+      ws.send(frame);
+    });
+    if (wait !== undefined) this.flushTimer = setTimeout(() => this.flush(), wait);
+  }
+
+  private dropSocket(): void {
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.flushTimer);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      // Handlers stay set to no-ops: `ws` throws on an 'error' event nobody listens to.
+      ws.onopen = noop;
+      ws.onmessage = noop;
+      ws.onclose = noop;
+      ws.onerror = noop;
+    }
+    this.lastWrittenReqId = undefined;
+    this.outboxQueue.requeue();
+  }
+
+  /** Final refusal: stop, fail what cannot be delivered, tell the app. */
+  private fail(err: PodchatError): void {
+    this.generation++;
+    this.stopRetry();
+    const ws = this.ws;
+    this.dropSocket();
+    ws?.close(CloseCode.NORMAL, err.code);
+    this.sequencer.stop();
+    this.setStatus("disconnected");
+    this.outboxQueue.failAll(err);
+    this.events.emit("error", err);
+  }
+
+  private async failWrongProvider(): Promise<void> {
+    const generation = ++this.generation;
+    this.setStatus("disconnected");
+    let appId: string | undefined;
+    try {
+      appId = (await this.ctx.transport(this.url)).sendbird?.app_id;
+    } catch {
+      // Best effort: the error still says which provider is wrong.
+    }
+    if (generation === this.generation) this.fail(wrongProvider(appId));
+  }
+}
+
+function wrongProvider(appId: string | undefined): PodchatError {
+  return new PodchatError(ClientErrorCode.WRONG_PROVIDER, "this channel is served by Sendbird", {
+    closeCode: CloseCode.WRONG_PROVIDER,
+    sendbirdAppId: appId,
+  });
+}
+
+/** HTTP statuses that retrying will not change. */
+function isFinalHttp(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}

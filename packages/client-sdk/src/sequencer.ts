@@ -1,0 +1,131 @@
+import type { MessageFrame } from "@podchat/protocol";
+
+/** What the sequencer needs from its channel. */
+export interface SequencerDeps {
+  /** Hands a message to the app; called once per seq, in ascending order. */
+  deliver(message: MessageFrame): void;
+  /** Fetches up to `limit` stored messages with seq above `afterSeq`, ascending. */
+  fetchAfter(afterSeq: number, limit: number): Promise<readonly MessageFrame[]>;
+  /** A range is missing and is being backfilled. */
+  onGap(fromSeq: number, toSeq: number): void;
+  /** A range could not be recovered: the server no longer has it. */
+  onLost(fromSeq: number, toSeq: number): void;
+  /** Waits before retrying a failed fetch; resolves false when the sequencer should stop. */
+  pause(failures: number, error: unknown): Promise<boolean>;
+}
+
+const pageMax = 200;
+
+/**
+ * Turns replayed, live and backfilled messages into one exactly-once, in-order stream: messages at
+ * or below the last delivered seq are dropped, messages ahead of it are held back while the hole
+ * is fetched through history.
+ */
+export class Sequencer {
+  /** Highest seq delivered; undefined until the first CONNECTED says where the channel stands. */
+  last: number | undefined;
+  private readonly held = new Map<number, MessageFrame>();
+  /** Highest seq known to exist that must be delivered before anything held above it. */
+  private target = 0;
+  private filling = false;
+  private stopped = false;
+
+  constructor(private readonly deps: SequencerDeps) {}
+
+  /** Sets the starting point when nothing was delivered yet (the first CONNECTED's `last_seq`). */
+  start(lastSeq: number): void {
+    if (this.last === undefined) this.last = lastSeq;
+  }
+
+  /** A message from the socket or from history. */
+  push(m: MessageFrame): void {
+    if (this.last === undefined) {
+      this.deliver(m);
+      return;
+    }
+    if (m.seq <= this.last) return;
+    if (m.seq === this.last + 1) {
+      this.deliver(m);
+      this.drain();
+      return;
+    }
+    this.held.set(m.seq, m);
+    this.require(this.last + 1, m.seq - 1);
+  }
+
+  /** The server reports it did not replay `fromSeq..toSeq`. */
+  gap(fromSeq: number, toSeq: number): void {
+    this.require(fromSeq, toSeq);
+  }
+
+  get holding(): number {
+    return this.held.size;
+  }
+
+  /** Stops backfilling (the app disconnected); a later push or gap resumes it. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private require(fromSeq: number, toSeq: number): void {
+    if (this.last === undefined || toSeq <= this.last) return;
+    if (toSeq > this.target) {
+      // Report only the part of the range that is new and not already held.
+      let hi = toSeq;
+      while (hi > this.target && this.held.has(hi)) hi--;
+      let lo = Math.max(fromSeq, this.last + 1, this.target + 1);
+      while (lo <= hi && this.held.has(lo)) lo++;
+      if (lo <= hi) this.deps.onGap(lo, hi);
+      this.target = toSeq;
+    }
+    this.stopped = false;
+    void this.fill();
+  }
+
+  private deliver(m: MessageFrame): void {
+    this.last = m.seq;
+    this.deps.deliver(m);
+  }
+
+  private drain(): void {
+    if (this.last === undefined) return;
+    for (const seq of this.held.keys()) if (seq <= this.last) this.held.delete(seq);
+    let next = this.held.get(this.last + 1);
+    while (next) {
+      this.held.delete(next.seq);
+      this.deliver(next);
+      next = this.held.get(this.last + 1);
+    }
+  }
+
+  private async fill(): Promise<void> {
+    if (this.filling) return;
+    this.filling = true;
+    let failures = 0;
+    try {
+      while (!this.stopped && this.last !== undefined && this.target > this.last) {
+        const from = this.last;
+        let page: readonly MessageFrame[];
+        try {
+          page = await this.deps.fetchAfter(from, Math.min(pageMax, this.target - from));
+          failures = 0;
+        } catch (err) {
+          if (!(await this.deps.pause(failures++, err))) return;
+          continue;
+        }
+        for (const m of [...page].sort((a, b) => a.seq - b.seq)) this.push(m);
+        this.drain();
+        if (this.last === from) {
+          // The store answered but without the next seq: it is gone; say so and move past it.
+          let to = this.target;
+          for (const seq of this.held.keys()) if (seq - 1 < to) to = seq - 1;
+          this.deps.onLost(from + 1, to);
+          this.last = to;
+          this.drain();
+        }
+      }
+    } finally {
+      this.filling = false;
+    }
+  }
+}

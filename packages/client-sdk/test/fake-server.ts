@@ -1,0 +1,315 @@
+import type { MessageFrame, TransportResponse } from "@podchat/protocol";
+import type { FetchLike, WebSocketConstructor, WebSocketLike } from "../src/types.ts";
+
+/** What the fake server decides when a socket arrives. */
+export type Admission =
+  | { accept: true }
+  | { accept: false; closeCode: number; code: string; retryAfterMs?: number };
+
+/** The connection request as the server parsed it. */
+export interface SocketRequest {
+  channelUrl: string;
+  token: string | null;
+  userId: string | null;
+  sinceSeq: number | undefined;
+  test: boolean;
+}
+
+type Frame = Record<string, unknown>;
+
+/**
+ * An in-process podchat server speaking the real protocol over fake sockets. Every delivery is a
+ * separate microtask, so nothing is re-entrant (as on a network) and fake time never has to move
+ * for a frame to arrive; time only matters for the client's own timers.
+ */
+export class FakeServer {
+  readonly sockets: FakeSocket[] = [];
+  readonly httpCalls: { url: string; authorization: string | undefined }[] = [];
+  /** Decides each connection; accepts all by default (after the token check below). */
+  admit: (req: SocketRequest) => Admission = () => ({ accept: true });
+  /** When set, sockets and REST calls must carry one of these tokens. */
+  validTokens: Set<string> | undefined;
+  /** Replays at most this many missed messages; older ones are announced as a CONNECTED gap. */
+  replayLimit = Number.POSITIVE_INFINITY;
+  /** Messages with seq at or below this are no longer in history. */
+  historyFloor = 0;
+  answerPings = true;
+  /** Send the ACK before the broadcast of the sender's own message. */
+  ackFirst = false;
+  /** Hook for a client send; return true when the test handled it. */
+  onSend: ((socket: FakeSocket, frame: Frame) => boolean) | undefined;
+  /** Fail this many upcoming REST calls at the network level. */
+  failFetches = 0;
+  transportOf: (channelUrl: string) => TransportResponse = (channelUrl) => ({
+    channel_url: channelUrl,
+    provider: "websocket",
+    websocket: { url: `ws://fake/api/v1/chat/ws/${channelUrl}` },
+  });
+
+  private readonly store = new Map<string, MessageFrame[]>();
+  private readonly byReqId = new Map<string, MessageFrame>();
+  private connectionIds = 0;
+
+  /** The WebSocket constructor to give the client. */
+  readonly WebSocket: WebSocketConstructor;
+  /** The fetch to give the client. */
+  readonly fetch: FetchLike;
+
+  constructor() {
+    const server = this;
+    this.WebSocket = class extends FakeSocket {
+      constructor(url: string) {
+        super(url, server);
+      }
+    };
+    this.fetch = (url, init) => this.handleFetch(url, init.headers);
+  }
+
+  messages(channelUrl: string): MessageFrame[] {
+    let list = this.store.get(channelUrl);
+    if (!list) {
+      list = [];
+      this.store.set(channelUrl, list);
+    }
+    return list;
+  }
+
+  /** The socket opened most recently. */
+  get latest(): FakeSocket {
+    const s = this.sockets.at(-1);
+    if (!s) throw new Error("no socket yet");
+    return s;
+  }
+
+  /** Stores a message without telling any socket (it happened while the client was away). */
+  storeMessage(channelUrl: string, text: string, userId: number | string = 2, reqId?: string): MessageFrame {
+    const list = this.messages(channelUrl);
+    const m: MessageFrame = {
+      type: "MESG",
+      channel_url: channelUrl,
+      user_id: userId,
+      message: text,
+      timestamp: new Date().toISOString(),
+      message_id: `m${list.length + 1}`,
+      seq: list.length + 1,
+    };
+    list.push(m);
+    if (reqId !== undefined) this.byReqId.set(`${channelUrl}/${reqId}`, m);
+    return m;
+  }
+
+  /** Another member posts: stored, then broadcast to every open socket of the channel. */
+  post(channelUrl: string, text: string, userId: number | string = 2): MessageFrame {
+    const m = this.storeMessage(channelUrl, text, userId);
+    this.broadcast(channelUrl, m);
+    return m;
+  }
+
+  broadcast(channelUrl: string, frame: Frame | MessageFrame): void {
+    for (const s of this.sockets) if (s.request?.channelUrl === channelUrl) s.deliver(frame);
+  }
+
+  /** Called by a socket that finished its handshake. */
+  accept(socket: FakeSocket): void {
+    const u = new URL(socket.url);
+    const parts = u.pathname.split("/");
+    const test = parts.at(-1) === "test";
+    const channelUrl = decodeURIComponent(parts[test ? parts.length - 2 : parts.length - 1] ?? "");
+    const since = u.searchParams.get("since_seq");
+    const req: SocketRequest = {
+      channelUrl,
+      token: u.searchParams.get("token"),
+      userId: u.searchParams.get("user_id"),
+      sinceSeq: since === null ? undefined : Number(since),
+      test,
+    };
+    socket.request = req;
+    socket.open();
+    let admission: Admission = { accept: true };
+    if (this.validTokens && !test && !this.validTokens.has(req.token ?? "")) {
+      admission = { accept: false, closeCode: 4401, code: "UNAUTHORIZED" };
+    } else {
+      admission = this.admit(req);
+    }
+    if (!admission.accept) {
+      socket.deliver({
+        type: "ERROR",
+        code: admission.code,
+        message: `refused: ${admission.code}`,
+        close_code: admission.closeCode,
+        ...(admission.retryAfterMs === undefined ? {} : { retry_after_ms: admission.retryAfterMs }),
+      });
+      socket.serverClose(admission.closeCode, admission.code);
+      return;
+    }
+    const list = this.messages(channelUrl);
+    const lastSeq = list.length;
+    let replay: MessageFrame[] = [];
+    let gap: { from_seq: number; to_seq: number } | undefined;
+    if (req.sinceSeq !== undefined) {
+      const missed = list.filter((m) => m.seq > (req.sinceSeq ?? 0));
+      if (missed.length > this.replayLimit) {
+        const cut = missed.length - this.replayLimit;
+        gap = { from_seq: req.sinceSeq + 1, to_seq: req.sinceSeq + cut };
+        replay = missed.slice(cut);
+      } else {
+        replay = missed;
+      }
+    }
+    socket.deliver({
+      type: "CONNECTED",
+      channel_url: channelUrl,
+      user_id: req.userId === null ? 1 : req.userId,
+      connection_id: `c${++this.connectionIds}`,
+      last_seq: lastSeq,
+      ...(req.sinceSeq === undefined ? {} : { since_seq: req.sinceSeq }),
+      ...(gap ? { gap } : {}),
+      heartbeat_ms: 30_000,
+      server_time: new Date().toISOString(),
+    });
+    for (const m of replay) socket.deliver(m);
+  }
+
+  /** Called for every frame a client sends. */
+  receive(socket: FakeSocket, frame: Frame): void {
+    if (frame["type"] === "PING") {
+      if (this.answerPings) socket.deliver({ type: "PONG", ts: frame["ts"] });
+      return;
+    }
+    if (this.onSend?.(socket, frame)) return;
+    const channelUrl = socket.request?.channelUrl ?? "";
+    const reqId = frame["req_id"] as string | undefined;
+    const seen = reqId === undefined ? undefined : this.byReqId.get(`${channelUrl}/${reqId}`);
+    if (seen && reqId !== undefined) {
+      socket.deliver(ackOf(seen, reqId, true));
+      return;
+    }
+    const m = this.storeMessage(channelUrl, String(frame["message"]), 1, reqId);
+    if (this.ackFirst && reqId !== undefined) socket.deliver(ackOf(m, reqId, false));
+    this.broadcast(channelUrl, m);
+    if (!this.ackFirst && reqId !== undefined) socket.deliver(ackOf(m, reqId, false));
+  }
+
+  private async handleFetch(url: string, headers: Record<string, string>) {
+    this.httpCalls.push({ url, authorization: headers["authorization"] });
+    if (this.failFetches > 0) {
+      this.failFetches--;
+      throw new TypeError("fetch failed");
+    }
+    const token = headers["authorization"]?.replace(/^Bearer /, "");
+    if (this.validTokens && !this.validTokens.has(token ?? "")) {
+      return respond(401, { error: { code: "UNAUTHORIZED", message: "bad token" } });
+    }
+    const u = new URL(url);
+    const m = /^\/api\/v1\/chat\/channels\/([^/]+)\/(messages|transport)$/.exec(u.pathname);
+    if (!m) return respond(404, { error: { code: "NOT_FOUND", message: "no route" } });
+    const channelUrl = decodeURIComponent(m[1] ?? "");
+    if (m[2] === "transport") return respond(200, this.transportOf(channelUrl));
+    const q = u.searchParams;
+    const limit = Number(q.get("limit") ?? 50);
+    const kept = this.messages(channelUrl).filter((x) => x.seq > this.historyFloor);
+    let page: MessageFrame[];
+    let hasMore: boolean;
+    if (q.has("after_seq")) {
+      const after = kept.filter((x) => x.seq > Number(q.get("after_seq")));
+      page = after.slice(0, limit);
+      hasMore = after.length > limit;
+    } else {
+      const before = q.has("before_seq") ? kept.filter((x) => x.seq < Number(q.get("before_seq"))) : kept;
+      page = before.slice(Math.max(0, before.length - limit));
+      hasMore = before.length > limit;
+    }
+    return respond(200, {
+      messages: page,
+      has_more: hasMore,
+      prev_before_seq: page[0]?.seq ?? null,
+      next_after_seq: page.at(-1)?.seq ?? null,
+    });
+  }
+}
+
+function ackOf(m: MessageFrame, reqId: string, duplicate: boolean): Frame {
+  return {
+    type: "ACK",
+    req_id: reqId,
+    message_id: m.message_id,
+    seq: m.seq,
+    timestamp: m.timestamp,
+    ...(duplicate ? { duplicate: true } : {}),
+  };
+}
+
+function respond(status: number, body: unknown) {
+  return { ok: status >= 200 && status < 300, status, json: async () => structuredClone(body) };
+}
+
+/** A socket whose other end is a {@link FakeServer}. */
+export class FakeSocket implements WebSocketLike {
+  readyState = 0;
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  /** Frames the client sent, parsed. */
+  readonly sent: Frame[] = [];
+  request: SocketRequest | undefined;
+  closedByClient: { code: number | undefined; reason: string | undefined } | undefined;
+  /** A silently dead connection: nothing gets through either way, and no close event comes. */
+  dead = false;
+
+  constructor(
+    readonly url: string,
+    private readonly server: FakeServer,
+  ) {
+    server.sockets.push(this);
+    queueMicrotask(() => {
+      if (this.readyState === 0 && !this.dead) server.accept(this);
+    });
+  }
+
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error("send on a socket that is not open");
+    const frame = JSON.parse(data) as Frame;
+    this.sent.push(frame);
+    if (this.dead) return;
+    queueMicrotask(() => {
+      if (this.readyState === 1 && !this.dead) this.server.receive(this, frame);
+    });
+  }
+
+  close(code?: number, reason?: string): void {
+    if (this.readyState >= 2) return;
+    this.readyState = 2;
+    this.closedByClient = { code, reason };
+    queueMicrotask(() => {
+      this.readyState = 3;
+      this.onclose?.({ code: code ?? 1005, reason: reason ?? "" });
+    });
+  }
+
+  /** Client frames sent of one type. */
+  sentOf(type: string): Frame[] {
+    return this.sent.filter((f) => f["type"] === type);
+  }
+
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+
+  deliver(frame: Frame | MessageFrame): void {
+    const data = JSON.stringify(frame);
+    queueMicrotask(() => {
+      if (this.readyState === 1 && !this.dead) this.onmessage?.({ data });
+    });
+  }
+
+  /** The server closes the connection with a code (after any frames already queued). */
+  serverClose(code: number, reason = ""): void {
+    queueMicrotask(() => {
+      if (this.readyState === 3) return;
+      this.readyState = 3;
+      this.onclose?.({ code, reason });
+    });
+  }
+}
