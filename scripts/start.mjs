@@ -11,7 +11,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const children = [];
 
 function run(name, cwd, args, env = {}) {
-  const child = spawn(process.execPath, args, { cwd: join(root, cwd), env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: join(root, cwd),
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const prefix = `[${name}] `;
   const pipe = (stream, out) => {
     let buf = "";
@@ -38,7 +42,9 @@ function stop(code = 0) {
   stopping = true;
   for (const c of children) c.kill("SIGTERM");
   setTimeout(() => process.exit(code), 12_000).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once("exit", r))))).then(() => process.exit(code));
+  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once("exit", r))))).then(
+    () => process.exit(code),
+  );
 }
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
