@@ -140,7 +140,8 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
     },
 
     async sendMessage(channelUrl: string, body: SendMessageBody): Promise<SentMessage> {
-      const type = body.type ?? "MESG";
+      // As on podchat's own provider: no sender means an admin message.
+      const type = body.type ?? (body.user_id === undefined ? "ADMM" : "MESG");
       if (type === "FILE" || type === "IMAGE") {
         throw new ChatError(
           ErrorCode.UNSUPPORTED,

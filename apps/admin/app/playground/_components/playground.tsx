@@ -1,0 +1,78 @@
+"use client";
+import type { PodchatClient } from "@podchat/client-sdk";
+import { PodchatProvider } from "@podchat/client-sdk/react";
+import { MintTokenResponse } from "@podchat/protocol";
+import { useEffect, useState } from "react";
+import { ErrorBanner } from "@/app/_components/error-banner";
+import { type ApiErrorData, toApiErrorData } from "@/lib/api-error";
+import { adminPath, callApi } from "@/lib/client-api";
+import { ChatPanel } from "./chat-panel";
+import { createPlaygroundClient } from "./use-chat";
+
+interface Session {
+  userId: string;
+  channelUrl: string;
+  client: PodchatClient;
+}
+
+const TOKEN_TTL_S = 3600;
+
+async function mintToken(userId: string): Promise<string> {
+  const res = await callApi(
+    adminPath("/tokens"),
+    { method: "POST", body: { user_id: userId, ttl_s: TOKEN_TTL_S } },
+    MintTokenResponse,
+  );
+  return res.token;
+}
+
+/** Pick a user and a channel, then chat as that user. */
+export function Playground({ serverUrl }: { serverUrl: string }) {
+  const [session, setSession] = useState<Session | null>(null);
+  const [error, setError] = useState<ApiErrorData | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => () => session?.client.close(), [session]);
+
+  async function connect(form: FormData) {
+    const userId = String(form.get("user_id") ?? "").trim();
+    const channelUrl = String(form.get("channel_url") ?? "").trim();
+    setError(null);
+    setBusy(true);
+    try {
+      const token = await mintToken(userId);
+      const client = createPlaygroundClient(serverUrl, token, () => mintToken(userId));
+      setSession({ userId, channelUrl, client });
+    } catch (e) {
+      setError(toApiErrorData(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (session) {
+    return (
+      <PodchatProvider client={session.client}>
+        <ChatPanel userId={session.userId} channelUrl={session.channelUrl} onLeave={() => setSession(null)} />
+      </PodchatProvider>
+    );
+  }
+  return (
+    <section className="card">
+      <ErrorBanner error={error} />
+      <form className="inline" action={connect} aria-label="Join a channel">
+        <label>
+          User id
+          <input name="user_id" required />
+        </label>
+        <label>
+          Channel URL
+          <input name="channel_url" required />
+        </label>
+        <button type="submit" disabled={busy}>
+          Connect
+        </button>
+      </form>
+    </section>
+  );
+}
