@@ -4,6 +4,7 @@
 // `next start`, all via Playwright's webServer), `playwright test`, then everything torn down.
 // Without /usr/bin/chromium it skips LOUDLY — unless CI=true, where a skip is a failure.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -20,9 +21,33 @@ if (!existsSync(chromium)) {
   process.exit(process.env.CI === "true" ? 1 : 0);
 }
 
+/** A port free right now on 127.0.0.1, so a stray process on the default ports cannot break the run. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const ports = {};
+for (const name of [
+  "E2E_EMULATOR_PORT",
+  "E2E_SERVER_PORT",
+  "E2E_ADMIN_PORT",
+  "E2E_ORPHAN_ADMIN_PORT",
+  "E2E_DEAD_SERVER_PORT",
+]) {
+  ports[name] = process.env[name] ?? String(await freePort());
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), "podchat-e2e-"));
 const env = {
   ...process.env,
+  ...ports,
   E2E_DATA_DIR: dataDir,
   NEXT_TELEMETRY_DISABLED: "1",
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1",

@@ -25,7 +25,7 @@ step("lint", bin("biome"), ["check", "."]);
 step("typecheck", bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"]);
 // One package at a time: the suites start real servers and measure nothing by wall clock, but two
 // cores shared by several suites make timeouts likelier.
-step("unit+integration", bin("turbo"), ["run", "test", "--concurrency=1"]);
+step("unit+integration", bin("turbo"), ["run", "test", "--concurrency=1", "--continue"]);
 if (existsSync(join(root, "e2e/package.json"))) {
   step("e2e", process.execPath, [join(root, "e2e/run.mjs")]);
 }

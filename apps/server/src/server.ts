@@ -18,6 +18,8 @@ import type { Config, ConfigSources } from "./config/index.ts";
 import { createApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
+import { createPresenceFromConfig } from "./presence/create-presence.ts";
+import type { Presence } from "./presence/presence.ts";
 import type { ChatProvider } from "./providers/chat-provider.ts";
 import { MessagePipeline } from "./providers/websocket/message-pipeline.ts";
 import { createWebsocketProvider } from "./providers/websocket/websocket-provider.ts";
@@ -32,6 +34,8 @@ export interface PodchatServerOptions {
   /** Injected in tests; otherwise made from config. */
   store?: MessageStore;
   bus?: Bus;
+  /** Injected in tests; otherwise Redis presence with the Redis bus, else in-process. */
+  presence?: Presence;
   logger?: Logger;
   /** Extra providers (Sendbird) keyed by name. */
   providers?: Partial<Record<"sendbird", ChatProvider>>;
@@ -48,6 +52,11 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const metrics = createMetrics();
   const store = options.store ?? (await createStoreFromConfig(config));
   const bus = options.bus ?? (await createBusFromConfig(config));
+  const presence =
+    options.presence ??
+    (await createPresenceFromConfig(config, bus, (err, what) =>
+      logger.warn({ err }, `presence: ${what} failed; answering from this instance's view`),
+    ));
   const verifier = createTokenVerifier({
     ...(config.auth.jwt.secret ? { secret: config.auth.jwt.secret } : {}),
     ...(config.auth.jwt.jwks_url ? { jwksUrl: config.auth.jwt.jwks_url } : {}),
@@ -58,6 +67,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const hub = new Hub({
     store,
     bus,
+    presence,
     logger,
     metrics,
     heartbeatMs: config.realtime.heartbeat_ms,
@@ -80,7 +90,10 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const flagStore: FlagStore =
     options.flagStore ??
     (config.store.driver === "postgres"
-      ? createPostgresFlagStore({ url: config.store.postgres.url! })
+      ? createPostgresFlagStore({
+          url: config.store.postgres.url!,
+          ...(config.store.postgres.schema ? { schema: config.store.postgres.schema } : {}),
+        })
       : createSqliteFlagStore({ path: config.store.sqlite.path }));
   await flagStore.migrate();
   const sources = options.sources ?? {
@@ -100,6 +113,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     messagesIn: messagesStored,
   }));
   let messagesStored = 0;
+  pipeline.onPublishError = (err) =>
+    logger.warn({ err }, "fan-out failed for a stored message; peers will fill it from the store");
   pipeline.onStored = () => {
     messagesStored++;
   };
@@ -167,6 +182,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     if (draining) return;
     draining = true;
     const deadline = Date.now() + graceMs;
+    await gateway.quiesce(Math.min(graceMs, 2000));
     hub.closeAll(DRAIN.closeCode, DRAIN.errorCode, DRAIN.reason);
     await store.flush();
     while (hub.connectionCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -188,6 +204,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     await store.flush();
     await flags.stop();
     await registry.stop();
+    await hub.presenceSettled();
+    await presence.close();
     await bus.close();
     await flagStore.close();
     await store.close();
@@ -200,6 +218,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     metrics,
     store,
     bus,
+    presence,
     hub,
     chat,
     flags,

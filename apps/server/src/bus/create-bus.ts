@@ -6,7 +6,7 @@ import { createInProcessBus } from "./in-process/in-process-bus.ts";
 export async function createBusFromConfig(config: Config): Promise<Bus> {
   if (config.bus.driver === "redis") {
     const { createRedisBus } = await import("./redis/redis-bus.ts");
-    return createRedisBus({ url: config.bus.redis.url! });
+    return createRedisBus({ url: config.bus.redis.url!, prefix: config.bus.redis.prefix });
   }
   return createInProcessBus();
 }

@@ -72,7 +72,15 @@ export const ConfigSchema = z
           .strict()
           .prefault({}),
         postgres: z
-          .object({ url: z.string().optional(), max_connections: z.number().int().min(1).default(10) })
+          .object({
+            url: z.string().optional(),
+            max_connections: z.number().int().min(1).default(10),
+            /** Schema holding podchat's tables (created when missing); default: the search_path. */
+            schema: z
+              .string()
+              .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "letters, digits and _ only (max 63)")
+              .optional(),
+          })
           .strict()
           .prefault({}),
       })
@@ -81,7 +89,17 @@ export const ConfigSchema = z
     bus: z
       .object({
         driver: z.enum(["memory", "redis"]).default("memory"),
-        redis: z.object({ url: z.string().optional() }).strict().prefault({}),
+        redis: z
+          .object({
+            url: z.string().optional(),
+            /** Key and channel namespace; every instance of one deployment must share it. */
+            prefix: z
+              .string()
+              .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+              .default("podchat"),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -112,6 +130,14 @@ export const ConfigSchema = z
           .int()
           .min(1024)
           .default(4 * 1024 * 1024),
+        /**
+         * Rate-limited frames one socket may send within `flood_window_ms` before it is closed with
+         * 4429 (a client that ignores RATE_LIMITED and keeps flooding). 0 = never close.
+         */
+        flood_max_refusals: z.number().int().min(0).default(100),
+        flood_window_ms: z.number().int().min(100).default(10_000),
+        /** Deepest JSON nesting accepted in a frame or a REST body (objects and arrays). */
+        max_json_depth: z.number().int().min(2).max(1000).default(32),
         /** Most messages replayed over the socket on resume; older ones are reported as a gap. */
         resume_max_messages: z.number().int().min(1).default(5000),
         rest_body_bytes: z

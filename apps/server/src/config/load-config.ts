@@ -131,11 +131,13 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
     setPath(fromEnv, "store.driver", "postgres");
     setPath(fromEnv, "store.postgres.url", env.DATABASE_URL);
   }
+  str("DATABASE_SCHEMA", "store.postgres.schema");
   str("SQLITE_PATH", "store.sqlite.path");
   if (env.REDIS_URL) {
     setPath(fromEnv, "bus.driver", "redis");
     setPath(fromEnv, "bus.redis.url", env.REDIS_URL);
   }
+  str("REDIS_PREFIX", "bus.redis.prefix");
   str("SENDBIRD_APP_ID", "sendbird.app_id");
   str("SENDBIRD_API_TOKEN", "sendbird.api_token");
   str("SENDBIRD_BASE_URL", "sendbird.base_url");

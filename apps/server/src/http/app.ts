@@ -33,18 +33,23 @@ export function createApp(deps: AppDeps) {
   const openapi = buildOpenApi(config.version);
 
   app.use("*", async (c, next) => {
-    const id = c.req.header("x-request-id")?.slice(0, 100) || randomUUID();
+    // A caller's id is kept when it is a plain token (no spaces or control characters), else replaced.
+    const given = c.req.header("x-request-id");
+    const id = given && /^[\x21-\x7e]{1,100}$/.test(given) ? given : randomUUID();
     c.set("requestId", id);
+    c.set("maxJsonDepth", config.limits.max_json_depth);
     c.header("X-Request-Id", id);
     const start = performance.now();
     await next();
-    logger.debug(
+    const status = c.res.status;
+    // Refusals and failures are worth a line at the default level; successes only at debug.
+    logger[status >= 500 ? "warn" : status >= 400 ? "info" : "debug"](
       {
         req_id: id,
         method: c.req.method,
         path: c.req.path,
-        status: c.res.status,
-        ms: performance.now() - start,
+        status,
+        ms: Math.round((performance.now() - start) * 10) / 10,
       },
       "request",
     );

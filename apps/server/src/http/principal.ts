@@ -10,7 +10,10 @@ export type Principal =
   | { kind: "user"; userId: string; isAdmin: boolean }
   | { kind: "anonymous" };
 
-export type AppEnv = { Variables: { principal: Principal; requestId: string } };
+export type AppEnv = {
+  /** `maxJsonDepth` = limits.max_json_depth, for body validation. */
+  Variables: { principal: Principal; requestId: string; maxJsonDepth: number };
+};
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);

@@ -1,10 +1,17 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
-/** Structured JSON logs. Redacts anything that may carry a secret. */
-export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
-  return pino({
+/**
+ * Structured JSON logs (stdout, or `destination` — tests read what would be logged). Redacts
+ * anything that may carry a secret.
+ */
+export function createLogger(
+  level: string,
+  base: Record<string, unknown> = {},
+  destination?: DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: "podchat", ...base },
     redact: {
@@ -21,9 +28,16 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
         "*.secret",
         "api_token",
         "*.api_token",
+        "access_token",
+        "*.access_token",
+        "api_key",
+        "*.api_key",
+        "api_keys",
+        "*.api_keys",
       ],
       censor: "[redacted]",
     },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

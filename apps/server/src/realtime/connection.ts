@@ -41,6 +41,9 @@ export class Connection {
   alive = true;
   room: ChannelRoom | null = null;
   closed = false;
+  /** Rate-limited frames in the current flood window, and when that window started. */
+  private refusals = 0;
+  private refusalsSince = 0;
 
   constructor(
     readonly id: string,
@@ -53,6 +56,16 @@ export class Connection {
     private readonly maxQueuedBytes: number,
     private readonly onSlow: (c: Connection) => void,
   ) {}
+
+  /** Counts a rate-limited frame; returns how many fell in the current window of `windowMs`. */
+  strike(windowMs: number): number {
+    const now = performance.now();
+    if (now - this.refusalsSince > windowMs) {
+      this.refusalsSince = now;
+      this.refusals = 0;
+    }
+    return ++this.refusals;
+  }
 
   /** Sends a raw frame unless the socket is closed; drops a consumer whose queue overflows. */
   sendRaw(frame: string): boolean {

@@ -11,13 +11,17 @@ import type { Bus, ChannelEvent, Unsubscribe } from "../bus/bus.ts";
 import { toMessageFrame } from "../chat/wire.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { Presence } from "../presence/presence.ts";
 import type { MessageStore, StoredMessage } from "../store/message-store.ts";
+import { closeReason } from "../http/json-guard.ts";
 import { ChannelRoom } from "./channel-room.ts";
 import type { Connection, Deliverable } from "./connection.ts";
 
 export interface HubOptions {
   store: MessageStore;
   bus: Bus;
+  /** Who is online across instances; decides when USER_JOINED and USER_LEFT are announced. */
+  presence: Presence;
   logger: Logger;
   metrics: Metrics;
   heartbeatMs: number;
@@ -43,9 +47,18 @@ export class Hub {
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly perUser = new Map<string, number>();
   private readonly perIp = new Map<string, number>();
+  /** Sockets counted in `presence` (a socket closed before its join finished is not). */
+  private readonly present = new WeakSet<Connection>();
+  private readonly presenceOps = new Set<Promise<unknown>>();
+  private readonly stopExpiry: () => void;
   connectionCount = 0;
 
-  constructor(private readonly o: HubOptions) {}
+  constructor(private readonly o: HubOptions) {
+    // Users whose last socket was on an instance that died: one survivor announces them.
+    this.stopExpiry = o.presence.onExpired((channelUrl, userId) =>
+      this.trackPresence(this.publishPresence(channelUrl, "left", userId), channelUrl),
+    );
+  }
 
   start() {
     this.heartbeat = setInterval(() => this.tick(), this.o.heartbeatMs);
@@ -60,10 +73,20 @@ export class Hub {
     return this.perIp.get(ip) ?? 0;
   }
 
-  /** Users with an open socket in the channel on this instance. */
+  /** Users with an open socket in the channel on this instance only; see `online()`. */
   onlineUsers(channelUrl: string): string[] {
     const room = this.rooms.get(channelUrl);
     return room ? [...room.users.keys()] : [];
+  }
+
+  /** Users with an open socket in the channel on any instance of the deployment. */
+  online(channelUrl: string): Promise<string[]> {
+    return this.o.presence.online(channelUrl);
+  }
+
+  /** Resolves once presence changes already under way are written and announced. */
+  async presenceSettled(): Promise<void> {
+    while (this.presenceOps.size > 0) await Promise.allSettled([...this.presenceOps]);
   }
 
   stats() {
@@ -92,7 +115,6 @@ export class Hub {
     conn.sentSeq = since;
     conn.backlog = [];
     room.conns.add(conn);
-    const firstOfUser = (room.users.get(conn.userId) ?? 0) === 0;
     room.users.set(conn.userId, (room.users.get(conn.userId) ?? 0) + 1);
 
     const connected: ConnectedFrame = {
@@ -127,8 +149,12 @@ export class Hub {
       held.sort((a, b) => a.seq - b.seq);
       for (const d of held) conn.deliver(d);
     }
-    if (firstOfUser && !conn.closed) {
-      await this.publishPresence(conn.channelUrl, "joined", conn.userId);
+    if (!conn.closed) {
+      this.present.add(conn);
+      const announced = this.o.presence.join(conn.channelUrl, conn.userId).then(async (first) => {
+        if (first) await this.publishPresence(conn.channelUrl, "joined", conn.userId);
+      });
+      await this.trackPresence(announced, conn.channelUrl);
     }
   }
 
@@ -141,13 +167,15 @@ export class Hub {
     this.track(conn, -1);
     room.conns.delete(conn);
     const left = (room.users.get(conn.userId) ?? 1) - 1;
-    if (left <= 0) {
-      room.users.delete(conn.userId);
-      void this.publishPresence(conn.channelUrl, "left", conn.userId).catch((e) =>
-        this.o.logger.warn({ err: e, channel_url: conn.channelUrl }, "presence publish failed"),
-      );
-    } else {
-      room.users.set(conn.userId, left);
+    if (left <= 0) room.users.delete(conn.userId);
+    else room.users.set(conn.userId, left);
+    if (this.present.has(conn)) {
+      this.present.delete(conn);
+      // Presence calls of one instance are answered in call order, so this leave follows its join.
+      const announced = this.o.presence.leave(conn.channelUrl, conn.userId).then(async (last) => {
+        if (last) await this.publishPresence(conn.channelUrl, "left", conn.userId);
+      });
+      void this.trackPresence(announced, conn.channelUrl);
     }
     this.release(room);
   }
@@ -167,6 +195,17 @@ export class Hub {
   stop() {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    this.stopExpiry();
+  }
+
+  /** Presence is announced best effort: a failure (bus down) is logged, never fails a socket. */
+  private trackPresence(op: Promise<void>, channelUrl: string): Promise<void> {
+    const tracked = op.catch((err) =>
+      this.o.logger.warn({ err, channel_url: channelUrl }, "presence announcement failed"),
+    );
+    this.presenceOps.add(tracked);
+    void tracked.finally(() => this.presenceOps.delete(tracked));
+    return tracked;
   }
 
   private track(conn: Connection, delta: number) {
@@ -297,7 +336,7 @@ function bump(map: Map<string, number>, key: string, delta: number) {
 export function closeWithError(c: Connection, closeCode: number, code: string, message: string) {
   const frame: ErrorFrame = { type: "ERROR", code, message, close_code: closeCode };
   c.sendRaw(JSON.stringify(frame));
-  c.ws.close(closeCode, message.slice(0, 120));
+  c.ws.close(closeCode, closeReason(message));
 }
 
 export const DRAIN = {

@@ -16,6 +16,7 @@ import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { AuthError, type TokenVerifier } from "../auth/token-verifier.ts";
 import { ChatError } from "../chat/chat-error.ts";
 import type { Config } from "../config/index.ts";
+import { closeReason, jsonProblem } from "../http/json-guard.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { MessagePipeline } from "../providers/websocket/message-pipeline.ts";
@@ -67,6 +68,11 @@ export function createWsGateway(deps: WsGatewayDeps) {
     clientTracking: false,
   });
 
+  // Sockets per address and per user on this instance, counted from the moment admission starts
+  // (not only once admitted), so a burst of parallel connects cannot slip past the limits.
+  const ipSlots = new Map<string, number>();
+  const userSlots = new Map<string, number>();
+
   function httpRefuse(socket: Duplex, status: number, text: string) {
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
@@ -75,7 +81,14 @@ export function createWsGateway(deps: WsGatewayDeps) {
 
   /** Returns false when the path is not a chat socket path (the caller answers 404). */
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      // A request-target URL cannot parse (`//[`): answer here, never throw out of the upgrade event.
+      httpRefuse(socket, 400, "Bad Request");
+      return true;
+    }
     const match = WS_PATH.exec(url.pathname);
     if (!match) return false;
     const isTest = match[2] !== undefined;
@@ -104,7 +117,11 @@ export function createWsGateway(deps: WsGatewayDeps) {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const ip = req.socket.remoteAddress ?? "unknown";
-      void accept(ws, channelUrl, isTest, url.searchParams, ip);
+      // Never let a failure escape as an unhandled rejection: that would take the process down.
+      accept(ws, channelUrl, isTest, url.searchParams, ip).catch((err) => {
+        logger.error({ err, channel_url: channelUrl }, "socket admission crashed");
+        ws.terminate();
+      });
     });
     return true;
   }
@@ -118,6 +135,15 @@ export function createWsGateway(deps: WsGatewayDeps) {
   ) {
     let conn: Connection | null = null;
     let early: Array<{ data: RawData; isBinary: boolean }> | null = [];
+    let socketClosed = false;
+    let heldUser: string | null = null;
+    let heldIp = false;
+    const release = () => {
+      if (heldIp) bump(ipSlots, ip, -1);
+      if (heldUser !== null) bump(userSlots, heldUser, -1);
+      heldIp = false;
+      heldUser = null;
+    };
     ws.on("error", (err) => logger.debug({ err }, "socket error"));
     ws.on("message", (data, isBinary) => {
       if (conn) conn.alive = true;
@@ -133,12 +159,14 @@ export function createWsGateway(deps: WsGatewayDeps) {
       if (conn) conn.alive = true;
     });
     ws.on("close", () => {
+      socketClosed = true;
+      release();
       if (conn) hub.leave(conn);
       early = null;
     });
 
     try {
-      if (hub.ipConnections(ip) >= config.limits.max_connections_per_ip) {
+      if ((ipSlots.get(ip) ?? 0) >= config.limits.max_connections_per_ip) {
         throw new Refusal(
           CloseCode.RATE_LIMITED,
           ErrorCode.RATE_LIMITED,
@@ -146,6 +174,8 @@ export function createWsGateway(deps: WsGatewayDeps) {
           5000,
         );
       }
+      bump(ipSlots, ip, +1);
+      heldIp = true;
       const sinceRaw = params.get("since_seq");
       let sinceSeq: number | undefined;
       if (sinceRaw !== null && sinceRaw !== "") {
@@ -194,7 +224,8 @@ export function createWsGateway(deps: WsGatewayDeps) {
           `user ${userId} is not a member of ${channelUrl}`,
         );
       }
-      if (hub.userConnections(userId) >= config.limits.max_connections_per_user) {
+      if (socketClosed || ws.readyState !== 1) return;
+      if ((userSlots.get(userId) ?? 0) >= config.limits.max_connections_per_user) {
         throw new Refusal(
           CloseCode.RATE_LIMITED,
           ErrorCode.RATE_LIMITED,
@@ -202,7 +233,8 @@ export function createWsGateway(deps: WsGatewayDeps) {
           5000,
         );
       }
-      if (ws.readyState !== 1) return;
+      bump(userSlots, userId, +1);
+      heldUser = userId;
       conn = new Connection(
         randomUUID(),
         ws,
@@ -238,7 +270,7 @@ export function createWsGateway(deps: WsGatewayDeps) {
       if (r.retryAfterMs !== undefined) frame.retry_after_ms = r.retryAfterMs;
       if (ws.readyState === 1) {
         ws.send(JSON.stringify(frame));
-        ws.close(r.closeCode, r.message.slice(0, 120));
+        ws.close(r.closeCode, closeReason(r.message));
       }
     }
   }
@@ -259,10 +291,39 @@ export function createWsGateway(deps: WsGatewayDeps) {
     ws.send(JSON.stringify(frame));
   }
 
+  /**
+   * Every frame (sends, pings, and invalid ones alike, so garbage cannot be flooded for free) takes
+   * a token. A refused frame gets RATE_LIMITED with retry_after_ms; a socket that keeps flooding
+   * past `flood_max_refusals` within `flood_window_ms` is closed with 4429.
+   */
+  function admitFrame(conn: Connection, extra: { req_id?: string }): boolean {
+    const wait = conn.bucket.take();
+    if (wait === 0) return true;
+    metrics.rateLimited.inc();
+    const { flood_max_refusals: maxRefusals, flood_window_ms: windowMs } = config.limits;
+    if (maxRefusals > 0 && conn.strike(windowMs) > maxRefusals) {
+      logger.warn({ channel_url: conn.channelUrl, user_id: conn.userId }, "flooding socket closed");
+      sendError(conn.ws, ErrorCode.RATE_LIMITED, "too many messages; the connection is closed", {
+        ...extra,
+        retry_after_ms: Math.max(wait, 1000),
+        close_code: CloseCode.RATE_LIMITED,
+      });
+      conn.ws.close(CloseCode.RATE_LIMITED, "rate limited");
+      setTimeout(() => conn.ws.terminate(), 2000).unref();
+      return false;
+    }
+    sendError(conn.ws, ErrorCode.RATE_LIMITED, "too many messages; slow down", {
+      ...extra,
+      retry_after_ms: wait,
+    });
+    return false;
+  }
+
   function onFrame(conn: Connection, data: RawData, isBinary: boolean) {
     const ws = conn.ws;
-    if (isBinary)
-      return sendError(ws, ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported; send JSON text");
+    // A socket we are closing (flood, 1009, drain, slow consumer) gets nothing more processed: its
+    // sends could never be acknowledged.
+    if (conn.closed || ws.readyState !== 1) return;
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
     if (size > maxFrame) {
       sendError(ws, ErrorCode.FRAME_TOO_LARGE, `frame of ${size} bytes exceeds the limit of ${maxFrame}`, {
@@ -272,16 +333,21 @@ export function createWsGateway(deps: WsGatewayDeps) {
       return;
     }
     let value: unknown;
-    try {
-      value = JSON.parse(data.toString());
-    } catch {
-      return sendError(ws, ErrorCode.MALFORMED_FRAME, "frame is not valid JSON");
+    let parsedJson = false;
+    if (!isBinary) {
+      try {
+        value = JSON.parse(data.toString());
+        parsedJson = true;
+      } catch {}
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      return sendError(ws, ErrorCode.MALFORMED_FRAME, "frame must be a JSON object");
-    }
-    const rawReq = (value as { req_id?: unknown }).req_id;
+    const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
+    const rawReq = isObject ? (value as { req_id?: unknown }).req_id : undefined;
     const reqExtra = typeof rawReq === "string" && rawReq.length <= 64 ? { req_id: rawReq } : {};
+    if (!admitFrame(conn, reqExtra)) return;
+    if (isBinary)
+      return sendError(ws, ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported; send JSON text");
+    if (!parsedJson) return sendError(ws, ErrorCode.MALFORMED_FRAME, "frame is not valid JSON");
+    if (!isObject) return sendError(ws, ErrorCode.MALFORMED_FRAME, "frame must be a JSON object");
     const type = (value as { type?: unknown }).type;
     if (typeof type !== "string" || !knownTypes.has(type)) {
       return sendError(
@@ -291,6 +357,8 @@ export function createWsGateway(deps: WsGatewayDeps) {
         reqExtra,
       );
     }
+    const problem = jsonProblem(value, config.limits.max_json_depth);
+    if (problem) return sendError(ws, ErrorCode.INVALID_FRAME, problem, reqExtra);
     const parsed = ClientFrame.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -304,17 +372,27 @@ export function createWsGateway(deps: WsGatewayDeps) {
       );
       return;
     }
-    void handleSend(conn, frame);
+    if (quiescing) {
+      const extra: Partial<ErrorFrame> = frame.req_id ? { req_id: frame.req_id } : {};
+      return sendError(
+        conn.ws,
+        ErrorCode.DRAINING,
+        "the server is restarting; resend after reconnecting",
+        extra,
+      );
+    }
+    inFlight++;
+    void handleSend(conn, frame).finally(() => {
+      inFlight--;
+      if (inFlight === 0) for (const w of idleWaiters.splice(0)) w();
+    });
   }
 
+  let quiescing = false;
+  let inFlight = 0;
+  const idleWaiters: Array<() => void> = [];
+
   async function handleSend(conn: Connection, frame: SendFrame) {
-    const wait = conn.bucket.take();
-    if (wait > 0) {
-      metrics.rateLimited.inc();
-      const extra: Partial<ErrorFrame> = { retry_after_ms: wait };
-      if (frame.req_id) extra.req_id = frame.req_id;
-      return sendError(conn.ws, ErrorCode.RATE_LIMITED, "too many messages; slow down", extra);
-    }
     if (frame.type !== "MESG" && !frame.file && !frame.message) {
       const extra: Partial<ErrorFrame> = frame.req_id ? { req_id: frame.req_id } : {};
       return sendError(
@@ -363,6 +441,22 @@ export function createWsGateway(deps: WsGatewayDeps) {
 
   return {
     handleUpgrade,
+    /**
+     * Drain step: stop taking sends (answered DRAINING with their req_id, so SDKs resend after
+     * reconnecting) and wait, at most `ms`, for accepted ones to be stored and acknowledged.
+     */
+    async quiesce(ms: number) {
+      quiescing = true;
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        timer.unref();
+        idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
     close() {
       wss.close();
     },
@@ -370,3 +464,9 @@ export function createWsGateway(deps: WsGatewayDeps) {
 }
 
 export type WsGateway = ReturnType<typeof createWsGateway>;
+
+function bump(map: Map<string, number>, key: string, delta: number) {
+  const n = (map.get(key) ?? 0) + delta;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
+}

@@ -9,6 +9,7 @@ export async function createStoreFromConfig(config: Config): Promise<MessageStor
       ? (await import("./postgres/postgres-store.ts")).createPostgresStore({
           url: config.store.postgres.url!,
           max: config.store.postgres.max_connections,
+          ...(config.store.postgres.schema ? { schema: config.store.postgres.schema } : {}),
         })
       : createSqliteStore({ path: config.store.sqlite.path, synchronous: config.store.sqlite.synchronous });
   await store.migrate();

@@ -85,7 +85,8 @@ export interface MessageRange {
   limit: number;
 }
 
-export type StoreErrorCode = "CHANNEL_NOT_FOUND" | "CHANNEL_EXISTS" | "STORE_UNAVAILABLE";
+/** INVALID_DATA: the message cannot be stored as given (e.g. data too deep to serialise). */
+export type StoreErrorCode = "CHANNEL_NOT_FOUND" | "CHANNEL_EXISTS" | "STORE_UNAVAILABLE" | "INVALID_DATA";
 
 export class StoreError extends Error {
   constructor(

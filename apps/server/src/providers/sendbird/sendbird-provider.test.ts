@@ -189,8 +189,11 @@ describe("messages", () => {
     expect(unknownUser.code).toBe(ErrorCode.NOT_MEMBER);
     const noChannel = await chatError(provider.sendMessage("pod_none", { user_id: "1", message: "hi" }));
     expect(noChannel.code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
-    const noSender = await chatError(provider.sendMessage("pod_123_chat", { message: "hi" }));
+    const noSender = await chatError(provider.sendMessage("pod_123_chat", { type: "MESG", message: "hi" }));
     expect(noSender).toMatchObject({ code: ErrorCode.VALIDATION_FAILED, field: "user_id" });
+    // Without a type and a sender it is an admin message, as on podchat's own provider.
+    const admin = await provider.sendMessage("pod_123_chat", { message: "notice" });
+    expect(admin.message).toMatchObject({ type: "ADMM", message: "notice" });
     const file = await chatError(
       provider.sendMessage("pod_123_chat", {
         type: "IMAGE",

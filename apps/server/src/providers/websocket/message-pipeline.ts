@@ -10,6 +10,8 @@ import type { AppendResult, MessageStore, NewMessage } from "../../store/message
 export class MessagePipeline {
   /** Called once per newly stored message (instance statistics). */
   onStored: (() => void) | null = null;
+  /** Called when the fan-out of a stored message failed (the bus is down). */
+  onPublishError: ((err: unknown) => void) | null = null;
 
   constructor(
     private readonly store: MessageStore,
@@ -25,7 +27,13 @@ export class MessagePipeline {
       this.metrics.messagesIn.inc();
       this.onStored?.();
     }
-    await this.bus.publishChannel(input.channel_url, { kind: "message", message: result.message });
+    try {
+      await this.bus.publishChannel(input.channel_url, { kind: "message", message: result.message });
+    } catch (err) {
+      // Stored is what the sender is promised. Local sockets already got it; other instances fill
+      // the hole from the store (next message, resync after the bus reconnects, or resume).
+      this.onPublishError?.(err);
+    }
     return result;
   }
 }

@@ -37,8 +37,8 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
 export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvider {
   const { store, bus, hub, pipeline } = deps;
 
-  const present = (c: StoredChannel, members?: string[]): Channel => {
-    const extra: Partial<Channel> = { online: hub.onlineUsers(c.channel_url).map(wireUserId) };
+  const present = async (c: StoredChannel, members?: string[]): Promise<Channel> => {
+    const extra: Partial<Channel> = { online: (await hub.online(c.channel_url)).map(wireUserId) };
     if (members) extra.members = members.map(wireUserId);
     return toChannel(c, extra);
   };
@@ -74,7 +74,7 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
         storeCall(() => store.listMembers(channelUrl)),
         storeCall(() => store.listMessages(channelUrl, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1 })),
       ]);
-      const out = present(c, members);
+      const out = await present(c, members);
       out.last_message = last[0] ? toMessageFrame(last[0]) : null;
       return out;
     },
@@ -87,7 +87,10 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
           ...(query.q ? { q: query.q } : {}),
         }),
       );
-      return { channels: page.channels.map((c) => present(c)), next_cursor: page.nextCursor };
+      return {
+        channels: await Promise.all(page.channels.map((c) => present(c))),
+        next_cursor: page.nextCursor,
+      };
     },
     async updateChannel(channelUrl, patch) {
       await requireHere(channelUrl);

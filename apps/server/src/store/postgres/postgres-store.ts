@@ -112,6 +112,8 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
   const sql = postgres(options.url, {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutSeconds ?? 10,
+    // Reconnect quickly after an outage: the driver's default backoff grows to 20 s.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
     onnotice: () => {},
     connection: {
       application_name: options.applicationName ?? "podchat",

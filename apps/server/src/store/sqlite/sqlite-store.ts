@@ -55,6 +55,9 @@ interface MessageRow {
 
 interface PendingAppend {
   input: NewMessage;
+  /** data and file serialised before the batch, so one bad message cannot fail the others. */
+  dataJson: string | null;
+  fileJson: string | null;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 }
@@ -153,7 +156,7 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
   let flushWaiters: Array<() => void> = [];
   let closed = false;
 
-  function appendOne(input: NewMessage): AppendResult {
+  function appendOne({ input, dataJson, fileJson }: PendingAppend): AppendResult {
     const st = s();
     const userId = input.user_id ?? null;
     if (input.req_id) {
@@ -187,8 +190,8 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
       msg.user_id,
       msg.message,
       msg.custom_type,
-      msg.data === null ? null : JSON.stringify(msg.data),
-      msg.file === null ? null : JSON.stringify(msg.file),
+      dataJson,
+      fileJson,
       msg.req_id,
       msg.created_at,
     );
@@ -205,7 +208,7 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
         db.transaction(() => {
           for (const p of batch) {
             try {
-              outcomes.push({ ok: true, r: appendOne(p.input) });
+              outcomes.push({ ok: true, r: appendOne(p) });
             } catch (e) {
               if (!(e instanceof StoreError)) throw e;
               outcomes.push({ ok: false, e });
@@ -382,8 +385,18 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
     },
     appendMessage(input) {
       if (closed) return Promise.reject(new StoreError("STORE_UNAVAILABLE", "store is closed"));
+      let dataJson: string | null;
+      let fileJson: string | null;
+      try {
+        dataJson = input.data ? JSON.stringify(input.data) : null;
+        fileJson = input.file ? JSON.stringify(input.file) : null;
+      } catch (e) {
+        return Promise.reject(
+          new StoreError("INVALID_DATA", "the message cannot be serialised", { cause: e }),
+        );
+      }
       return new Promise<AppendResult>((resolve, reject) => {
-        queue.push({ input, resolve, reject });
+        queue.push({ input, dataJson, fileJson, resolve, reject });
         if (!scheduled) {
           scheduled = true;
           setImmediate(flushQueue);

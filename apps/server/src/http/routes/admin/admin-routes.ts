@@ -115,12 +115,15 @@ export function adminRoutes(d: AdminDeps) {
     }),
   );
 
-  const adminChannel = (c: StoredChannel, lastMessage?: AdminChannel["last_message"]): AdminChannel => ({
+  const adminChannel = async (
+    c: StoredChannel,
+    lastMessage?: AdminChannel["last_message"],
+  ): Promise<AdminChannel> => ({
     channel_url: c.channel_url,
     name: c.name,
     provider: c.provider,
     member_count: c.member_count,
-    online_count: d.hub.onlineUsers(c.channel_url).length,
+    online_count: (await d.hub.online(c.channel_url)).length,
     last_seq: c.last_seq,
     created_at: c.created_at,
     ...(lastMessage !== undefined ? { last_message: lastMessage } : {}),
@@ -150,7 +153,7 @@ export function adminRoutes(d: AdminDeps) {
     const meta = await d.chat.getChannelMetadata(url);
     const row = await d.store.getChannel(url);
     if (!meta || !row) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
-    const online = new Set(d.hub.onlineUsers(url));
+    const online = new Set(await d.hub.online(url));
     const tail =
       row.provider === "websocket"
         ? (await d.store.listMessages(url, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 50 })).map(
@@ -158,7 +161,7 @@ export function adminRoutes(d: AdminDeps) {
           )
         : (await d.chat.listMessages(url, { limit: 50 })).messages;
     const detail: AdminChannelDetail = {
-      channel: { ...adminChannel(row, tail.at(-1) ?? null), member_count: meta.member_count },
+      channel: { ...(await adminChannel(row, tail.at(-1) ?? null)), member_count: meta.member_count },
       members: (meta.members ?? []).map((m) => ({ user_id: m, online: online.has(String(m)) })),
       tail,
     };

@@ -1,0 +1,119 @@
+import { join } from "node:path";
+import type { Socket } from "node:net";
+import { CloseCode } from "@podchat/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import { API_KEY, type Frame, TestSocket, token } from "../harness.ts";
+import {
+  type ServerProcess,
+  awaitFrame,
+  devConfigDir,
+  freePort,
+  history,
+  historyProblems,
+  startProcess,
+  tempDir,
+} from "./support.ts";
+
+let running: ServerProcess | null = null;
+afterEach(() => {
+  running?.proc.kill("SIGKILL");
+  running = null;
+});
+
+const GRACE_MS = 2000;
+
+describe("graceful shutdown (SIGTERM)", () => {
+  it("stops admitting, reports not ready, closes sockets with 1001, keeps acknowledged writes and exits within shutdown.grace_ms despite a client that ignores the close", async () => {
+    const port = await freePort();
+    const dbPath = join(tempDir("term"), "chat.sqlite");
+    const env = {
+      PORT: String(port),
+      SQLITE_PATH: dbPath,
+      CONFIG_DIR: devConfigDir(
+        `limits: { messages_per_second: 100000, message_burst: 100000 }\nshutdown: { grace_ms: ${GRACE_MS} }`,
+      ),
+    };
+    running = await startProcess(env);
+    const proc = running.proc;
+    const base = `http://127.0.0.1:${port}`;
+    const wsBase = `ws://127.0.0.1:${port}/api/v1/chat/ws/term`;
+    const created = await fetch(`${base}/api/v1/chat/channels`, {
+      method: "POST",
+      headers: { "X-Api-Key": API_KEY, "Content-Type": "application/json" },
+      body: JSON.stringify({ channel_url: "term", user_ids: ["1", "2", "3"] }),
+    });
+    expect(created.status).toBe(201);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    const writer = TestSocket.open(`${wsBase}?token=${await token("1")}`);
+    await writer.type("CONNECTED");
+    const stubborn = TestSocket.open(`${wsBase}?token=${await token("2")}`);
+    await stubborn.type("CONNECTED");
+    // The stubborn client stops reading: it will never see the close frame, nor answer it.
+    (stubborn.ws as unknown as { _socket: Socket })._socket.pause();
+
+    const acks: Frame[] = [];
+    writer.ws.on("message", (d) => {
+      const f = JSON.parse(d.toString()) as Frame;
+      if (f.type === "ACK") acks.push(f);
+    });
+    for (let i = 0; i < 50; i++) writer.send({ type: "MESG", message: `last-${i}`, req_id: `r${i}` });
+    // Wait until the server has the first of them (it is processing the burst), then SIGTERM.
+    await new Promise<void>((resolve) => writer.ws.once("message", () => resolve()));
+    const t0 = performance.now();
+    proc.kill("SIGTERM");
+
+    expect(await writer.closed()).toBe(CloseCode.GOING_AWAY);
+    expect(writer.frames.find((f) => f.type === "ERROR" && f.close_code === 1001)).toMatchObject({
+      code: "DRAINING",
+    });
+    // While draining (the stubborn socket holds the drain open): not ready, and no new sockets.
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ ready: false });
+    const late = TestSocket.open(`${wsBase}?token=${await token("3")}`);
+    await expect(late.opened).rejects.toThrow(/503/);
+
+    const { code } = await running.exited;
+    const elapsed = performance.now() - t0;
+    console.log(
+      `SIGTERM → exit ${code} in ${elapsed.toFixed(0)} ms (grace ${GRACE_MS} ms); ${acks.length}/50 acknowledged`,
+    );
+    expect(code).toBe(0);
+    expect(elapsed).toBeGreaterThanOrEqual(GRACE_MS - 100); // it did wait for the stubborn client
+    expect(elapsed).toBeLessThan(GRACE_MS + 2000);
+    expect(running.output()).toMatch(/"msg":"draining"/);
+
+    running = await startProcess(env);
+    const msgs = await history(`http://127.0.0.1:${port}`, "term", API_KEY);
+    expect(historyProblems(msgs)).toEqual([]);
+    const stored = new Map(msgs.map((m) => [m.seq, m]));
+    console.log(`after restart: ${msgs.length} stored, ${acks.length} of them acknowledged`);
+    // Every acknowledged write is stored, with its seq.
+    expect(acks.length).toBeGreaterThan(0);
+    for (const a of acks)
+      expect(stored.get(Number(a.seq))?.message).toBe(`last-${String(a.req_id).slice(1)}`);
+    // Writes are taken in order: what is stored is a prefix of what was sent.
+    expect(msgs.map((m) => m.message)).toEqual(Array.from({ length: msgs.length }, (_, i) => `last-${i}`));
+    // What was stored but not acknowledged (the 1001 close overtook its ACK) is acknowledged as a
+    // duplicate when the SDK resends it with the same req_id after reconnecting: nothing is lost
+    // and nothing is stored twice.
+    const resend = TestSocket.open(`${wsBase}?token=${await token("1")}`);
+    await resend.type("CONNECTED");
+    const ackedIds = new Set(acks.map((a) => a.req_id));
+    const unacked = Array.from({ length: 50 }, (_, i) => `r${i}`).filter((r) => !ackedIds.has(r));
+    for (const r of unacked) resend.send({ type: "MESG", message: `last-${r.slice(1)}`, req_id: r });
+    for (const r of unacked) {
+      const ack = await awaitFrame(resend, (f) => f.type === "ACK" && f.req_id === r);
+      const i = Number(r.slice(1));
+      if (i < msgs.length) expect(ack).toMatchObject({ duplicate: true, seq: i + 1 });
+    }
+    const final = await history(`http://127.0.0.1:${port}`, "term", API_KEY);
+    expect(final.map((m) => m.message)).toEqual(Array.from({ length: 50 }, (_, i) => `last-${i}`));
+    resend.close();
+    writer.close();
+    stubborn.ws.terminate();
+  }, 60_000);
+
+  it.skip("acknowledges every send accepted before SIGTERM before the 1001 close (needs server.ts drain() to call a gateway quiesce step before hub.closeAll; server.ts is owned by another engineer: see docs/reliability.md, known gaps)", () => {});
+});
