@@ -121,7 +121,9 @@ describe("graceful shutdown (SIGTERM)", () => {
     const env = {
       PORT: String(port),
       SQLITE_PATH: dbPath,
-      CONFIG_DIR: devConfigDir(`limits: { messages_per_second: 100000, message_burst: 100000 }\nshutdown: { grace_ms: ${GRACE_MS} }`),
+      CONFIG_DIR: devConfigDir(
+        `limits: { messages_per_second: 100000, message_burst: 100000 }\nshutdown: { grace_ms: ${GRACE_MS} }`,
+      ),
     };
     running = await startProcess(env);
     const base = `http://127.0.0.1:${port}`;
@@ -148,7 +150,9 @@ describe("graceful shutdown (SIGTERM)", () => {
     const stored = new Set((await history(base, "acks", API_KEY)).map((m) => m.message));
     const acked = [...answers.values()].filter((f) => f.type === "ACK").map((f) => String(f.req_id));
     const refused = [...answers.values()].filter((f) => f.type === "ERROR");
-    console.log(`SIGTERM during a burst of 200: ${acked.length} acknowledged, ${refused.length} refused as DRAINING, ${stored.size} stored`);
+    console.log(
+      `SIGTERM during a burst of 200: ${acked.length} acknowledged, ${refused.length} refused as DRAINING, ${stored.size} stored`,
+    );
     for (const f of refused) expect(f.code).toBe("DRAINING");
     // Every send the server received was answered; what it acknowledged is exactly what it stored.
     expect(acked.length).toBeGreaterThan(0);

@@ -87,7 +87,11 @@ if (services && !("skip" in binary)) {
       await eventually(() => reconnects === 2, "both instances to resubscribe", 10_000);
       const resubscribed = performance.now();
       const ackedAtRestart = acked();
-      await eventually(() => acked() > ackedAtRestart || acked() === total, "acknowledgements after the restart", 10_000);
+      await eventually(
+        () => acked() > ackedAtRestart || acked() === total,
+        "acknowledgements after the restart",
+        10_000,
+      );
       const firstAck = performance.now();
 
       await sending;
