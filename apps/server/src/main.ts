@@ -15,7 +15,7 @@ async function main() {
   const server = await createPodchatServer({ config: loaded.config, sources: loaded.sources });
   const { url } = await server.listen();
   server.logger.info(
-    { url, env: loaded.config.env, store: server.store.driver, bus: server.bus.driver },
+    { url, store: server.store.driver, bus: server.bus.driver },
     `podchat listening on ${url}`,
   );
   let stopping = false;
