@@ -37,7 +37,7 @@ test("a page that loses its connection recovers every message sent meanwhile, on
     sockets = await breakableSockets(page);
   });
   await one.send("before the drop");
-  await expect(two.message("before the drop")).toHaveText("#1 1: before the drop");
+  await expect(two.message("before the drop")).toContainText("#1 1: before the drop");
 
   await sockets!.drop();
   await expect(two.status()).toHaveText("reconnecting");
@@ -47,14 +47,14 @@ test("a page that loses its connection recovers every message sent meanwhile, on
   for (const [i, text] of missed.entries()) {
     await one.send(text);
     // Stored (it has its seq) while page two is cut off.
-    await expect(one.message(text)).toHaveText(`#${i + 2} 1: ${text}`);
+    await expect(one.message(text)).toContainText(`#${i + 2} 1: ${text}`);
   }
   await expect(two.status()).toHaveText("reconnecting");
 
   sockets!.restore();
   await expect(two.status()).toHaveText("connected", { timeout: 20_000 });
   for (const [i, text] of missed.entries())
-    await expect(two.message(text)).toHaveText(`#${i + 2} 1: ${text}`);
+    await expect(two.message(text)).toContainText(`#${i + 2} 1: ${text}`);
   await expect(two.messages().getByRole("listitem")).toHaveText([
     "#1 1: before the drop",
     "#2 1: missed one",
@@ -63,5 +63,5 @@ test("a page that loses its connection recovers every message sent meanwhile, on
   ]);
 
   await two.send("back again");
-  await expect(one.message("back again")).toHaveText("#5 2: back again");
+  await expect(one.message("back again")).toContainText("#5 2: back again");
 });

@@ -2,7 +2,7 @@ import { ApiError, apiErrorFrom } from "./api-error";
 import type { Schema } from "./server-api";
 
 export interface ClientRequest {
-  method?: "GET" | "POST" | "PUT" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
 }
 

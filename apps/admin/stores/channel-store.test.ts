@@ -70,4 +70,57 @@ describe("channel store", () => {
     ]);
     expect(store.getState().detail.channel.online_count).toBe(1);
   });
+
+  it("shows edits and deletions of tail messages (as seq-log entries or as re-sent messages)", () => {
+    const store = createChannelStore({ detail: detail(), job: null });
+    const { receiveMessage, receiveEdit, receiveDelete } = store.getState();
+    receiveMessage(msg(2));
+    receiveEdit({
+      type: "MESSAGE_UPDATED",
+      channel_url: "c1",
+      seq: 3,
+      target_seq: 1,
+      message_id: "id-1",
+      user_id: 1,
+      message: "fixed",
+      edited_at: "2024-01-01T00:01:00.000Z",
+    });
+    receiveDelete({
+      type: "MESSAGE_DELETED",
+      channel_url: "c1",
+      seq: 4,
+      target_seq: 2,
+      message_id: "id-2",
+      user_id: 1,
+      deleted_at: "2024-01-01T00:02:00.000Z",
+    });
+    let { tail } = store.getState().detail;
+    expect(tail.map((m) => [m.seq, m.message, m.edited_at ?? null, m.deleted ?? false])).toEqual([
+      [1, "fixed", "2024-01-01T00:01:00.000Z", false],
+      [2, "", null, true],
+    ]);
+    receiveMessage({ ...msg(1), message: "again", edited_at: "2024-01-01T00:03:00.000Z" });
+    receiveMessage({ ...msg(2), message: "plain repeat" });
+    ({ tail } = store.getState().detail);
+    expect(tail.map((m) => m.message)).toEqual(["again", ""]);
+  });
+
+  it("keeps the moderation state it is given", () => {
+    const store = createChannelStore({ detail: detail(), job: null });
+    expect(store.getState().moderation).toBeNull();
+    const moderation = { channel_url: "c1", frozen: true, operators: [1], banned: [], muted: [] };
+    store.getState().setModeration(moderation);
+    expect(store.getState().moderation).toEqual(moderation);
+    const frame = {
+      type: "MODERATION" as const,
+      channel_url: "c1",
+      action: "ban" as const,
+      user_id: 2,
+      until: null,
+      timestamp: "2024-01-01T00:00:00.000Z",
+    };
+    store.getState().receiveModeration(frame);
+    store.getState().receiveModeration({ ...frame, channel_url: "other" });
+    expect(store.getState().moderationEvents).toEqual([frame]);
+  });
 });

@@ -2,21 +2,42 @@ import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import * as z from "zod";
-import type { EmulatorChannel, EmulatorMessage, EmulatorState } from "./emulator-state.ts";
+import type {
+  EmulatorChannel,
+  EmulatorMessage,
+  EmulatorRestriction,
+  EmulatorState,
+  EmulatorUser,
+} from "./emulator-state.ts";
 import type { FaultQueue } from "./faults.ts";
 import {
   CreateChannelBody,
   CreateUserBody,
+  FreezeBody,
   ListChannelsQuery,
   ListMembersQuery,
   ListMessagesQuery,
+  OperatorIdsBody,
+  OperatorIdsQuery,
+  PageQuery,
+  RestrictBody,
   SendMessageBody,
   ShowMemberQuery,
   UpdateChannelBody,
+  UpdateMessageBody,
+  UserIdBody,
   UserIdsBody,
+  UserIdsQuery,
   parseOrThrow,
 } from "./request-schemas.ts";
-import { channelResource, memberResource, messageResource, userResource } from "./sendbird-resources.ts";
+import {
+  briefUser,
+  channelResource,
+  isActive,
+  memberResource,
+  messageResource,
+  userResource,
+} from "./sendbird-resources.ts";
 import {
   EmulatorHttpError,
   SendbirdErrorCode,
@@ -148,6 +169,11 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
       members: userIds,
       is_distinct: body.is_distinct ?? false,
       is_public: body.is_public ?? false,
+      freeze: false,
+      operators: [],
+      bans: new Map(),
+      mutes: new Map(),
+      readReceipts: new Map(),
     };
     state.channels.set(channelUrl, channel);
     state.messages.set(channelUrl, []);
@@ -171,7 +197,12 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
   app.get("/v3/group_channels/:channel_url", (c) => {
     const query = parseOrThrow(ShowMemberQuery, c.req.query());
     return c.json(
-      channelResource(state, requireChannel(state, c.req.param("channel_url")), query.show_member),
+      channelResource(
+        state,
+        requireChannel(state, c.req.param("channel_url")),
+        query.show_member,
+        query.show_read_receipt,
+      ),
     );
   });
 
@@ -219,7 +250,7 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
       return user ? [user] : [];
     });
     const { page, next } = paginate(users, query.token, query.limit);
-    return c.json({ members: page.map(memberResource), next });
+    return c.json({ members: page.map((u) => memberResource(u, channel, state.now())), next });
   });
 
   // --- messages ------------------------------------------------------------------------------
@@ -228,7 +259,7 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
     const channel = requireChannel(state, c.req.param("channel_url"));
     const body = parseOrThrow(SendMessageBody, await readJson(c));
     let userId: string | null = null;
-    if (body.message_type === "MESG") {
+    if (body.message_type === "MESG" || body.message_type === "FILE") {
       if (!state.users.has(body.user_id)) throw notFound("user");
       // Text messages in group channels must come from a member (admin messages need not).
       if (!channel.members.includes(body.user_id)) {
@@ -246,15 +277,217 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
       type: body.message_type,
       channel_url: channel.channel_url,
       user_id: userId,
-      message: body.message,
+      message: body.message_type === "FILE" ? "" : body.message,
       custom_type: body.custom_type ?? "",
       data: body.data ?? "",
       // Never older than the previous message, so created_at order is id order as on Sendbird.
       created_at: Math.max(state.now(), list.at(-1)?.created_at ?? 0),
+      updated_at: 0,
+      ...(body.message_type === "FILE"
+        ? {
+            file: {
+              url: body.url,
+              name: body.file_name ?? "",
+              type: body.file_type ?? "",
+              size: body.file_size ?? 0,
+            },
+            thumbnails: body.thumbnails ?? [],
+          }
+        : {}),
     };
     list.push(message);
     state.messages.set(channel.channel_url, list);
+    // "the Sendbird server updates the member's read receipt to the time when the message was sent".
+    if (userId !== null) channel.readReceipts.set(userId, message.created_at);
     return c.json(messageResource(state, message));
+  });
+
+  // --- read receipts (static paths before `/messages/:message_id`) -------------------------------
+
+  app.put("/v3/group_channels/:channel_url/messages/mark_as_read", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const body = parseOrThrow(UserIdBody, await readJson(c));
+    requireMember(state, channel, body.user_id);
+    const last = state.messages.get(channel.channel_url)?.at(-1)?.created_at ?? 0;
+    channel.readReceipts.set(body.user_id, Math.max(state.now(), last));
+    return c.json({});
+  });
+
+  app.get("/v3/group_channels/:channel_url/messages/unread_count", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const query = parseOrThrow(UserIdsQuery, c.req.query());
+    const all = state.messages.get(channel.channel_url) ?? [];
+    const unread: Record<string, number> = {};
+    for (const id of splitIds(query.user_ids)) {
+      if (!channel.members.includes(id)) continue;
+      const readAt = channel.readReceipts.get(id) ?? 0;
+      unread[id] = all.filter((m) => m.created_at > readAt && m.user_id !== id).length;
+    }
+    return c.json({ unread });
+  });
+
+  // --- one message ------------------------------------------------------------------------------
+
+  app.get("/v3/group_channels/:channel_url/messages/:message_id", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    return c.json(messageResource(state, requireMessage(state, channel, c.req.param("message_id"))));
+  });
+
+  app.put("/v3/group_channels/:channel_url/messages/:message_id", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const message = requireMessage(state, channel, c.req.param("message_id"));
+    const body = parseOrThrow(UpdateMessageBody, await readJson(c));
+    if (body.message_type !== message.type) throw invalidValue("message_type");
+    if (body.message !== undefined && message.type !== "FILE") message.message = body.message;
+    if (body.custom_type !== undefined) message.custom_type = body.custom_type;
+    if (body.data !== undefined) message.data = body.data;
+    message.updated_at = Math.max(state.now(), message.created_at);
+    return c.json(messageResource(state, message));
+  });
+
+  app.delete("/v3/group_channels/:channel_url/messages/:message_id", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const message = requireMessage(state, channel, c.req.param("message_id"));
+    const list = state.messages.get(channel.channel_url) ?? [];
+    state.messages.set(
+      channel.channel_url,
+      list.filter((m) => m !== message),
+    );
+    return c.json({});
+  });
+
+  // --- moderation -------------------------------------------------------------------------------
+
+  app.put("/v3/group_channels/:channel_url/freeze", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const body = parseOrThrow(FreezeBody, await readJson(c));
+    channel.freeze = body.freeze;
+    return c.json(channelResource(state, channel, false));
+  });
+
+  app.post("/v3/group_channels/:channel_url/ban", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const body = parseOrThrow(RestrictBody, await readJson(c));
+    const user = requireUser(state, body.user_id);
+    const now = state.now();
+    const seconds = body.seconds ?? -1;
+    // "If set to -1, a user will be banned for ten years".
+    const ban: EmulatorRestriction = {
+      start_at: now,
+      end_at: now + (seconds === -1 ? tenYearsMs : seconds * 1000),
+      description: body.description ?? "",
+    };
+    channel.bans.set(user.user_id, ban);
+    // "A banned member is immediately expelled from a channel".
+    channel.members = channel.members.filter((id) => id !== user.user_id);
+    channel.operators = channel.operators.filter((id) => id !== user.user_id);
+    return c.json({ user: briefUser(user), ...ban });
+  });
+
+  app.get("/v3/group_channels/:channel_url/ban", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const query = parseOrThrow(PageQuery, c.req.query());
+    const now = state.now();
+    const entries = [...channel.bans].filter(([, ban]) => isActive(ban, now));
+    const { page, next } = paginate(entries, query.token, query.limit);
+    return c.json({
+      banned_list: page.map(([id, ban]) => ({ user: briefUser(userOrStub(state, id)), ...ban })),
+      next,
+    });
+  });
+
+  app.delete("/v3/group_channels/:channel_url/ban/:banned_user_id", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const id = c.req.param("banned_user_id");
+    if (!isActive(channel.bans.get(id), state.now())) throw notFound("banned user");
+    channel.bans.delete(id);
+    return c.json({});
+  });
+
+  app.post("/v3/group_channels/:channel_url/mute", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const body = parseOrThrow(RestrictBody, await readJson(c));
+    const user = requireUser(state, body.user_id);
+    const now = state.now();
+    const seconds = body.seconds ?? -1;
+    channel.mutes.set(user.user_id, {
+      start_at: now,
+      end_at: seconds === -1 ? -1 : now + seconds * 1000,
+      description: body.description ?? "",
+    });
+    return c.json({});
+  });
+
+  app.get("/v3/group_channels/:channel_url/mute", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const query = parseOrThrow(PageQuery, c.req.query());
+    const now = state.now();
+    const entries = [...channel.mutes].filter(([, mute]) => isActive(mute, now));
+    const { page, next } = paginate(entries, query.token, query.limit);
+    return c.json({
+      muted_list: page.map(([id, mute]) => ({
+        ...briefUser(userOrStub(state, id)),
+        remaining_duration: mute.end_at === -1 ? -1 : mute.end_at - now,
+        end_at: mute.end_at,
+        description: mute.description,
+      })),
+      next,
+    });
+  });
+
+  app.delete("/v3/group_channels/:channel_url/mute/:muted_user_id", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const id = c.req.param("muted_user_id");
+    if (!isActive(channel.mutes.get(id), state.now())) throw notFound("muted user");
+    channel.mutes.delete(id);
+    return c.json({});
+  });
+
+  app.post("/v3/group_channels/:channel_url/operators", async (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const body = parseOrThrow(OperatorIdsBody, await readJson(c));
+    const ids = unique(body.operator_ids);
+    requireUsers(state, ids);
+    // "If the channel ... is private and the users in operator_ids aren't members of the channel
+    // yet, they need an invitation first." (The exact error code is not documented.)
+    if (!channel.is_public && ids.some((id) => !channel.members.includes(id))) {
+      throw invalidValue("operator_ids");
+    }
+    for (const id of ids) if (!channel.operators.includes(id)) channel.operators.push(id);
+    return c.json({});
+  });
+
+  app.get("/v3/group_channels/:channel_url/operators", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const query = parseOrThrow(PageQuery, c.req.query());
+    const { page, next } = paginate(channel.operators, query.token, query.limit);
+    return c.json({ operators: page.map((id) => briefUser(userOrStub(state, id))), next });
+  });
+
+  app.delete("/v3/group_channels/:channel_url/operators", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const query = parseOrThrow(OperatorIdsQuery, c.req.query());
+    if (query.delete_all) {
+      channel.operators = [];
+      return c.json({});
+    }
+    const ids = splitIds(query.operator_ids ?? "");
+    if (ids.length === 0) {
+      throw new EmulatorHttpError(
+        400,
+        SendbirdErrorCode.MISSING_REQUIRED_PARAMETER,
+        '"operator_ids" is required.',
+      );
+    }
+    if (ids.some((id) => !channel.operators.includes(id))) {
+      throw new EmulatorHttpError(
+        400,
+        SendbirdErrorCode.INVALID_VALUE,
+        'Invalid value: "The list contains a non-operator id".',
+      );
+    }
+    channel.operators = channel.operators.filter((id) => !ids.includes(id));
+    return c.json({});
   });
 
   app.get("/v3/group_channels/:channel_url/messages", (c) => {
@@ -308,6 +541,51 @@ function requireChannel(state: EmulatorState, channelUrl: string): EmulatorChann
 
 function requireUsers(state: EmulatorState, userIds: readonly string[]): void {
   for (const id of userIds) if (!state.users.has(id)) throw notFound(`user ${id}`);
+}
+
+function requireUser(state: EmulatorState, userId: string): EmulatorUser {
+  const user = state.users.get(userId);
+  if (!user) throw notFound("user");
+  return user;
+}
+
+function requireMember(state: EmulatorState, channel: EmulatorChannel, userId: string): void {
+  requireUser(state, userId);
+  if (!channel.members.includes(userId)) {
+    throw new EmulatorHttpError(
+      400,
+      SendbirdErrorCode.UNAUTHORIZED_REQUEST,
+      `"${userId}" is not a member of the channel.`,
+    );
+  }
+}
+
+function requireMessage(state: EmulatorState, channel: EmulatorChannel, rawId: string): EmulatorMessage {
+  const id = /^[0-9]{1,16}$/.test(rawId) ? Number(rawId) : Number.NaN;
+  const message = state.messages.get(channel.channel_url)?.find((m) => m.message_id === id);
+  if (!message) throw notFound("message");
+  return message;
+}
+
+/** A deleted user still shows up in moderation lists by id. */
+function userOrStub(state: EmulatorState, userId: string): EmulatorUser {
+  return state.users.get(userId) ?? { user_id: userId, nickname: "", profile_url: "", created_at: 0 };
+}
+
+const tenYearsMs = 10 * 365 * 86_400_000;
+
+/** A comma-separated id list whose ids are each urlencoded, as the docs recommend. */
+function splitIds(list: string): string[] {
+  return list
+    .split(",")
+    .filter(Boolean)
+    .map((id) => {
+      try {
+        return decodeURIComponent(id);
+      } catch {
+        throw invalidValue("user_ids");
+      }
+    });
 }
 
 function alreadyExists(field: string): EmulatorHttpError {

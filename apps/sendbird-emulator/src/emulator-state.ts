@@ -20,9 +20,34 @@ export interface EmulatorChannel {
   members: string[];
   is_distinct: boolean;
   is_public: boolean;
+  /** Frozen: only operators may chat (Sendbird's `freeze`). */
+  freeze: boolean;
+  /** Operator user ids, in registration order. */
+  operators: string[];
+  /** Banned users by id (a ban expels the member). */
+  bans: Map<string, EmulatorRestriction>;
+  /** Muted users by id. */
+  mutes: Map<string, EmulatorRestriction>;
+  /** Read receipts: user id → Unix ms of when the member last read the channel. */
+  readReceipts: Map<string, number>;
 }
 
-export type EmulatorMessageType = "MESG" | "ADMM";
+/** A ban or a mute. Times in Unix ms; `end_at` -1 = until lifted (Sendbird's `seconds: -1`). */
+export interface EmulatorRestriction {
+  start_at: number;
+  end_at: number;
+  description: string;
+}
+
+export type EmulatorMessageType = "MESG" | "ADMM" | "FILE";
+
+/** The file of a FILE message, sent by URL (podchat never uploads bytes to Sendbird). */
+export interface EmulatorFile {
+  url: string;
+  name: string;
+  type: string;
+  size: number;
+}
 
 export interface EmulatorMessage {
   message_id: number;
@@ -34,6 +59,11 @@ export interface EmulatorMessage {
   data: string;
   /** Unix milliseconds, as Sendbird reports messages' `created_at`. */
   created_at: number;
+  /** Unix ms of the last update; 0 when never updated. */
+  updated_at: number;
+  file?: EmulatorFile;
+  /** Thumbnail URLs of a FILE message. */
+  thumbnails?: string[];
 }
 
 export interface RecordedRequest {

@@ -3,7 +3,9 @@ export type { SendbirdEmulator, SendbirdEmulatorOptions } from "./start-sendbird
 export type { Faults, FailOptions } from "./faults.ts";
 export type {
   EmulatorChannel,
+  EmulatorFile,
   EmulatorMessage,
+  EmulatorRestriction,
   EmulatorState,
   EmulatorUser,
   RecordedRequest,

@@ -55,7 +55,41 @@ export const SendMessageBody = z.discriminatedUnion("message_type", [
     custom_type: CustomType.optional(),
     data: z.string().optional(),
   }),
+  // A file message sent by URL (the emulator does not take multipart uploads).
+  z.object({
+    message_type: z.literal("FILE"),
+    user_id: UserId,
+    url: z.string().min(1).max(2048),
+    file_name: z.string().max(255).optional(),
+    file_size: z.number().int().min(0).optional(),
+    file_type: z.string().max(255).optional(),
+    thumbnails: z.array(z.string().max(2048)).max(3).optional(),
+    custom_type: CustomType.optional(),
+    data: z.string().optional(),
+  }),
 ]);
+
+/** "Update a message": `message_type` says which kind is updated; the rest is optional. */
+export const UpdateMessageBody = z.object({
+  message_type: z.enum(["MESG", "FILE", "ADMM"]),
+  message: z.string().max(5000).optional(),
+  custom_type: CustomType.optional(),
+  data: z.string().optional(),
+});
+
+export const UserIdBody = z.object({ user_id: UserId });
+
+/** "Ban a member" / "Mute a member": `seconds` -1 (default) = ten years / until lifted. */
+export const RestrictBody = z.object({
+  user_id: UserId,
+  agent_id: z.string().optional(),
+  seconds: z.number().int().min(-1).optional(),
+  description: z.string().max(2048).optional(),
+});
+
+export const FreezeBody = z.object({ freeze: z.boolean().default(true) });
+
+export const OperatorIdsBody = z.object({ operator_ids: UserIds.min(1) });
 
 const intParam = (min: number, max: number) =>
   z
@@ -82,6 +116,19 @@ export const ListMembersQuery = z.object({
 
 export const ShowMemberQuery = z.object({
   show_member: boolParam.default(false),
+  show_read_receipt: boolParam.default(false),
+});
+
+export const PageQuery = z.object({
+  token: z.string().optional(),
+  limit: intParam(1, 100).default(10),
+});
+
+export const UserIdsQuery = z.object({ user_ids: z.string().min(1) });
+
+export const OperatorIdsQuery = z.object({
+  operator_ids: z.string().optional(),
+  delete_all: boolParam.default(false),
 });
 
 export const ListMessagesQuery = z.object({

@@ -197,6 +197,110 @@ describe("faults", () => {
   });
 });
 
+describe("messages, read receipts and moderation (0.2 endpoints)", () => {
+  beforeEach(async () => {
+    for (const id of ["1", "2"]) await call("POST", "/users", { user_id: id, nickname: id, profile_url: "" });
+    await call("POST", "/group_channels", { channel_url: "pod_2_chat", user_ids: ["1", "2"] });
+  });
+
+  it("stores a FILE message by URL and answers Sendbird's file message resource", async () => {
+    const sent = await call("POST", "/group_channels/pod_2_chat/messages", {
+      message_type: "FILE",
+      user_id: "1",
+      url: "http://127.0.0.1/f.pdf",
+      file_name: "f.pdf",
+      file_size: 5,
+      file_type: "application/pdf",
+      thumbnails: ["http://127.0.0.1/t.png"],
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.json).toMatchObject({
+      type: "FILE",
+      message: "",
+      file: { url: "http://127.0.0.1/f.pdf", name: "f.pdf", size: 5, type: "application/pdf" },
+      thumbnails: [{ url: "http://127.0.0.1/t.png" }],
+      user: { user_id: "1" },
+    });
+    const noUrl = await call("POST", "/group_channels/pod_2_chat/messages", {
+      message_type: "FILE",
+      user_id: "1",
+    });
+    expect(noUrl.json.code).toBe(400105);
+  });
+
+  it("gets, updates and deletes one message; unknown ids are 400201", async () => {
+    const sent = await call("POST", "/group_channels/pod_2_chat/messages", {
+      message_type: "MESG",
+      user_id: "1",
+      message: "a",
+    });
+    const id = sent.json.message_id as number;
+    const put = await call("PUT", `/group_channels/pod_2_chat/messages/${id}`, {
+      message_type: "MESG",
+      message: "b",
+    });
+    expect(put.json).toMatchObject({ message_id: id, message: "b" });
+    expect(put.json.updated_at as number).toBeGreaterThan(0);
+    expect((await call("GET", `/group_channels/pod_2_chat/messages/${id}`)).json.message).toBe("b");
+    expect((await call("DELETE", `/group_channels/pod_2_chat/messages/${id}`)).status).toBe(200);
+    expect((await call("GET", `/group_channels/pod_2_chat/messages/${id}`)).json.code).toBe(400201);
+    expect((await call("GET", "/group_channels/pod_2_chat/messages/abc")).json.code).toBe(400201);
+  });
+
+  it("keeps read receipts: the sender's at send time, others' on mark_as_read", async () => {
+    const sent = await call("POST", "/group_channels/pod_2_chat/messages", {
+      message_type: "MESG",
+      user_id: "1",
+      message: "a",
+    });
+    const counts = await call("GET", "/group_channels/pod_2_chat/messages/unread_count?user_ids=1,2");
+    expect(counts.json).toEqual({ unread: { "1": 0, "2": 1 } });
+    expect(
+      (await call("PUT", "/group_channels/pod_2_chat/messages/mark_as_read", { user_id: "2" })).json,
+    ).toEqual({});
+    const channel = await call("GET", "/group_channels/pod_2_chat?show_read_receipt=true");
+    const receipts = channel.json.read_receipt as Record<string, number>;
+    expect(receipts["1"]).toBe(sent.json.created_at);
+    expect(receipts["2"]).toBeGreaterThanOrEqual(sent.json.created_at as number);
+    expect((await call("GET", "/group_channels/pod_2_chat/messages/unread_count?user_ids=2")).json).toEqual({
+      unread: { "2": 0 },
+    });
+  });
+
+  it("freezes, bans, mutes and registers operators per the moderation pages", async () => {
+    expect((await call("PUT", "/group_channels/pod_2_chat/freeze", { freeze: true })).json.freeze).toBe(true);
+    const ban = await call("POST", "/group_channels/pod_2_chat/ban", { user_id: "2", seconds: 10 });
+    expect(ban.json).toMatchObject({ user: { user_id: "2" }, description: "" });
+    expect((ban.json.end_at as number) - (ban.json.start_at as number)).toBe(10_000);
+    expect(emulator.state.channels.get("pod_2_chat")?.members).toEqual(["1"]);
+    expect(((await call("GET", "/group_channels/pod_2_chat/ban")).json.banned_list as unknown[]).length).toBe(
+      1,
+    );
+    expect((await call("DELETE", "/group_channels/pod_2_chat/ban/2")).status).toBe(200);
+    expect((await call("DELETE", "/group_channels/pod_2_chat/ban/2")).json.code).toBe(400201);
+
+    expect((await call("POST", "/group_channels/pod_2_chat/mute", { user_id: "1" })).json).toEqual({});
+    const muted = await call("GET", "/group_channels/pod_2_chat/mute");
+    expect(muted.json.muted_list).toEqual([
+      expect.objectContaining({ user_id: "1", end_at: -1, remaining_duration: -1 }),
+    ]);
+    expect((await call("DELETE", "/group_channels/pod_2_chat/mute/1")).status).toBe(200);
+
+    expect(
+      (await call("POST", "/group_channels/pod_2_chat/operators", { operator_ids: ["1"] })).json,
+    ).toEqual({});
+    // Private channel: a non-member needs an invitation first.
+    expect((await call("POST", "/group_channels/pod_2_chat/operators", { operator_ids: ["2"] })).status).toBe(
+      400,
+    );
+    const operators = await call("GET", "/group_channels/pod_2_chat/operators");
+    expect((operators.json.operators as { user_id: string }[]).map((o) => o.user_id)).toEqual(["1"]);
+    const nonOperator = await call("DELETE", "/group_channels/pod_2_chat/operators?operator_ids=2");
+    expect(nonOperator.json).toMatchObject({ code: 400111 });
+    expect((await call("DELETE", "/group_channels/pod_2_chat/operators?operator_ids=1")).status).toBe(200);
+  });
+});
+
 describe("env", () => {
   it("defaults to port 8090 and token emulator-token, and validates overrides", () => {
     expect(readEnv({})).toEqual({

@@ -1,4 +1,10 @@
-import type { EmulatorChannel, EmulatorMessage, EmulatorState, EmulatorUser } from "./emulator-state.ts";
+import type {
+  EmulatorChannel,
+  EmulatorMessage,
+  EmulatorRestriction,
+  EmulatorState,
+  EmulatorUser,
+} from "./emulator-state.ts";
 
 /** Sendbird's user resource (the fields podchat reads, plus the usual companions). */
 export function userResource(user: EmulatorUser) {
@@ -14,8 +20,24 @@ export function userResource(user: EmulatorUser) {
   };
 }
 
-export function memberResource(user: EmulatorUser) {
-  return { ...userResource(user), state: "joined" as const };
+/** A member; `role` and `is_muted` as Sendbird reports them on member resources. */
+export function memberResource(user: EmulatorUser, channel?: EmulatorChannel, now = Date.now()) {
+  return {
+    ...userResource(user),
+    state: "joined" as const,
+    role: channel?.operators.includes(user.user_id) ? "operator" : "",
+    is_muted: channel ? isActive(channel.mutes.get(user.user_id), now) : false,
+  };
+}
+
+/** A ban or mute that has not run out (`end_at` -1 never does). */
+export function isActive(restriction: EmulatorRestriction | undefined, now: number): boolean {
+  return restriction !== undefined && (restriction.end_at === -1 || restriction.end_at > now);
+}
+
+/** Brief user object inside ban entries ("Ban a member from a group channel", "List banned members"). */
+export function briefUser(user: EmulatorUser) {
+  return { user_id: user.user_id, nickname: user.nickname, profile_url: user.profile_url, metadata: {} };
 }
 
 export function messageResource(state: EmulatorState, message: EmulatorMessage) {
@@ -29,11 +51,18 @@ export function messageResource(state: EmulatorState, message: EmulatorMessage) 
     channel_url: message.channel_url,
     channel_type: "group",
     created_at: message.created_at,
-    updated_at: 0,
+    updated_at: message.updated_at,
     is_removed: false,
     mention_type: "users",
     mentioned_users: [],
     message_survival_seconds: -1,
+    ...(message.type === "FILE" && message.file
+      ? {
+          file: { ...message.file, data: "" },
+          thumbnails: (message.thumbnails ?? []).map((url) => ({ url })),
+          require_auth: false,
+        }
+      : {}),
     // Admin messages have no sender; Sendbird omits `user` for them.
     ...(sender
       ? {
@@ -48,7 +77,12 @@ export function messageResource(state: EmulatorState, message: EmulatorMessage) 
   };
 }
 
-export function channelResource(state: EmulatorState, channel: EmulatorChannel, showMember: boolean) {
+export function channelResource(
+  state: EmulatorState,
+  channel: EmulatorChannel,
+  showMember: boolean,
+  showReadReceipt = false,
+) {
   const messages = state.messages.get(channel.channel_url) ?? [];
   const last = messages.at(-1);
   return {
@@ -61,7 +95,7 @@ export function channelResource(state: EmulatorState, channel: EmulatorChannel, 
     is_public: channel.is_public,
     is_super: false,
     is_ephemeral: false,
-    freeze: false,
+    freeze: channel.freeze,
     member_count: channel.members.length,
     joined_member_count: channel.members.length,
     max_length_message: 5000,
@@ -71,9 +105,11 @@ export function channelResource(state: EmulatorState, channel: EmulatorChannel, 
       ? {
           members: channel.members.flatMap((id) => {
             const user = state.users.get(id);
-            return user ? [memberResource(user)] : [];
+            return user ? [memberResource(user, channel, state.now())] : [];
           }),
         }
       : {}),
+    // "show_read_receipt": user id → Unix ms of the member's last read; members who never read are absent.
+    ...(showReadReceipt ? { read_receipt: Object.fromEntries(channel.readReceipts) } : {}),
   };
 }

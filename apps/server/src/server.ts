@@ -25,6 +25,8 @@ import { MessagePipeline } from "./providers/websocket/message-pipeline.ts";
 import { createWebsocketProvider } from "./providers/websocket/websocket-provider.ts";
 import { DRAIN, Hub } from "./realtime/hub.ts";
 import { createWsGateway } from "./realtime/ws-gateway.ts";
+import type { FileStorage } from "./files/file-storage.ts";
+import { createLocalFileStorage } from "./files/local-file-storage.ts";
 import { createStoreFromConfig } from "./store/create-store.ts";
 import type { MessageStore } from "./store/message-store.ts";
 
@@ -41,6 +43,8 @@ export interface PodchatServerOptions {
   providers?: Partial<Record<"sendbird", ChatProvider>>;
   selector?: ProviderSelector;
   flagStore?: FlagStore;
+  /** Uploaded files; default: local disk at uploads.dir. */
+  fileStorage?: FileStorage;
 }
 
 export type PodchatServer = Awaited<ReturnType<typeof createPodchatServer>>;
@@ -127,14 +131,17 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     hub,
     store,
     pipeline,
+    bus,
     verifier,
     logger,
     metrics,
     isDraining: () => draining,
   });
+  const fileStorage = options.fileStorage ?? createLocalFileStorage({ dir: config.uploads.dir });
   const app = createApp({
     config,
     chat,
+    files: { store, storage: fileStorage },
     verifier,
     logger,
     metrics,

@@ -1,6 +1,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { SignJWT } from "jose";
 import WebSocket from "ws";
 import { DEV_SECRETS, loadConfig } from "../src/config/index.ts";
@@ -40,6 +40,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       {
         server: { host: "127.0.0.1", port: 0 },
         store: { sqlite: { path: dbPath } },
+        uploads: { dir: join(dirname(dbPath), "uploads") },
         log: { level: "silent" },
       },
       options.overrides ?? {},

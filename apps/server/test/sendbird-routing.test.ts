@@ -153,6 +153,11 @@ describe("migration from Sendbird to WebSocket", () => {
       members,
       is_distinct: false,
       is_public: false,
+      freeze: false,
+      operators: [],
+      bans: new Map(),
+      mutes: new Map(),
+      readReceipts: new Map(),
     });
     for (const m of members)
       emulator.state.users.set(m, { user_id: m, nickname: m, profile_url: "", created_at: 0 });
@@ -165,6 +170,7 @@ describe("migration from Sendbird to WebSocket", () => {
       custom_type: "",
       data: "",
       created_at: t0 + i * 1000,
+      updated_at: 0,
     }));
     emulator.state.messages.set(url, msgs);
     return msgs;

@@ -2,26 +2,36 @@ import {
   CloseCode,
   type ConnectedFrame,
   type ErrorFrame,
+  type FileInfo,
   type HistoryResponse,
-  type MessageFrame,
+  isMessageFrame,
+  type ModerationState,
   parseServerFrame,
+  type ReadStateResponse,
   retryPolicyFor,
   type TransportResponse,
+  type TypingFrame,
+  type UnreadResponse,
+  type WireUserId,
 } from "@podchat/protocol";
 import { type ReconnectPolicy, reconnectDelay } from "./backoff.ts";
 import { Emitter } from "./emitter.ts";
 import { ClientErrorCode, PodchatError } from "./errors.ts";
-import type { TokenSource } from "./http.ts";
-import { Outbox } from "./outbox.ts";
+import type { Parse, TokenSource } from "./http.ts";
+import { Outbox, type OutboxFrame } from "./outbox.ts";
+import { fields, type HistoryPage } from "./rest-bodies.ts";
 import { Sequencer } from "./sequencer.ts";
 import type {
   ChannelEvents,
   ChannelStats,
   ChannelStatus,
+  EditOptions,
   HistoryOptions,
   OutboxItem,
+  SendFileOptions,
   SendOptions,
   SendResult,
+  UploadOptions,
   WebSocketConstructor,
   WebSocketLike,
 } from "./types.ts";
@@ -36,7 +46,14 @@ export interface ChannelContext {
   releaseDelayMs: number;
   discover: boolean;
   socketUrl(channelUrl: string, base: string | undefined, token: string | undefined, since?: number): string;
-  history(channelUrl: string, opts: HistoryOptions): Promise<HistoryResponse>;
+  /** A REST call under `…/channels/{channelUrl}/`. */
+  rest<T>(
+    channelUrl: string,
+    path: string,
+    parse: Parse<T>,
+    init?: { method?: string; body?: FormData },
+  ): Promise<T>;
+  history(channelUrl: string, opts: HistoryOptions): Promise<HistoryPage>;
   transport(channelUrl: string): Promise<TransportResponse>;
 }
 
@@ -48,6 +65,12 @@ export interface ConnectOptions {
 
 const OPEN = 1;
 const noop = () => {};
+/** At most one READ and one TYPING_START per this many ms. */
+const throttleMs = 1_000;
+/** `startTyping` not called again for this long sends TYPING_STOP. */
+const typingIdleMs = 3_000;
+/** How long a TYPING start without `expires_in_ms` counts. */
+const typingDefaultMs = 5_000;
 
 /**
  * One channel of a client: a socket that reconnects and resumes by itself, an outbox of sends
@@ -81,6 +104,17 @@ export class PodchatChannel {
   private counters = { rttMs: null as number | null, reconnects: 0, reconnectAttempts: 0, invalidFrames: 0 };
   private lastClose: { code: number; reason: string } | null = null;
   private opened = false;
+  /** Highest seq the app marked read, and the highest sent as READ. */
+  private readWanted = 0;
+  private readSent = 0;
+  private readAt = 0;
+  private readTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Our own typing: when the last TYPING_START went out, whether a stop is owed, the idle timer. */
+  private typingAt = 0;
+  private typingOn = false;
+  private typingIdle: ReturnType<typeof setTimeout> | undefined;
+  /** Members typing now, each with the timer that expires their start. */
+  private readonly typers = new Map<WireUserId, ReturnType<typeof setTimeout>>();
 
   /** @internal Use `client.channel(url)`. */
   constructor(
@@ -95,7 +129,13 @@ export class PodchatChannel {
     );
     this.sequencer = new Sequencer({
       deliver: (m) => {
-        this.events.emit("message", m);
+        if (m.type === "MESSAGE_UPDATED") this.events.emit("messageUpdated", m);
+        else if (m.type === "MESSAGE_DELETED") this.events.emit("messageDeleted", m);
+        else {
+          // A member's message ends their typing.
+          if (m.user_id != null && this.typers.has(m.user_id)) this.typingOf(m.user_id, false);
+          this.events.emit("message", m);
+        }
         this.outboxQueue.delivered(m.seq);
       },
       fetchAfter: async (afterSeq, limit) => (await ctx.history(url, { afterSeq, limit })).messages,
@@ -103,14 +143,10 @@ export class PodchatChannel {
       onLost: (fromSeq, toSeq) =>
         this.events.emit(
           "error",
-          new PodchatError(
-            ClientErrorCode.MESSAGES_LOST,
-            `messages ${fromSeq}..${toSeq} are no longer stored`,
-            {
-              fromSeq,
-              toSeq,
-            },
-          ),
+          new PodchatError(ClientErrorCode.MESSAGES_LOST, `seq ${fromSeq}..${toSeq} not in history`, {
+            fromSeq,
+            toSeq,
+          }),
         ),
       pause: (failures, err) => {
         if (err instanceof PodchatError && isFinalHttp(err.status)) {
@@ -169,9 +205,112 @@ export class PodchatChannel {
    * `code` is the server's (e.g. `NOT_MEMBER`) or `QUEUE_FULL`.
    */
   send(text: string, opts: SendOptions = {}): Promise<SendResult> {
-    const result = this.outboxQueue.add(text, opts);
-    this.flush();
-    return result;
+    this.stopTyping();
+    return this.enqueue({
+      type: opts.type ?? "MESG",
+      message: text,
+      custom_type: opts.customType,
+      data: opts.data,
+      file: opts.file,
+    });
+  }
+
+  /**
+   * Edits one's own message `seq`. Queued, resent and acknowledged like `send`; resolves with the
+   * seq of the edit's own log entry. Rejects with e.g. `NOT_AUTHOR`, `MESSAGE_NOT_FOUND`, `MUTED`.
+   */
+  edit(seq: number, text: string, opts: EditOptions = {}): Promise<SendResult> {
+    return this.enqueue({ type: "EDIT", target_seq: seq, message: text, data: opts.data });
+  }
+
+  /** Deletes one's own message `seq` (it becomes a tombstone). Queued and acknowledged like `send`. */
+  delete(seq: number): Promise<SendResult> {
+    return this.enqueue({ type: "DELETE", target_seq: seq });
+  }
+
+  /**
+   * Uploads a file (`POST …/files`, multipart field `file`) and resolves with the {@link FileInfo}
+   * to put in a FILE or IMAGE message. Rejects with e.g. `FILE_TOO_LARGE`, `UNSUPPORTED_MEDIA_TYPE`.
+   */
+  upload(file: Blob, opts: UploadOptions = {}): Promise<FileInfo> {
+    const body = new FormData();
+    body.append("file", file, opts.name ?? (file as Partial<File>).name ?? "file");
+    return this.ctx.rest(
+      this.url,
+      "files",
+      fields<FileInfo>({ url: "string", name: "string", size: "number", mime_type: "string" }),
+      { method: "POST", body },
+    );
+  }
+
+  /** `upload`, then a send of it: IMAGE when its mime type is `image/…`, else FILE. */
+  async sendFile(file: Blob, opts: SendFileOptions = {}): Promise<SendResult> {
+    const info = await this.upload(file, opts);
+    return this.send(opts.caption ?? "", {
+      type: info.mime_type.startsWith("image/") ? "IMAGE" : "FILE",
+      file: info,
+      customType: opts.customType,
+      data: opts.data,
+    });
+  }
+
+  /**
+   * Marks the channel read up to `seq` (default: the last seq delivered) with a READ frame. Calls
+   * are coalesced (at most one READ per second, always the highest seq) and wait for a connection.
+   */
+  markRead(seq = this.sequencer.last): void {
+    if (seq === undefined || seq <= this.readWanted) return;
+    this.readWanted = seq;
+    this.sendRead();
+  }
+
+  /** This member's unread count (`GET …/unread`). */
+  unread(): Promise<UnreadResponse> {
+    return this.ctx.rest(
+      this.url,
+      "unread",
+      fields({ last_read_seq: "number", last_seq: "number", unread_count: "number" }),
+    );
+  }
+
+  /** How far each member has read (`GET …/read-state`). Live updates come as `readReceipt`. */
+  readState(): Promise<ReadStateResponse> {
+    return this.ctx.rest(this.url, "read-state", fields({ members: "object" }));
+  }
+
+  /** Bans, mutes, operators and whether the channel is frozen (`GET …/moderation`). */
+  moderation(): Promise<ModerationState> {
+    return this.ctx.rest(
+      this.url,
+      "moderation",
+      fields({ frozen: "boolean", operators: "object", banned: "object", muted: "object" }),
+    );
+  }
+
+  /**
+   * Call on every keystroke: sends TYPING_START at most once a second, and TYPING_STOP after 3 s
+   * without a call. Nothing is sent while not connected.
+   */
+  startTyping(): void {
+    clearTimeout(this.typingIdle);
+    this.typingIdle = setTimeout(() => this.stopTyping(), typingIdleMs);
+    const now = Date.now();
+    if (now - this.typingAt >= throttleMs && this.write({ type: "TYPING_START" })) {
+      this.typingAt = now;
+      this.typingOn = true;
+    }
+  }
+
+  /** Sends TYPING_STOP when a start is showing (also done by `send`). */
+  stopTyping(): void {
+    clearTimeout(this.typingIdle);
+    if (this.typingOn) this.write({ type: "TYPING_STOP" });
+    this.typingOn = false;
+  }
+
+  /** Members typing now (starts expire by their `expires_in_ms`); the `typing` event says when it changes. */
+  get typingUsers(): WireUserId[] {
+    return [...this.typers.keys()];
   }
 
   /** Drops a send from the outbox (a failed one the app gave up on, or a waiting one, which rejects). */
@@ -179,9 +318,13 @@ export class PodchatChannel {
     return this.outboxQueue.discard(reqId);
   }
 
-  /** One page of stored messages, ascending by seq. */
-  history(opts: HistoryOptions = {}): Promise<HistoryResponse> {
-    return this.ctx.history(this.url, opts);
+  /**
+   * One page of stored messages, ascending by seq, each in its current state (edited, or a
+   * tombstone). Edit and deletion entries of the seq log are left out of `messages`.
+   */
+  async history(opts: HistoryOptions = {}): Promise<HistoryResponse> {
+    const page = await this.ctx.history(this.url, opts);
+    return { ...page, messages: page.messages.filter(isMessageFrame) };
   }
 
   /**
@@ -327,8 +470,18 @@ export class PodchatChannel {
       case "PONG":
         if (f.ts !== undefined) this.counters.rttMs = Math.max(0, Date.now() - f.ts);
         break;
+      case "READ_RECEIPT":
+        this.events.emit("readReceipt", f);
+        break;
+      case "TYPING":
+        this.typingOf(f.user_id, f.typing, f);
+        break;
+      case "MODERATION":
+        this.events.emit("moderation", f);
+        break;
       default:
-        this.sequencer.push(f as MessageFrame);
+        // Messages, edits and deletions: entries of the seq log.
+        this.sequencer.push(f);
     }
   }
 
@@ -340,6 +493,49 @@ export class PodchatChannel {
     this.setStatus("connected");
     if (f.gap) this.sequencer.gap(f.gap.from_seq, f.gap.to_seq);
     this.flush();
+    this.sendRead();
+  }
+
+  /** A member's typing changed (a frame, their message, or their start expiring). */
+  private typingOf(id: WireUserId, typing: boolean, f?: TypingFrame): void {
+    clearTimeout(this.typers.get(id));
+    if (typing) {
+      this.typers.set(
+        id,
+        setTimeout(() => this.typingOf(id, false), f?.expires_in_ms ?? typingDefaultMs),
+      );
+    } else if (!this.typers.delete(id)) return;
+    this.events.emit("typing", f ?? { type: "TYPING", channel_url: this.url, user_id: id, typing });
+  }
+
+  /** Sends the READ owed, coalescing calls within a second into one frame. */
+  private sendRead(): void {
+    if (this.readTimer !== undefined || this.readWanted <= this.readSent) return;
+    this.readTimer = setTimeout(
+      () => {
+        this.readTimer = undefined;
+        const seq = this.readWanted;
+        if (seq > this.readSent && this.write({ type: "READ", seq })) {
+          this.readSent = seq;
+          this.readAt = Date.now();
+        }
+      },
+      Math.max(0, this.readAt + throttleMs - Date.now()),
+    );
+  }
+
+  /** Writes a frame that needs no acknowledgement; false when not connected. */
+  private write(frame: object): boolean {
+    const ws = this.ws;
+    if (this.state !== "connected" || !ws || ws.readyState !== OPEN) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  private enqueue(frame: OutboxFrame): Promise<SendResult> {
+    const result = this.outboxQueue.add(frame);
+    this.flush();
+    return result;
   }
 
   private onError(f: ErrorFrame): void {

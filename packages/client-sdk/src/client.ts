@@ -44,17 +44,17 @@ export class PodchatClient {
         const query = q.toString();
         return query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url;
       },
+      rest: (channelUrl, path, parse, init) =>
+        getJson(fetchFn, tokens, `${this.api}${encodeURIComponent(channelUrl)}/${path}`, parse, init),
       history: (channelUrl, opts: HistoryOptions) => {
         const q = new URLSearchParams();
         if (opts.beforeSeq !== undefined) q.set("before_seq", String(opts.beforeSeq));
         if (opts.afterSeq !== undefined) q.set("after_seq", String(opts.afterSeq));
         if (opts.limit !== undefined) q.set("limit", String(opts.limit));
         const query = q.toString();
-        const url = `${this.api}${encodeURIComponent(channelUrl)}/messages${query ? `?${query}` : ""}`;
-        return getJson(fetchFn, tokens, url, parseHistory);
+        return this.ctx.rest(channelUrl, `messages${query ? `?${query}` : ""}`, parseHistory);
       },
-      transport: (channelUrl) =>
-        getJson(fetchFn, tokens, `${this.api}${encodeURIComponent(channelUrl)}/transport`, parseTransport),
+      transport: (channelUrl) => this.ctx.rest(channelUrl, "transport", parseTransport),
     };
     this.detach = watchConnectivity(() => {
       for (const ch of this.channels.values()) ch.wake();

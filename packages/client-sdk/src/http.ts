@@ -40,16 +40,22 @@ export class TokenSource {
   }
 }
 
+/** Validates a REST body. */
+export type Parse<T> = (body: unknown) => { success: true; data: T } | { success: false };
+
 /**
- * GETs a podchat REST resource with the bearer token, refreshing the token once on 401, and
- * validates the body with `parse`. Failures become {@link PodchatError}s with the server's code.
+ * Calls a podchat REST resource with the bearer token (GET unless `init` says otherwise), refreshing
+ * the token once on 401, and validates the body with `parse`. Failures become
+ * {@link PodchatError}s with the server's code.
  */
 export async function getJson<T>(
   fetchFn: FetchLike,
   tokens: TokenSource,
   url: string,
-  parse: (body: unknown) => { success: true; data: T } | { success: false },
+  parse: Parse<T>,
+  init: { method?: string; body?: FormData } = {},
 ): Promise<T> {
+  const method = init.method ?? "GET";
   let token = await tokens.get();
   for (let tried = 0; ; tried++) {
     const headers: Record<string, string> = { accept: "application/json" };
@@ -57,10 +63,10 @@ export async function getJson<T>(
     let res: Awaited<ReturnType<FetchLike>>;
     let body: unknown;
     try {
-      res = await fetchFn(url, { method: "GET", headers });
+      res = await fetchFn(url, { ...init, method, headers });
       body = await res.json().catch(() => undefined);
     } catch (cause) {
-      throw new PodchatError(ClientErrorCode.NETWORK_ERROR, `GET ${url} failed`, { cause });
+      throw new PodchatError(ClientErrorCode.NETWORK_ERROR, `${method} ${url} failed`, { cause });
     }
     if (res.status === 401 && tried === 0 && tokens.canRefresh) {
       token = await tokens.refresh();
@@ -69,11 +75,12 @@ export async function getJson<T>(
     if (!res.ok) {
       const err = errorOfBody(body);
       const code = err?.code ?? `HTTP_${res.status}`;
-      const message = err?.message ?? `GET ${url} returned ${res.status}`;
+      const message = err?.message ?? `${method} ${url} returned ${res.status}`;
       throw new PodchatError(code, message, { status: res.status });
     }
     const parsed = parse(body);
-    if (!parsed.success) throw new PodchatError(ClientErrorCode.BAD_RESPONSE, `GET ${url}: unexpected body`);
+    if (!parsed.success)
+      throw new PodchatError(ClientErrorCode.BAD_RESPONSE, `${method} ${url}: unexpected body`);
     return parsed.data;
   }
 }

@@ -1,3 +1,4 @@
+export { applyChange } from "./apply.ts";
 export { backoffDelay, defaultReconnectPolicy, type ReconnectPolicy, reconnectDelay } from "./backoff.ts";
 export { type ConnectOptions, PodchatChannel } from "./channel.ts";
 export { createClient, PodchatClient } from "./client.ts";
@@ -8,13 +9,17 @@ export type {
   ChannelStatus,
   ClientOptions,
   ClientStats,
+  EditOptions,
   FetchLike,
   GapEvent,
   HistoryOptions,
+  LogEntry,
   OutboxItem,
   OutboxStatus,
+  SendFileOptions,
   SendOptions,
   SendResult,
+  UploadOptions,
   WebSocketConstructor,
   WebSocketLike,
 } from "./types.ts";
@@ -22,8 +27,17 @@ export { CloseCode, retryPolicyFor } from "@podchat/protocol";
 export type {
   FileInfo,
   HistoryResponse,
+  MessageDeletedFrame,
   MessageFrame,
+  MessageUpdatedFrame,
+  ModerationAction,
+  ModerationFrame,
+  ModerationState,
+  ReadReceiptFrame,
+  ReadStateResponse,
   TransportResponse,
+  TypingFrame,
+  UnreadResponse,
   UserJoinedFrame,
   UserLeftFrame,
   WireUserId,

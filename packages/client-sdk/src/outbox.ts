@@ -1,6 +1,16 @@
-import type { AckFrame, ErrorFrame } from "@podchat/protocol";
+import type { AckFrame, ErrorFrame, FileInfo } from "@podchat/protocol";
 import { ClientErrorCode, PodchatError } from "./errors.ts";
-import type { OutboxItem, OutboxStatus, SendOptions, SendResult } from "./types.ts";
+import type { OutboxItem, OutboxStatus, SendResult } from "./types.ts";
+
+/** A client frame the server answers with ACK, before its `req_id` is added. */
+export interface OutboxFrame {
+  type: OutboxItem["type"];
+  message?: string;
+  custom_type?: string;
+  data?: Record<string, unknown>;
+  file?: FileInfo;
+  target_seq?: number;
+}
 
 interface Entry {
   item: OutboxItem;
@@ -52,10 +62,13 @@ export class Outbox {
     return this.entries.reduce((n, e) => n + (e.item.status === status ? 1 : 0), 0);
   }
 
-  /** Queues a send; rejects at once when the queue is full or the text cannot be sent. */
-  add(text: string, opts: SendOptions): Promise<SendResult> {
-    const type = opts.type ?? "MESG";
-    if (type === "MESG" && text.length === 0) {
+  /**
+   * Queues a frame that the server acknowledges (a send, an edit or a deletion); rejects at once
+   * when the queue is full or the text cannot be sent. `undefined` fields are left off the wire.
+   */
+  add(frame: OutboxFrame): Promise<SendResult> {
+    const { type, message = "" } = frame;
+    if ((type === "MESG" || type === "EDIT") && message.length === 0) {
       return Promise.reject(new PodchatError("INVALID_FRAME", "message text must not be empty"));
     }
     if (this.count("pending") + this.count("sent") >= this.limit) {
@@ -64,24 +77,21 @@ export class Outbox {
       );
     }
     const reqId = newReqId();
-    const wire: Record<string, unknown> = { type, message: text, req_id: reqId };
-    if (opts.customType !== undefined) wire["custom_type"] = opts.customType;
-    if (opts.data !== undefined) wire["data"] = opts.data;
-    if (opts.file !== undefined) wire["file"] = opts.file;
     return new Promise<SendResult>((resolve, reject) => {
       this.entries.push({
         item: {
           reqId,
           type,
-          message: text,
-          customType: opts.customType,
-          data: opts.data,
-          file: opts.file,
+          message,
+          customType: frame.custom_type,
+          data: frame.data,
+          file: frame.file,
+          targetSeq: frame.target_seq,
           status: "pending",
           attempts: 0,
           createdAt: Date.now(),
         },
-        frame: JSON.stringify(wire),
+        frame: JSON.stringify({ ...frame, req_id: reqId }),
         notBefore: 0,
         retries: 0,
         resolve,

@@ -1,11 +1,11 @@
-import type { MessageFrame } from "@podchat/protocol";
+import type { LogEntry } from "./types.ts";
 
 /** What the sequencer needs from its channel. */
 export interface SequencerDeps {
-  /** Hands a message to the app; called once per seq, in ascending order. */
-  deliver(message: MessageFrame): void;
-  /** Fetches up to `limit` stored messages with seq above `afterSeq`, ascending. */
-  fetchAfter(afterSeq: number, limit: number): Promise<readonly MessageFrame[]>;
+  /** Hands a log entry (message, edit, deletion) to the app; once per seq, in ascending order. */
+  deliver(message: LogEntry): void;
+  /** Fetches up to `limit` stored log entries with seq above `afterSeq`, ascending. */
+  fetchAfter(afterSeq: number, limit: number): Promise<readonly LogEntry[]>;
   /** A range is missing and is being backfilled. */
   onGap(fromSeq: number, toSeq: number): void;
   /** A range could not be recovered: the server no longer has it. */
@@ -17,14 +17,14 @@ export interface SequencerDeps {
 const pageMax = 200;
 
 /**
- * Turns replayed, live and backfilled messages into one exactly-once, in-order stream: messages at
- * or below the last delivered seq are dropped, messages ahead of it are held back while the hole
- * is fetched through history.
+ * Turns replayed, live and backfilled log entries (messages, edits, deletions: everything with a
+ * seq) into one exactly-once, in-order stream: entries at or below the last delivered seq are
+ * dropped, entries ahead of it are held back while the hole is fetched through history.
  */
 export class Sequencer {
   /** Highest seq delivered; undefined until the first CONNECTED says where the channel stands. */
   last: number | undefined;
-  private readonly held = new Map<number, MessageFrame>();
+  private readonly held = new Map<number, LogEntry>();
   /** Highest seq known to exist that must be delivered before anything held above it. */
   private target = 0;
   private filling = false;
@@ -38,7 +38,7 @@ export class Sequencer {
   }
 
   /** A message from the socket or from history. */
-  push(m: MessageFrame): void {
+  push(m: LogEntry): void {
     if (this.last === undefined) {
       this.deliver(m);
       return;
@@ -82,7 +82,7 @@ export class Sequencer {
     void this.fill();
   }
 
-  private deliver(m: MessageFrame): void {
+  private deliver(m: LogEntry): void {
     this.last = m.seq;
     this.deps.deliver(m);
   }
@@ -105,7 +105,7 @@ export class Sequencer {
     try {
       while (!this.stopped && this.last !== undefined && this.target > this.last) {
         const from = this.last;
-        let page: readonly MessageFrame[];
+        let page: readonly LogEntry[];
         try {
           page = await this.deps.fetchAfter(from, Math.min(pageMax, this.target - from));
           failures = 0;

@@ -1,4 +1,14 @@
-import type { FileInfo, MessageFrame, UserJoinedFrame, UserLeftFrame } from "@podchat/protocol";
+import type {
+  FileInfo,
+  MessageDeletedFrame,
+  MessageFrame,
+  MessageUpdatedFrame,
+  ModerationFrame,
+  ReadReceiptFrame,
+  TypingFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+} from "@podchat/protocol";
 import type { ReconnectPolicy } from "./backoff.ts";
 import type { PodchatError } from "./errors.ts";
 
@@ -22,7 +32,7 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** The part of `fetch` the SDK uses. */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string> },
+  init: { method: string; headers: Record<string, string>; body?: FormData },
 ) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 
 /** Options of {@link createClient}. */
@@ -64,7 +74,33 @@ export interface SendOptions {
   file?: FileInfo;
 }
 
-/** What `send` resolves with once the server stored the message. */
+/** Options of `edit`. */
+export interface EditOptions {
+  /** Replaces the message's `data` when given. */
+  data?: Record<string, unknown>;
+}
+
+/** Options of `upload`. */
+export interface UploadOptions {
+  /** File name sent to the server; default the `File`'s own name, else `"file"`. */
+  name?: string;
+}
+
+/** Options of `sendFile`. */
+export interface SendFileOptions extends UploadOptions {
+  /** Text sent with the file (the message's `message`). */
+  caption?: string;
+  customType?: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * An entry of the channel's seq log: a message, or an edit or deletion of an earlier one. Each has
+ * its own `seq`; edits and deletions name the changed message with `target_seq`.
+ */
+export type LogEntry = MessageFrame | MessageUpdatedFrame | MessageDeletedFrame;
+
+/** What `send`, `edit` and `delete` resolve with once the server stored the log entry. */
 export interface SendResult {
   reqId: string;
   messageId: string;
@@ -83,8 +119,10 @@ export type OutboxStatus = "pending" | "sent" | "acked" | "failed";
 /** A snapshot of one send in the outbox. */
 export interface OutboxItem {
   readonly reqId: string;
-  readonly type: "MESG" | "FILE" | "IMAGE";
+  /** `EDIT` and `DELETE` are edits and deletions of the message with seq `targetSeq`. */
+  readonly type: "MESG" | "FILE" | "IMAGE" | "EDIT" | "DELETE";
   readonly message: string;
+  readonly targetSeq?: number;
   readonly customType?: string;
   readonly data?: Record<string, unknown>;
   readonly file?: FileInfo;
@@ -118,6 +156,19 @@ export interface ChannelEvents {
   gap: GapEvent;
   /** The outbox changed; the payload is the new snapshot. */
   outbox: readonly OutboxItem[];
+  /** A message was edited (a seq-log entry: exactly once, in seq order with messages). */
+  messageUpdated: MessageUpdatedFrame;
+  /** A message was deleted and is now a tombstone (a seq-log entry, like `messageUpdated`). */
+  messageDeleted: MessageDeletedFrame;
+  /** A member read the channel up to `seq`. */
+  readReceipt: ReadReceiptFrame;
+  /**
+   * A member started or stopped typing. A start that is not renewed expires after `expires_in_ms`
+   * (5 s when absent); the SDK then emits `typing: false` itself. See `channel.typingUsers`.
+   */
+  typing: TypingFrame;
+  /** A moderation change: ban, mute, freeze, operators. */
+  moderation: ModerationFrame;
 }
 
 /** Telemetry of one channel. */

@@ -1,5 +1,11 @@
-import type { MessageFrame, TransportResponse } from "@podchat/protocol";
-import type { FetchLike, WebSocketConstructor, WebSocketLike } from "../src/types.ts";
+import type {
+  MessageDeletedFrame,
+  MessageFrame,
+  MessageUpdatedFrame,
+  ModerationState,
+  TransportResponse,
+} from "@podchat/protocol";
+import type { FetchLike, LogEntry, WebSocketConstructor, WebSocketLike } from "../src/types.ts";
 
 /** What the fake server decides when a socket arrives. */
 export type Admission =
@@ -24,7 +30,19 @@ type Frame = Record<string, unknown>;
  */
 export class FakeServer {
   readonly sockets: FakeSocket[] = [];
-  readonly httpCalls: { url: string; authorization: string | undefined }[] = [];
+  readonly httpCalls: { url: string; method: string; authorization: string | undefined; body?: FormData }[] =
+    [];
+  /** When set, sends, edits and deletions are refused with this code (e.g. MUTED, FROZEN). */
+  refuseWrites: string | undefined;
+  /** READ frames received, as `userId:seq`. */
+  readonly reads: string[] = [];
+  /** Answer of `GET …/moderation`. */
+  moderationState: Omit<ModerationState, "channel_url"> = {
+    frozen: false,
+    operators: [],
+    banned: [],
+    muted: [],
+  };
   /** Decides each connection; accepts all by default (after the token check below). */
   admit: (req: SocketRequest) => Admission = () => ({ accept: true });
   /** When set, sockets and REST calls must carry one of these tokens. */
@@ -46,8 +64,8 @@ export class FakeServer {
     websocket: { url: `ws://fake/api/v1/chat/ws/${channelUrl}` },
   });
 
-  private readonly store = new Map<string, MessageFrame[]>();
-  private readonly byReqId = new Map<string, MessageFrame>();
+  private readonly store = new Map<string, LogEntry[]>();
+  private readonly byReqId = new Map<string, LogEntry>();
   private connectionIds = 0;
 
   /** The WebSocket constructor to give the client. */
@@ -62,10 +80,11 @@ export class FakeServer {
         super(url, server);
       }
     };
-    this.fetch = (url, init) => this.handleFetch(url, init.headers);
+    this.fetch = (url, init) => this.handleFetch(url, init);
   }
 
-  messages(channelUrl: string): MessageFrame[] {
+  /** The channel's seq log: messages (in their current state), edits and deletions. */
+  messages(channelUrl: string): LogEntry[] {
     let list = this.store.get(channelUrl);
     if (!list) {
       list = [];
@@ -98,6 +117,79 @@ export class FakeServer {
     return m;
   }
 
+  /** The message with seq `seq`, when there is one. */
+  message(channelUrl: string, seq: number): MessageFrame | undefined {
+    const m = this.messages(channelUrl).find((x) => x.seq === seq);
+    return m && (m.type === "MESSAGE_UPDATED" || m.type === "MESSAGE_DELETED")
+      ? undefined
+      : (m as MessageFrame);
+  }
+
+  /** Stores an edit entry and updates its target, without telling any socket. */
+  storeEdit(
+    channelUrl: string,
+    targetSeq: number,
+    text: string,
+    reqId?: string,
+    userId: number | string = 2,
+  ) {
+    const list = this.messages(channelUrl);
+    const target = this.message(channelUrl, targetSeq);
+    if (!target) throw new Error(`no message ${targetSeq}`);
+    const e: MessageUpdatedFrame = {
+      type: "MESSAGE_UPDATED",
+      channel_url: channelUrl,
+      seq: list.length + 1,
+      target_seq: targetSeq,
+      message_id: target.message_id,
+      user_id: userId,
+      message: text,
+      edited_at: new Date().toISOString(),
+    };
+    target.message = text;
+    target.edited_at = e.edited_at;
+    list.push(e);
+    if (reqId !== undefined) this.byReqId.set(`${channelUrl}/${reqId}`, e);
+    return e;
+  }
+
+  /** Stores a deletion entry and makes its target a tombstone, without telling any socket. */
+  storeDelete(channelUrl: string, targetSeq: number, reqId?: string, userId: number | string = 2) {
+    const list = this.messages(channelUrl);
+    const target = this.message(channelUrl, targetSeq);
+    if (!target) throw new Error(`no message ${targetSeq}`);
+    const e: MessageDeletedFrame = {
+      type: "MESSAGE_DELETED",
+      channel_url: channelUrl,
+      seq: list.length + 1,
+      target_seq: targetSeq,
+      message_id: target.message_id,
+      user_id: userId,
+      deleted_at: new Date().toISOString(),
+    };
+    target.message = "";
+    target.deleted = true;
+    delete target.data;
+    delete target.file;
+    list.push(e);
+    if (reqId !== undefined) this.byReqId.set(`${channelUrl}/${reqId}`, e);
+    return e;
+  }
+
+  /** Another member edits a message: stored, then broadcast. */
+  edit(channelUrl: string, targetSeq: number, text: string): MessageUpdatedFrame {
+    const e = this.storeEdit(channelUrl, targetSeq, text);
+    this.broadcast(channelUrl, e);
+    return e;
+  }
+
+  /** Another member (or an operator) deletes a message: stored, then broadcast. */
+  remove(channelUrl: string, targetSeq: number): MessageDeletedFrame {
+    const e = this.storeDelete(channelUrl, targetSeq);
+    this.broadcast(channelUrl, e);
+    return e;
+  }
+
   /** Another member posts: stored, then broadcast to every open socket of the channel. */
   post(channelUrl: string, text: string, userId: number | string = 2): MessageFrame {
     const m = this.storeMessage(channelUrl, text, userId);
@@ -105,7 +197,7 @@ export class FakeServer {
     return m;
   }
 
-  broadcast(channelUrl: string, frame: Frame | MessageFrame): void {
+  broadcast(channelUrl: string, frame: Frame | LogEntry): void {
     for (const s of this.sockets) if (s.request?.channelUrl === channelUrl) s.deliver(frame);
   }
 
@@ -144,7 +236,7 @@ export class FakeServer {
     }
     const list = this.messages(channelUrl);
     const lastSeq = list.length;
-    let replay: MessageFrame[] = [];
+    let replay: LogEntry[] = [];
     let gap: { from_seq: number; to_seq: number } | undefined;
     if (req.sinceSeq !== undefined) {
       const missed = list.filter((m) => m.seq > (req.sinceSeq ?? 0));
@@ -178,20 +270,58 @@ export class FakeServer {
     }
     if (this.onSend?.(socket, frame)) return;
     const channelUrl = socket.request?.channelUrl ?? "";
+    const type = frame["type"];
+    if (type === "READ") {
+      this.reads.push(`1:${frame["seq"]}`);
+      this.broadcast(channelUrl, {
+        type: "READ_RECEIPT",
+        channel_url: channelUrl,
+        user_id: 1,
+        seq: frame["seq"],
+        timestamp: new Date().toISOString(),
+      });
+      return;
+    }
+    if (type === "TYPING_START" || type === "TYPING_STOP") return;
     const reqId = frame["req_id"] as string | undefined;
     const seen = reqId === undefined ? undefined : this.byReqId.get(`${channelUrl}/${reqId}`);
     if (seen && reqId !== undefined) {
       socket.deliver(ackOf(seen, reqId, true));
       return;
     }
-    const m = this.storeMessage(channelUrl, String(frame["message"]), 1, reqId);
+    const target = this.message(channelUrl, Number(frame["target_seq"]));
+    const refusal =
+      this.refuseWrites ??
+      (type !== "EDIT" && type !== "DELETE"
+        ? undefined
+        : !target || target.deleted
+          ? "MESSAGE_NOT_FOUND"
+          : target.user_id !== 1
+            ? "NOT_AUTHOR"
+            : undefined);
+    if (refusal) {
+      socket.deliver({ type: "ERROR", code: refusal, message: `refused: ${refusal}`, req_id: reqId });
+      return;
+    }
+    let m: LogEntry;
+    if (target && (type === "EDIT" || type === "DELETE")) {
+      m =
+        type === "EDIT"
+          ? this.storeEdit(channelUrl, target.seq, String(frame["message"]), reqId, 1)
+          : this.storeDelete(channelUrl, target.seq, reqId, 1);
+    } else {
+      m = this.storeMessage(channelUrl, String(frame["message"]), 1, reqId);
+      if (frame["file"]) m.file = frame["file"] as MessageFrame["file"];
+      if (type === "FILE" || type === "IMAGE") m.type = type;
+    }
     if (this.ackFirst && reqId !== undefined) socket.deliver(ackOf(m, reqId, false));
     this.broadcast(channelUrl, m);
     if (!this.ackFirst && reqId !== undefined) socket.deliver(ackOf(m, reqId, false));
   }
 
-  private async handleFetch(url: string, headers: Record<string, string>) {
-    this.httpCalls.push({ url, authorization: headers["authorization"] });
+  private async handleFetch(url: string, init: Parameters<FetchLike>[1]) {
+    const { headers, method, body } = init;
+    this.httpCalls.push({ url, method, authorization: headers["authorization"], body });
     if (this.failFetches > 0) {
       this.failFetches--;
       throw new TypeError("fetch failed");
@@ -201,14 +331,53 @@ export class FakeServer {
       return respond(401, { error: { code: "UNAUTHORIZED", message: "bad token" } });
     }
     const u = new URL(url);
-    const m = /^\/api\/v1\/chat\/channels\/([^/]+)\/(messages|transport)$/.exec(u.pathname);
+    const m = /^\/api\/v1\/chat\/channels\/([^/]+)\/([a-z-]+)$/.exec(u.pathname);
     if (!m) return respond(404, { error: { code: "NOT_FOUND", message: "no route" } });
     const channelUrl = decodeURIComponent(m[1] ?? "");
-    if (m[2] === "transport") return respond(200, this.transportOf(channelUrl));
+    const lastSeq = this.messages(channelUrl).length;
+    const lastRead = Number(this.reads.at(-1)?.split(":")[1] ?? 0);
+    switch (`${method} ${m[2]}`) {
+      case "GET transport":
+        return respond(200, this.transportOf(channelUrl));
+      case "GET unread":
+        return respond(200, {
+          channel_url: channelUrl,
+          user_id: 1,
+          last_read_seq: lastRead,
+          last_seq: lastSeq,
+          unread_count: this.messages(channelUrl).filter(
+            (x) => x.seq > lastRead && x.user_id !== 1 && "timestamp" in x && !x.deleted,
+          ).length,
+        });
+      case "GET read-state":
+        return respond(200, {
+          channel_url: channelUrl,
+          members: [
+            { user_id: 1, last_read_seq: lastRead },
+            { user_id: 2, last_read_seq: 1 },
+          ],
+        });
+      case "GET moderation":
+        return respond(200, { channel_url: channelUrl, ...this.moderationState });
+      case "POST files": {
+        const file = body?.get("file");
+        if (!(file instanceof Blob)) {
+          return respond(400, { error: { code: "VALIDATION_FAILED", message: "no file field" } });
+        }
+        if (file.size > 1000)
+          return respond(413, { error: { code: "FILE_TOO_LARGE", message: "too large" } });
+        const name = (file as File).name;
+        return respond(200, { url: `/files/${name}`, name, size: file.size, mime_type: file.type });
+      }
+      case "GET messages":
+        break;
+      default:
+        return respond(404, { error: { code: "NOT_FOUND", message: "no route" } });
+    }
     const q = u.searchParams;
     const limit = Number(q.get("limit") ?? 50);
     const kept = this.messages(channelUrl).filter((x) => x.seq > this.historyFloor);
-    let page: MessageFrame[];
+    let page: LogEntry[];
     let hasMore: boolean;
     if (q.has("after_seq")) {
       const after = kept.filter((x) => x.seq > Number(q.get("after_seq")));
@@ -228,13 +397,13 @@ export class FakeServer {
   }
 }
 
-function ackOf(m: MessageFrame, reqId: string, duplicate: boolean): Frame {
+function ackOf(m: LogEntry, reqId: string, duplicate: boolean): Frame {
   return {
     type: "ACK",
     req_id: reqId,
     message_id: m.message_id,
     seq: m.seq,
-    timestamp: m.timestamp,
+    timestamp: "timestamp" in m ? m.timestamp : new Date().toISOString(),
     ...(duplicate ? { duplicate: true } : {}),
   };
 }
@@ -297,7 +466,7 @@ export class FakeSocket implements WebSocketLike {
     this.onopen?.({});
   }
 
-  deliver(frame: Frame | MessageFrame): void {
+  deliver(frame: Frame | LogEntry): void {
     const data = JSON.stringify(frame);
     queueMicrotask(() => {
       if (this.readyState === 1 && !this.dead) this.onmessage?.({ data });

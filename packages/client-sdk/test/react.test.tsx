@@ -2,8 +2,9 @@
 import { act, cleanup, render, screen } from "@testing-library/react";
 import { StrictMode, useState } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { PodchatClient } from "../src/client.ts";
-import { PodchatProvider, useChannel } from "../src/react/index.ts";
+import { createClient, type PodchatClient } from "../src/client.ts";
+import { PodchatProvider, type UseChannelResult, useChannel } from "../src/react/index.ts";
+import type { FetchLike } from "../src/types.ts";
 import { advance, setup } from "./helpers.ts";
 
 beforeEach(() => {
@@ -41,6 +42,26 @@ function Mounts({ client, controls }: { client: PodchatClient; controls: { toggl
       {n >= 1 && <Chat url="c1" />}
       {n >= 2 && <Chat url="c1" />}
     </PodchatProvider>
+  );
+}
+
+/** Exposes the hook result to the test and shows the new state. */
+let hook: UseChannelResult | undefined;
+function Rich() {
+  hook = useChannel("c1");
+  const { messages, typingUsers, readState } = hook;
+  return (
+    <div>
+      <ul data-testid="messages">
+        {messages.map((m) => (
+          <li
+            key={m.seq}
+          >{`${m.seq}:${m.deleted ? "(deleted)" : m.message}${m.edited_at ? " (edited)" : ""}`}</li>
+        ))}
+      </ul>
+      <p data-testid="typing">{typingUsers.join(",")}</p>
+      <p data-testid="read">{JSON.stringify(readState)}</p>
+    </div>
   );
 }
 
@@ -112,6 +133,115 @@ describe("useChannel", () => {
       .map((c) => new URL(c.url).search)
       .find((q) => q.includes("before_seq"));
     expect(historyCall).toBe("?before_seq=6&limit=3");
+  });
+
+  it("applies edits and deletions to messages, exposes typing users, read state and the new actions", async () => {
+    const { server, client } = setup();
+    render(
+      <StrictMode>
+        <PodchatProvider client={client}>
+          <Rich />
+        </PodchatProvider>
+      </StrictMode>,
+    );
+    await step();
+    expect(screen.getByTestId("read").textContent).toBe('{"1":0,"2":1}');
+    server.post("c1", "theirs");
+    await step();
+    await act(async () => {
+      await hook?.send("mine");
+    });
+    await step();
+    server.edit("c1", 1, "theirs v2");
+    await act(async () => {
+      await hook?.edit(2, "mine v2");
+    });
+    await step();
+    expect(texts()).toEqual(["1:theirs v2 (edited)", "2:mine v2 (edited)"]);
+    await act(async () => {
+      await hook?.remove(2);
+    });
+    server.remove("c1", 1);
+    await step();
+    expect(texts()).toEqual(["1:(deleted) (edited)", "2:(deleted) (edited)"]);
+
+    server.broadcast("c1", {
+      type: "TYPING",
+      channel_url: "c1",
+      user_id: 2,
+      typing: true,
+      expires_in_ms: 3_000,
+    });
+    server.broadcast("c1", {
+      type: "TYPING",
+      channel_url: "c1",
+      user_id: "bob",
+      typing: true,
+      expires_in_ms: 6_000,
+    });
+    await step();
+    expect(screen.getByTestId("typing").textContent).toBe("2,bob");
+    await step(3_000);
+    expect(screen.getByTestId("typing").textContent).toBe("bob");
+    await step(3_000);
+    expect(screen.getByTestId("typing").textContent).toBe("");
+
+    act(() => hook?.markRead());
+    await step();
+    expect(server.latest.sentOf("READ")).toEqual([{ type: "READ", seq: 6 }]);
+    expect(screen.getByTestId("read").textContent).toBe('{"1":6,"2":1}');
+    server.broadcast("c1", {
+      type: "READ_RECEIPT",
+      channel_url: "c1",
+      user_id: 2,
+      seq: 4,
+      timestamp: new Date().toISOString(),
+    });
+    await step();
+    expect(screen.getByTestId("read").textContent).toBe('{"1":6,"2":4}');
+    const readStateCalls = () => server.httpCalls.filter((c) => c.url.endsWith("/read-state")).length;
+    expect(readStateCalls()).toBe(1);
+    server.latest.serverClose(1006); // receipts are not replayed: the hook reloads read state
+    await step(1_000);
+    expect(server.sockets).toHaveLength(2);
+    expect(readStateCalls()).toBe(2);
+    expect(screen.getByTestId("read").textContent).toBe('{"1":6,"2":4}');
+
+    await act(async () => {
+      await hook?.sendFile(new File(["x"], "a.txt", { type: "text/plain" }), { caption: "doc" });
+    });
+    await step();
+    expect(texts().at(-1)).toBe("7:doc");
+  });
+
+  it("re-applies edits that arrive before the history page to that page", async () => {
+    const { server } = setup();
+    for (let i = 1; i <= 3; i++) server.storeMessage("c1", `old ${i}`);
+    // History answers late, with the state from before the edit.
+    const slow: FetchLike = async (url, init) => {
+      const res = await server.fetch(url, init);
+      const body = await res.json();
+      await new Promise((r) => setTimeout(r, 100));
+      return { ...res, json: async () => body };
+    };
+    const client = createClient({
+      url: "http://fake",
+      token: "t1",
+      WebSocket: server.WebSocket,
+      fetch: slow,
+    });
+    render(
+      <PodchatProvider client={client}>
+        <Chat url="c1" historyLimit={10} />
+      </PodchatProvider>,
+    );
+    await step();
+    server.edit("c1", 2, "old 2 edited");
+    server.remove("c1", 3);
+    await step();
+    expect(texts()).toEqual([]);
+    await step(100);
+    expect(texts()).toEqual(["1:old 1", "2:old 2 edited", "3:"]);
   });
 
   it("throws a clear error outside PodchatProvider", () => {

@@ -31,12 +31,60 @@ export const PingFrame = z.object({
   ts: z.optional(z.number()),
 });
 
-export const ClientFrame = z.discriminatedUnion("type", [SendMesgFrame, SendFileFrame, PingFrame]);
+/** Marks the channel read up to `seq` (inclusive) for the sending member. @since 0.2 */
+export const ReadFrame = z.object({
+  type: z.literal("READ"),
+  seq: z.int().check(z.gte(0)),
+});
+
+/** Typing indicator; never stored; the server expires a start by itself after a few seconds. @since 0.2 */
+export const TypingStartFrame = z.object({ type: z.literal("TYPING_START") });
+export const TypingStopFrame = z.object({ type: z.literal("TYPING_STOP") });
+
+/** Edits one's own message (the one with `target_seq`). @since 0.2 */
+export const EditFrame = z.object({
+  type: z.literal("EDIT"),
+  target_seq: z.int().check(z.gte(1)),
+  message: messageText.check(z.minLength(1)),
+  data: z.optional(DataObject),
+  req_id: z.optional(ReqId),
+});
+
+/** Deletes one's own message: it becomes a tombstone, so seqs stay gap-free. @since 0.2 */
+export const DeleteFrame = z.object({
+  type: z.literal("DELETE"),
+  target_seq: z.int().check(z.gte(1)),
+  req_id: z.optional(ReqId),
+});
+
+export const ClientFrame = z.discriminatedUnion("type", [
+  SendMesgFrame,
+  SendFileFrame,
+  PingFrame,
+  ReadFrame,
+  TypingStartFrame,
+  TypingStopFrame,
+  EditFrame,
+  DeleteFrame,
+]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type SendMesgFrame = z.infer<typeof SendMesgFrame>;
 export type SendFileFrame = z.infer<typeof SendFileFrame>;
 export type SendFrame = SendMesgFrame | SendFileFrame;
 export type PingFrame = z.infer<typeof PingFrame>;
+export type ReadFrame = z.infer<typeof ReadFrame>;
+export type EditFrame = z.infer<typeof EditFrame>;
+export type DeleteFrame = z.infer<typeof DeleteFrame>;
 
 /** Every `type` a client may send. */
-export const clientFrameTypes = ["MESG", "FILE", "IMAGE", "PING"] as const;
+export const clientFrameTypes = [
+  "MESG",
+  "FILE",
+  "IMAGE",
+  "PING",
+  "READ",
+  "TYPING_START",
+  "TYPING_STOP",
+  "EDIT",
+  "DELETE",
+] as const;

@@ -24,6 +24,19 @@ export const ErrorCode = {
   PROVIDER_ERROR: "PROVIDER_ERROR",
   UNSUPPORTED: "UNSUPPORTED",
   DRAINING: "DRAINING",
+  /** @since 0.2 Banned from the channel: cannot connect or send. */
+  BANNED: "BANNED",
+  /** @since 0.2 Muted: can read, cannot send. */
+  MUTED: "MUTED",
+  /** @since 0.2 The channel is frozen: only operators send. */
+  FROZEN: "FROZEN",
+  /** @since 0.2 Only the author (or an operator/admin for deletes) may change this message. */
+  NOT_AUTHOR: "NOT_AUTHOR",
+  MESSAGE_NOT_FOUND: "MESSAGE_NOT_FOUND",
+  /** @since 0.2 Uploads: over the size limit, a type not allowed, or content that is not what it claims. */
+  FILE_TOO_LARGE: "FILE_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  CONTENT_MISMATCH: "CONTENT_MISMATCH",
   INTERNAL: "INTERNAL",
 } as const;
 

@@ -147,3 +147,58 @@ export const TransportResponse = z.object({
   sendbird: z.optional(z.object({ app_id: z.string() })),
 });
 export type TransportResponse = z.infer<typeof TransportResponse>;
+
+/** `POST /api/v1/chat/channels/{url}/read` (member): mark read up to `seq`. @since 0.2 */
+export const MarkReadBody = z.object({ seq: Seq });
+/** Answer of mark-read and of `GET /api/v1/chat/channels/{url}/unread` (member). */
+export const UnreadResponse = z.object({
+  channel_url: z.string(),
+  user_id: WireUserId,
+  last_read_seq: Seq,
+  last_seq: Seq,
+  /** Messages (MESG/FILE/IMAGE/ADMM, not deleted) after last_read_seq from others. */
+  unread_count: z.int(),
+});
+export type UnreadResponse = z.infer<typeof UnreadResponse>;
+
+/** `GET /api/v1/chat/channels/{url}/read-state`: how far each member has read. @since 0.2 */
+export const ReadStateResponse = z.object({
+  channel_url: z.string(),
+  members: z.array(z.object({ user_id: WireUserId, last_read_seq: Seq })),
+});
+export type ReadStateResponse = z.infer<typeof ReadStateResponse>;
+
+/** `PATCH /api/v1/chat/channels/{url}/messages/{seq}`: edit (author, API key or admin). @since 0.2 */
+export const EditMessageBody = z.object({
+  message: z.string().check(z.minLength(1), z.maxLength(Limits.messageMax)),
+  data: z.optional(DataObject),
+  /** Who edits, for API-key callers acting for a user. */
+  user_id: z.optional(UserIdInput),
+});
+
+/** Body of the moderation writes (`POST …/bans`, `…/mutes`, `…/operators`). @since 0.2 */
+export const ModerationUsersBody = z.object({
+  user_ids: UserIds.check(z.minLength(1)),
+  /** Ban/mute length; absent = until lifted. */
+  seconds: z.optional(z.int().check(z.gte(1), z.lte(10 * 365 * 86_400))),
+});
+/** `PUT /api/v1/chat/channels/{url}/freeze` */
+export const FreezeBody = z.object({ frozen: z.boolean() });
+
+/** `GET /api/v1/chat/channels/{url}/moderation` @since 0.2 */
+export const ModerationState = z.object({
+  channel_url: z.string(),
+  frozen: z.boolean(),
+  operators: z.array(WireUserId),
+  banned: z.array(z.object({ user_id: WireUserId, until: z.nullable(z.string()) })),
+  muted: z.array(z.object({ user_id: WireUserId, until: z.nullable(z.string()) })),
+});
+export type ModerationState = z.infer<typeof ModerationState>;
+
+/**
+ * `POST /api/v1/chat/channels/{url}/files` (multipart/form-data, field `file`; member token or API
+ * key) → the FileInfo to put in a FILE/IMAGE frame. Files are served at `url` (and `thumbnail_url`
+ * for images) to members only (Bearer token, or `?token=` for `<img>` tags). @since 0.2
+ */
+export const UploadResponse = FileInfo;
+export type UploadResponse = z.infer<typeof UploadResponse>;

@@ -18,8 +18,86 @@ export const MessageFrame = z.object({
   custom_type: z.optional(CustomType),
   data: z.optional(DataObject),
   file: z.optional(FileInfo),
+  /** @since 0.2 Set once the message was edited (the text is the edited one). */
+  edited_at: z.optional(Timestamp),
+  /** @since 0.2 A deleted message stays as a tombstone: `deleted: true`, `message: ""`, no data/file. */
+  deleted: z.optional(z.boolean()),
 });
 export type MessageFrame = z.infer<typeof MessageFrame>;
+
+/**
+ * An edit, as an entry of the channel's seq log (`seq` is the entry's own, `target_seq` the edited
+ * message's), so resuming from `since_seq` replays edits too. History shows the target edited.
+ * @since 0.2
+ */
+export const MessageUpdatedFrame = z.object({
+  type: z.literal("MESSAGE_UPDATED"),
+  channel_url: z.string(),
+  seq: Seq,
+  target_seq: Seq,
+  message_id: z.string(),
+  user_id: z.optional(z.nullable(WireUserId)),
+  message: z.string(),
+  data: z.optional(DataObject),
+  edited_at: Timestamp,
+});
+export type MessageUpdatedFrame = z.infer<typeof MessageUpdatedFrame>;
+
+/** A deletion, as an entry of the seq log; the target becomes a tombstone. @since 0.2 */
+export const MessageDeletedFrame = z.object({
+  type: z.literal("MESSAGE_DELETED"),
+  channel_url: z.string(),
+  seq: Seq,
+  target_seq: Seq,
+  message_id: z.string(),
+  user_id: z.optional(z.nullable(WireUserId)),
+  deleted_at: Timestamp,
+});
+export type MessageDeletedFrame = z.infer<typeof MessageDeletedFrame>;
+
+/** A member read the channel up to `seq`. Not part of the seq log. @since 0.2 */
+export const ReadReceiptFrame = z.object({
+  type: z.literal("READ_RECEIPT"),
+  channel_url: z.string(),
+  user_id: WireUserId,
+  seq: Seq,
+  timestamp: Timestamp,
+});
+export type ReadReceiptFrame = z.infer<typeof ReadReceiptFrame>;
+
+/** Someone started or stopped typing; a start expires by itself after `expires_in_ms`. @since 0.2 */
+export const TypingFrame = z.object({
+  type: z.literal("TYPING"),
+  channel_url: z.string(),
+  user_id: WireUserId,
+  typing: z.boolean(),
+  expires_in_ms: z.optional(z.int()),
+});
+export type TypingFrame = z.infer<typeof TypingFrame>;
+
+export const ModerationAction = z.enum([
+  "ban",
+  "unban",
+  "mute",
+  "unmute",
+  "freeze",
+  "unfreeze",
+  "operator_add",
+  "operator_remove",
+]);
+export type ModerationAction = z.infer<typeof ModerationAction>;
+
+/** A moderation change in the channel. @since 0.2 */
+export const ModerationFrame = z.object({
+  type: z.literal("MODERATION"),
+  channel_url: z.string(),
+  action: ModerationAction,
+  user_id: z.optional(WireUserId),
+  /** End of a timed ban or mute; null = until lifted. */
+  until: z.optional(z.nullable(Timestamp)),
+  timestamp: Timestamp,
+});
+export type ModerationFrame = z.infer<typeof ModerationFrame>;
 
 export const UserJoinedFrame = z.object({
   type: z.literal("USER_JOINED"),
@@ -91,6 +169,11 @@ const messageFrameTypes = new Set<string>(["MESG", "FILE", "IMAGE", "ADMM"]);
 
 export type ServerFrame =
   | MessageFrame
+  | MessageUpdatedFrame
+  | MessageDeletedFrame
+  | ReadReceiptFrame
+  | TypingFrame
+  | ModerationFrame
   | UserJoinedFrame
   | UserLeftFrame
   | ConnectedFrame
@@ -99,6 +182,11 @@ export type ServerFrame =
   | PongFrame;
 
 const byType = {
+  MESSAGE_UPDATED: MessageUpdatedFrame,
+  MESSAGE_DELETED: MessageDeletedFrame,
+  READ_RECEIPT: ReadReceiptFrame,
+  TYPING: TypingFrame,
+  MODERATION: ModerationFrame,
   USER_JOINED: UserJoinedFrame,
   USER_LEFT: UserLeftFrame,
   CONNECTED: ConnectedFrame,

@@ -1,4 +1,5 @@
 import { AdminChannelList } from "@podchat/protocol";
+import { ignoringChangeEntries } from "@/lib/log-entries";
 import Link from "next/link";
 import { formatTime } from "@/lib/format";
 import { loadForPage, serverJson } from "@/lib/server-api";
@@ -22,7 +23,7 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Sea
   if (provider) query.set("provider", provider);
   if (cursor) query.set("cursor", cursor);
   const { data, error } = await loadForPage(() =>
-    serverJson(`/api/v1/admin/channels?${query}`, AdminChannelList),
+    serverJson(`/api/v1/admin/channels?${query}`, ignoringChangeEntries(AdminChannelList)),
   );
   const pageLink = (c: string | null) => {
     const next = new URLSearchParams();

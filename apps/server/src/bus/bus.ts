@@ -1,8 +1,22 @@
+import type { ModerationAction } from "@podchat/protocol";
 import type { StoredMessage } from "../store/message-store.ts";
 
 /** What instances tell each other about a channel. */
 export type ChannelEvent =
+  /** A seq-log entry: a message, or an edit/delete entry (@since 0.2). */
   | { kind: "message"; message: StoredMessage }
+  /** @since 0.2 Not stored. Rooms send it to every socket but the typing user's. */
+  | { kind: "typing"; user_id: string; typing: boolean; expires_in_ms?: number }
+  /** @since 0.2 A member's read mark moved. */
+  | { kind: "read"; user_id: string; seq: number; timestamp: string }
+  /** @since 0.2 Moderation changed: rooms drop their cached state and tell the sockets. */
+  | {
+      kind: "moderation";
+      action: ModerationAction;
+      user_id?: string;
+      until?: string | null;
+      timestamp: string;
+    }
   | { kind: "presence"; change: "joined" | "left"; user_id: string; timestamp: string; node_id: string }
   /** Close the sockets of these users (removed, banned) or of everyone (channel deleted). */
   | { kind: "kick"; user_ids: string[] | "all"; close_code: number; error_code: string; reason: string };

@@ -46,15 +46,24 @@ function defaultStatus(code: string): number {
       return 401;
     case ErrorCode.FORBIDDEN:
     case ErrorCode.NOT_MEMBER:
+    case ErrorCode.BANNED:
+    case ErrorCode.MUTED:
+    case ErrorCode.FROZEN:
+    case ErrorCode.NOT_AUTHOR:
       return 403;
     case ErrorCode.CHANNEL_NOT_FOUND:
     case ErrorCode.NOT_FOUND:
+    case ErrorCode.MESSAGE_NOT_FOUND:
       return 404;
     case ErrorCode.CHANNEL_EXISTS:
     case ErrorCode.WRONG_PROVIDER:
       return 409;
     case ErrorCode.FRAME_TOO_LARGE:
+    case ErrorCode.FILE_TOO_LARGE:
       return 413;
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+    case ErrorCode.CONTENT_MISMATCH:
+      return 415;
     case ErrorCode.RATE_LIMITED:
       return 429;
     case ErrorCode.UNSUPPORTED:

@@ -5,8 +5,12 @@ import {
   type HistoryResponse,
   type ListChannelsQuery,
   type ListChannelsResponse,
+  type MessageFrame,
   type MessageType,
+  type ModerationState,
   type ProviderName,
+  type ReadStateResponse,
+  type UnreadResponse,
   type FileInfo,
 } from "@podchat/protocol";
 import type { ChatProvider, SentMessage } from "../providers/chat-provider.ts";
@@ -224,6 +228,78 @@ export class ChatService {
     if (input.data) body.data = input.data;
     if (input.file) body.file = input.file;
     return (await this.providerOf(channelUrl)).sendMessage(channelUrl, body);
+  }
+
+  // Chat features (@since 0.2): each goes to the channel's provider.
+
+  /** Edits a message; `userId` must be its author (omit for a privileged edit). */
+  async editMessage(
+    channelUrl: string,
+    seq: number,
+    edit: { message: string; data?: Record<string, unknown>; userId?: string | number },
+  ): Promise<MessageFrame> {
+    const e: { message: string; data?: Record<string, unknown>; userId?: string } = { message: edit.message };
+    if (edit.data !== undefined) e.data = edit.data;
+    if (edit.userId !== undefined) e.userId = String(edit.userId);
+    return (await this.providerOf(channelUrl)).editMessage(channelUrl, seq, e);
+  }
+
+  /** Deletes a message as a tombstone; `userId` must be its author or an operator (omit when privileged). */
+  async deleteMessage(channelUrl: string, seq: number, userId?: string | number): Promise<void> {
+    const by = userId === undefined ? {} : { userId: String(userId) };
+    return (await this.providerOf(channelUrl)).deleteMessage(channelUrl, seq, by);
+  }
+
+  async markRead(channelUrl: string, userId: string | number, seq: number): Promise<UnreadResponse> {
+    return (await this.providerOf(channelUrl)).markRead(channelUrl, String(userId), seq);
+  }
+
+  async unread(channelUrl: string, userId: string | number): Promise<UnreadResponse> {
+    return (await this.providerOf(channelUrl)).unread(channelUrl, String(userId));
+  }
+
+  async readState(channelUrl: string): Promise<ReadStateResponse> {
+    return (await this.providerOf(channelUrl)).readState(channelUrl);
+  }
+
+  async moderation(channelUrl: string): Promise<ModerationState> {
+    return (await this.providerOf(channelUrl)).moderation(channelUrl);
+  }
+
+  async isOperator(channelUrl: string, userId: string): Promise<boolean> {
+    return (await this.moderation(channelUrl)).operators.some((o) => String(o) === userId);
+  }
+
+  async ban(channelUrl: string, userIds: Array<string | number>, seconds?: number): Promise<ModerationState> {
+    return (await this.providerOf(channelUrl)).ban(channelUrl, userIds.map(String), seconds);
+  }
+
+  async unban(channelUrl: string, userId: string | number): Promise<ModerationState> {
+    return (await this.providerOf(channelUrl)).unban(channelUrl, String(userId));
+  }
+
+  async mute(
+    channelUrl: string,
+    userIds: Array<string | number>,
+    seconds?: number,
+  ): Promise<ModerationState> {
+    return (await this.providerOf(channelUrl)).mute(channelUrl, userIds.map(String), seconds);
+  }
+
+  async unmute(channelUrl: string, userId: string | number): Promise<ModerationState> {
+    return (await this.providerOf(channelUrl)).unmute(channelUrl, String(userId));
+  }
+
+  async setFrozen(channelUrl: string, frozen: boolean): Promise<ModerationState> {
+    return (await this.providerOf(channelUrl)).setFrozen(channelUrl, frozen);
+  }
+
+  async addOperators(channelUrl: string, userIds: Array<string | number>): Promise<ModerationState> {
+    return (await this.providerOf(channelUrl)).addOperators(channelUrl, userIds.map(String));
+  }
+
+  async removeOperators(channelUrl: string, userIds: Array<string | number>): Promise<ModerationState> {
+    return (await this.providerOf(channelUrl)).removeOperators(channelUrl, userIds.map(String));
   }
 
   async listMessages(channelUrl: string, input: HistoryInput = {}): Promise<HistoryResponse> {

@@ -1,10 +1,17 @@
-import { type Channel, type MessageFrame, wireUserId } from "@podchat/protocol";
+import {
+  type Channel,
+  type MessageDeletedFrame,
+  type MessageFrame,
+  type MessageType,
+  type MessageUpdatedFrame,
+  wireUserId,
+} from "@podchat/protocol";
 import type { StoredChannel, StoredMessage } from "../store/message-store.ts";
 
 /** The frame every member receives for a stored message (seed fields first, then additions). */
 export function toMessageFrame(m: StoredMessage): MessageFrame {
   const frame: MessageFrame = {
-    type: m.type,
+    type: m.type as MessageType,
     channel_url: m.channel_url,
     user_id: m.user_id === null ? null : wireUserId(m.user_id),
     message: m.message,
@@ -13,9 +20,46 @@ export function toMessageFrame(m: StoredMessage): MessageFrame {
     seq: m.seq,
   };
   if (m.custom_type !== null) frame.custom_type = m.custom_type;
+  if (m.deleted) {
+    frame.deleted = true;
+    frame.message = "";
+    if (m.edited_at) frame.edited_at = m.edited_at;
+    return frame;
+  }
   if (m.data !== null) frame.data = m.data;
   if (m.file !== null) frame.file = m.file;
+  if (m.edited_at) frame.edited_at = m.edited_at;
   return frame;
+}
+
+/** Any seq-log entry as its frame: a message, or a MESSAGE_UPDATED / MESSAGE_DELETED entry. */
+export function toSeqFrame(m: StoredMessage): MessageFrame | MessageUpdatedFrame | MessageDeletedFrame {
+  if (m.type === "MESSAGE_UPDATED") {
+    const f: MessageUpdatedFrame = {
+      type: "MESSAGE_UPDATED",
+      channel_url: m.channel_url,
+      seq: m.seq,
+      target_seq: m.target_seq ?? 0,
+      message_id: m.target_message_id ?? "",
+      user_id: m.user_id === null ? null : wireUserId(m.user_id),
+      message: m.message,
+      edited_at: m.created_at,
+    };
+    if (m.data !== null) f.data = m.data;
+    return f;
+  }
+  if (m.type === "MESSAGE_DELETED") {
+    return {
+      type: "MESSAGE_DELETED",
+      channel_url: m.channel_url,
+      seq: m.seq,
+      target_seq: m.target_seq ?? 0,
+      message_id: m.target_message_id ?? "",
+      user_id: m.user_id === null ? null : wireUserId(m.user_id),
+      deleted_at: m.created_at,
+    };
+  }
+  return toMessageFrame(m);
 }
 
 export function toChannel(c: StoredChannel, extra: Partial<Channel> = {}): Channel {

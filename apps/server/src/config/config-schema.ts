@@ -152,6 +152,27 @@ export const ConfigSchema = z
       .object({
         /** Protocol ping interval; sockets silent for two intervals are terminated. */
         heartbeat_ms: z.number().int().min(100).default(25_000),
+        /** @since 0.2 A typing indicator lapses this long after its last start (sent as expires_in_ms). */
+        typing_expires_ms: z.number().int().min(1000).max(60_000).default(5000),
+      })
+      .strict()
+      .prefault({}),
+    uploads: z
+      .object({
+        /** @since 0.2 Largest accepted upload, bytes. */
+        max_bytes: z
+          .number()
+          .int()
+          .min(1)
+          .default(10 * 1024 * 1024),
+        /** MIME types accepted; the content must really be of the declared type. */
+        allowed_types: z
+          .array(z.string().min(1))
+          .default(["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"]),
+        /** Local-disk storage folder. */
+        dir: z.string().min(1).default("./data/uploads"),
+        /** Longest side of the server-made image thumbnail, px. */
+        thumbnail_px: z.number().int().min(16).max(2048).default(320),
       })
       .strict()
       .prefault({}),

@@ -12,7 +12,10 @@ import type { Metrics } from "../observability/metrics.ts";
 import { errorResponse } from "./errors.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { type AppEnv, principalMiddleware } from "./principal.ts";
+import type { FileStorage } from "../files/file-storage.ts";
+import type { MessageStore } from "../store/message-store.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { fileRoutes } from "./routes/files.ts";
 
 export interface AppDeps {
   config: Config;
@@ -22,6 +25,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Readiness: false while draining or when the store does not answer. */
   ready: () => Promise<boolean>;
+  /** Uploads and downloads (@since 0.2); without it the file routes are not mounted. */
+  files?: { store: MessageStore; storage: FileStorage };
   /** Extra route groups (admin API) mounted by later features. */
   mount?: (app: Hono<AppEnv>) => void;
 }
@@ -62,21 +67,24 @@ export function createApp(deps: AppDeps) {
       allowHeaders: ["Content-Type", "Authorization", "X-Api-Key", "X-Request-Id"],
     }),
   );
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: config.limits.rest_body_bytes,
-      onError: (c) => {
-        // The rest of the body is never read: close the connection so it cannot poison keep-alive.
-        c.header("Connection", "close");
-        throw new ChatError(
-          ErrorCode.VALIDATION_FAILED,
-          `the body exceeds ${config.limits.rest_body_bytes} bytes`,
-          { status: 413 },
-        );
-      },
-    }),
-  );
+  const restBodyLimit = bodyLimit({
+    maxSize: config.limits.rest_body_bytes,
+    onError: (c) => {
+      // The rest of the body is never read: close the connection so it cannot poison keep-alive.
+      c.header("Connection", "close");
+      throw new ChatError(
+        ErrorCode.VALIDATION_FAILED,
+        `the body exceeds ${config.limits.rest_body_bytes} bytes`,
+        { status: 413 },
+      );
+    },
+  });
+  // Uploads have their own, larger limit (uploads.max_bytes), applied by the upload route.
+  const UPLOAD_PATH = /^\/api\/v1\/chat\/channels\/[^/]+\/files\/?$/;
+  app.use("/api/*", async function restBodyLimitUnlessUpload(c, next) {
+    if (c.req.method === "POST" && UPLOAD_PATH.test(c.req.path)) return next();
+    return restBodyLimit(c, next);
+  });
   app.use("/api/*", principalMiddleware({ apiKeys: config.auth.api_keys, verifier: deps.verifier }));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -89,6 +97,12 @@ export function createApp(deps: AppDeps) {
   app.get("/openapi.json", (c) => c.json(openapi));
 
   app.route("/api/v1/chat/channels", channelRoutes(deps.chat, config));
+  if (deps.files) {
+    app.route(
+      "/api/v1/chat",
+      fileRoutes({ chat: deps.chat, config, verifier: deps.verifier, ...deps.files }),
+    );
+  }
   deps.mount?.(app);
 
   app.notFound((c) =>

@@ -1,7 +1,15 @@
 import {
   Channel,
   CreateChannelBody,
+  EditMessageBody,
   ErrorBody,
+  FreezeBody,
+  MarkReadBody,
+  ModerationState,
+  ModerationUsersBody,
+  ReadStateResponse,
+  UnreadResponse,
+  UploadResponse,
   HistoryResponse,
   ListChannelsResponse,
   MembersBody,
@@ -30,6 +38,14 @@ export function buildOpenApi(version: string) {
     HistoryResponse: schema(HistoryResponse, "output"),
     TransportResponse: schema(TransportResponse, "output"),
     Error: schema(ErrorBody, "output"),
+    EditMessageBody: schema(EditMessageBody, "input"),
+    MarkReadBody: schema(MarkReadBody, "input"),
+    ModerationUsersBody: schema(ModerationUsersBody, "input"),
+    FreezeBody: schema(FreezeBody, "input"),
+    UnreadResponse: schema(UnreadResponse, "output"),
+    ReadStateResponse: schema(ReadStateResponse, "output"),
+    ModerationState: schema(ModerationState, "output"),
+    UploadResponse: schema(UploadResponse, "output"),
   };
   const ref = (name: keyof typeof components) => ({ $ref: `#/components/schemas/${name}` });
   const json = (name: keyof typeof components, description = "OK") => ({
@@ -47,6 +63,22 @@ export function buildOpenApi(version: string) {
     content: { "application/json": { schema: ref(name) } },
   });
   const urlParam = { name: "channel_url", in: "path", required: true, schema: { type: "string" } };
+  const seqParam = { name: "seq", in: "path", required: true, schema: { type: "integer", minimum: 1 } };
+  const userParam = { name: "user_id", in: "path", required: true, schema: { type: "string" } };
+  const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+  const moderationWrite = (summary: string, requestBody?: ReturnType<typeof body>) => ({
+    summary: `${summary} (API key, admin, or a channel operator's token); broadcasts MODERATION`,
+    ...(requestBody ? { requestBody } : {}),
+    responses: { "200": json("ModerationState"), ...errors },
+  });
+  const fileDownload = (summary: string) => ({
+    summary: `${summary} (members: Bearer token, ?token= for <img>, or API key)`,
+    parameters: [idParam, { name: "token", in: "query", required: false, schema: { type: "string" } }],
+    responses: {
+      "200": { description: "The bytes, with their Content-Type", content: { "*/*": {} } },
+      ...errors,
+    },
+  });
   const q = (name: string, description: string) => ({
     name,
     in: "query",
@@ -136,6 +168,106 @@ export function buildOpenApi(version: string) {
           },
         },
       },
+      "/api/v1/chat/channels/{channel_url}/messages/{seq}": {
+        parameters: [urlParam, seqParam],
+        patch: {
+          summary: "Edit a message (its author, API key or admin); appends a MESSAGE_UPDATED seq entry",
+          requestBody: body("EditMessageBody"),
+          responses: { "200": json("Message", "The edited message"), ...errors },
+        },
+        delete: {
+          summary:
+            "Delete a message as a tombstone (author, channel operator, API key or admin); appends a MESSAGE_DELETED seq entry",
+          responses: { "204": { description: "Deleted" }, ...errors },
+        },
+      },
+      "/api/v1/chat/channels/{channel_url}/read": {
+        parameters: [urlParam],
+        post: {
+          summary: "Mark the channel read up to seq (member token); broadcasts READ_RECEIPT",
+          requestBody: body("MarkReadBody"),
+          responses: { "200": json("UnreadResponse"), ...errors },
+        },
+      },
+      "/api/v1/chat/channels/{channel_url}/unread": {
+        parameters: [urlParam],
+        get: {
+          summary: "The calling member's read mark and unread count (member token)",
+          responses: { "200": json("UnreadResponse"), ...errors },
+        },
+      },
+      "/api/v1/chat/channels/{channel_url}/read-state": {
+        parameters: [urlParam],
+        get: {
+          summary: "Every member's read mark",
+          responses: { "200": json("ReadStateResponse"), ...errors },
+        },
+      },
+      "/api/v1/chat/channels/{channel_url}/moderation": {
+        parameters: [urlParam],
+        get: {
+          summary: "Operators, bans, mutes and frozen",
+          responses: { "200": json("ModerationState"), ...errors },
+        },
+      },
+      "/api/v1/chat/channels/{channel_url}/operators": {
+        parameters: [urlParam],
+        post: moderationWrite("Add operators", body("ModerationUsersBody")),
+      },
+      "/api/v1/chat/channels/{channel_url}/operators/{user_id}": {
+        parameters: [urlParam, userParam],
+        delete: moderationWrite("Remove an operator"),
+      },
+      "/api/v1/chat/channels/{channel_url}/bans": {
+        parameters: [urlParam],
+        post: moderationWrite(
+          "Ban users (optionally for `seconds`); their sockets are closed",
+          body("ModerationUsersBody"),
+        ),
+      },
+      "/api/v1/chat/channels/{channel_url}/bans/{user_id}": {
+        parameters: [urlParam, userParam],
+        delete: moderationWrite("Lift a ban"),
+      },
+      "/api/v1/chat/channels/{channel_url}/mutes": {
+        parameters: [urlParam],
+        post: moderationWrite("Mute users (optionally for `seconds`)", body("ModerationUsersBody")),
+      },
+      "/api/v1/chat/channels/{channel_url}/mutes/{user_id}": {
+        parameters: [urlParam, userParam],
+        delete: moderationWrite("Lift a mute"),
+      },
+      "/api/v1/chat/channels/{channel_url}/freeze": {
+        parameters: [urlParam],
+        put: moderationWrite("Freeze or unfreeze the channel (only operators send)", body("FreezeBody")),
+      },
+      "/api/v1/chat/channels/{channel_url}/files": {
+        parameters: [urlParam],
+        post: {
+          summary:
+            "Upload a file (multipart/form-data, field `file`; member token or API key). Checked against uploads.max_bytes, uploads.allowed_types and its real content",
+          requestBody: {
+            required: true,
+            content: {
+              "multipart/form-data": {
+                schema: {
+                  type: "object",
+                  properties: { file: { type: "string", format: "binary" } },
+                  required: ["file"],
+                },
+              },
+            },
+          },
+          responses: {
+            "201": json("UploadResponse", "The FileInfo to send in a FILE/IMAGE message"),
+            ...errors,
+            "413": json("Error", "FILE_TOO_LARGE"),
+            "415": json("Error", "UNSUPPORTED_MEDIA_TYPE or CONTENT_MISMATCH"),
+          },
+        },
+      },
+      "/api/v1/chat/files/{id}": { get: fileDownload("Download an uploaded file") },
+      "/api/v1/chat/files/{id}/thumbnail": { get: fileDownload("Download an image's thumbnail") },
       "/api/v1/chat/channels/{channel_url}/transport": {
         parameters: [urlParam],
         get: {

@@ -152,7 +152,11 @@ export class ChannelMigrator {
 
   /** The Sendbird id of the newest message already copied (0 when none). */
   private async resumePoint(url: string): Promise<number> {
-    const [last] = await this.d.store.listMessages(url, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1 });
+    const [last] = await this.d.store.listMessages(url, {
+      beforeSeq: Number.MAX_SAFE_INTEGER,
+      limit: 1,
+      messagesOnly: true,
+    });
     if (!last?.message_id.startsWith(ID_PREFIX)) return 0;
     const id = Number(last.message_id.slice(ID_PREFIX.length));
     return Number.isSafeInteger(id) ? id : 0;

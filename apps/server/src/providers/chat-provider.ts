@@ -6,6 +6,9 @@ import type {
   ListChannelsQuery,
   ListChannelsResponse,
   MessageFrame,
+  ModerationState,
+  ReadStateResponse,
+  UnreadResponse,
   ProviderName,
   SendMessageBody,
   UpdateChannelBody,
@@ -36,4 +39,27 @@ export interface ChatProvider {
   listMembers(channelUrl: string): Promise<string[]>;
   sendMessage(channelUrl: string, body: SendMessageBody): Promise<SentMessage>;
   listMessages(channelUrl: string, query: HistoryQuery): Promise<HistoryResponse>;
+
+  // Chat features (@since 0.2). A provider that cannot do one throws ChatError UNSUPPORTED (501)
+  // with a message naming the operation, never a silent no-op.
+
+  /** Edits a message; `userId` is the editor (must be the author unless omitted by a privileged caller). Returns the edited target. */
+  editMessage(
+    channelUrl: string,
+    targetSeq: number,
+    edit: { message: string; data?: Record<string, unknown>; userId?: string },
+  ): Promise<MessageFrame>;
+  /** Deletes a message as a tombstone; `userId` must be the author or an operator unless omitted by a privileged caller. */
+  deleteMessage(channelUrl: string, targetSeq: number, by: { userId?: string }): Promise<void>;
+  markRead(channelUrl: string, userId: string, seq: number): Promise<UnreadResponse>;
+  unread(channelUrl: string, userId: string): Promise<UnreadResponse>;
+  readState(channelUrl: string): Promise<ReadStateResponse>;
+  moderation(channelUrl: string): Promise<ModerationState>;
+  ban(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState>;
+  unban(channelUrl: string, userId: string): Promise<ModerationState>;
+  mute(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState>;
+  unmute(channelUrl: string, userId: string): Promise<ModerationState>;
+  setFrozen(channelUrl: string, frozen: boolean): Promise<ModerationState>;
+  addOperators(channelUrl: string, userIds: string[]): Promise<ModerationState>;
+  removeOperators(channelUrl: string, userIds: string[]): Promise<ModerationState>;
 }

@@ -1,3 +1,4 @@
+import type { StoredModeration } from "../store/message-store.ts";
 import type { Connection, Deliverable } from "./connection.ts";
 
 /**
@@ -16,6 +17,11 @@ export class ChannelRoom {
   private early: Deliverable[] = [];
   private pending = new Map<number, Deliverable>();
   private gapTimer: NodeJS.Timeout | null = null;
+  /** Cached moderation state; null = read it from the store on next need. */
+  moderation: StoredModeration | null = null;
+  moderationLoad: Promise<StoredModeration> | null = null;
+  /** Bumped by every moderation event, so a read racing a change does not cache stale state. */
+  moderationVersion = 0;
   /** Open sockets per user, for presence. */
   readonly users = new Map<string, number>();
 

@@ -41,6 +41,10 @@ export class Connection {
   alive = true;
   room: ChannelRoom | null = null;
   closed = false;
+  /** Pending automatic typing:false while this socket's user is shown typing. */
+  typingTimer: NodeJS.Timeout | null = null;
+  /** When the last typing:true was published (performance.now()), for coalescing. */
+  typingSentAt = 0;
   /** Rate-limited frames in the current flood window, and when that window started. */
   private refusals = 0;
   private refusalsSince = 0;

@@ -3,16 +3,19 @@ import {
   type ConnectedFrame,
   ErrorCode,
   type ErrorFrame,
+  type ModerationFrame,
+  type ReadReceiptFrame,
+  type TypingFrame,
   type UserJoinedFrame,
   type UserLeftFrame,
   wireUserId,
 } from "@podchat/protocol";
 import type { Bus, ChannelEvent, Unsubscribe } from "../bus/bus.ts";
-import { toMessageFrame } from "../chat/wire.ts";
+import { toSeqFrame } from "../chat/wire.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Presence } from "../presence/presence.ts";
-import type { MessageStore, StoredMessage } from "../store/message-store.ts";
+import type { MessageStore, StoredMessage, StoredModeration } from "../store/message-store.ts";
 import { closeReason } from "../http/json-guard.ts";
 import { ChannelRoom } from "./channel-room.ts";
 import type { Connection, Deliverable } from "./connection.ts";
@@ -33,7 +36,25 @@ export interface HubOptions {
 const REPLAY_PAGE = 500;
 
 export function serializeMessage(m: StoredMessage): Deliverable {
-  return { seq: m.seq, frame: JSON.stringify(toMessageFrame(m)) };
+  return { seq: m.seq, frame: JSON.stringify(toSeqFrame(m)) };
+}
+
+/** Why a user may not send right now, or null. Timed bans/mutes lapse by themselves. */
+export function sendRefusal(
+  m: StoredModeration,
+  userId: string,
+  now = new Date().toISOString(),
+): "BANNED" | "MUTED" | "FROZEN" | null {
+  const active = (list: StoredModeration["banned"]) =>
+    list.some((r) => r.user_id === userId && (r.until === null || r.until > now));
+  if (active(m.banned)) return "BANNED";
+  if (active(m.muted)) return "MUTED";
+  if (m.frozen && !m.operators.includes(userId)) return "FROZEN";
+  return null;
+}
+
+export function isBanned(m: StoredModeration, userId: string, now = new Date().toISOString()): boolean {
+  return m.banned.some((r) => r.user_id === userId && (r.until === null || r.until > now));
 }
 
 /**
@@ -158,6 +179,30 @@ export class Hub {
     }
   }
 
+  /**
+   * Moderation state of a channel. Cached in the room while this instance has sockets there (the
+   * room hears every change on the bus and drops the cache), so a send costs no store round trip;
+   * without a room it is read from the store.
+   */
+  async moderation(channelUrl: string): Promise<StoredModeration> {
+    const room = this.rooms.get(channelUrl);
+    if (!room) return this.o.store.getModeration(channelUrl);
+    if (room.moderation) return room.moderation;
+    // Concurrent sends after an invalidation share one read.
+    if (room.moderationLoad) return room.moderationLoad;
+    const version = room.moderationVersion;
+    const load = this.o.store.getModeration(channelUrl).then((m) => {
+      if (room.moderationVersion === version) room.moderation = m;
+      return m;
+    });
+    room.moderationLoad = load;
+    const clear = () => {
+      if (room.moderationLoad === load) room.moderationLoad = null;
+    };
+    load.then(clear, clear);
+    return load;
+  }
+
   /** Removes a closed socket; the last socket of a user in a channel announces USER_LEFT. */
   leave(conn: Connection) {
     if (conn.closed) return;
@@ -274,6 +319,44 @@ export class Hub {
                 user_id: wireUserId(e.user_id),
                 timestamp: e.timestamp,
               };
+        room.broadcast(JSON.stringify(frame));
+        return;
+      }
+      case "typing": {
+        const frame: TypingFrame = {
+          type: "TYPING",
+          channel_url: room.channelUrl,
+          user_id: wireUserId(e.user_id),
+          typing: e.typing,
+        };
+        if (e.expires_in_ms !== undefined) frame.expires_in_ms = e.expires_in_ms;
+        const raw = JSON.stringify(frame);
+        for (const c of room.conns) if (c.userId !== e.user_id) c.sendRaw(raw);
+        return;
+      }
+      case "read": {
+        const frame: ReadReceiptFrame = {
+          type: "READ_RECEIPT",
+          channel_url: room.channelUrl,
+          user_id: wireUserId(e.user_id),
+          seq: e.seq,
+          timestamp: e.timestamp,
+        };
+        room.broadcast(JSON.stringify(frame));
+        return;
+      }
+      case "moderation": {
+        room.moderation = null;
+        room.moderationLoad = null;
+        room.moderationVersion++;
+        const frame: ModerationFrame = {
+          type: "MODERATION",
+          channel_url: room.channelUrl,
+          action: e.action,
+          timestamp: e.timestamp,
+        };
+        if (e.user_id !== undefined) frame.user_id = wireUserId(e.user_id);
+        if (e.until !== undefined) frame.until = e.until;
         room.broadcast(JSON.stringify(frame));
         return;
       }

@@ -5,6 +5,8 @@ import {
   type AckFrame,
   ClientFrame,
   CloseCode,
+  type DeleteFrame,
+  type EditFrame,
   ErrorCode,
   type ErrorFrame,
   type SendFrame,
@@ -19,21 +21,31 @@ import type { Config } from "../config/index.ts";
 import { closeReason, jsonProblem } from "../http/json-guard.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import { type ChangeDeps, deleteMessage, editMessage } from "../providers/websocket/message-changes.ts";
 import type { MessagePipeline } from "../providers/websocket/message-pipeline.ts";
 import { type MessageStore, StoreError } from "../store/message-store.ts";
 import { Connection, TokenBucket } from "./connection.ts";
-import { type Hub, closeWithError } from "./hub.ts";
+import type { Bus } from "../bus/bus.ts";
+import { type Hub, closeWithError, isBanned, sendRefusal } from "./hub.ts";
 
 const WS_PATH = /^\/api\/v1\/chat\/ws\/([^/]+)(\/test)?\/?$/;
 /** Frames a client may send before its admission finishes; more are refused. */
 const MAX_EARLY_FRAMES = 32;
 const knownTypes = new Set<string>(clientFrameTypes);
+/** At most one typing:true per socket per this many ms; starts in between are coalesced. */
+const TYPING_MIN_INTERVAL_MS = 1000;
+const refusalText = {
+  BANNED: "you are banned from this channel",
+  MUTED: "you are muted in this channel",
+  FROZEN: "the channel is frozen: only operators can send",
+} as const;
 
 export interface WsGatewayDeps {
   config: Config;
   hub: Hub;
   store: MessageStore;
   pipeline: MessagePipeline;
+  bus: Bus;
   verifier: TokenVerifier;
   logger: Logger;
   metrics: Metrics;
@@ -57,7 +69,9 @@ class Refusal extends Error {
  * limits) happens after the upgrade so a refusal can say why in an ERROR frame and a close code.
  */
 export function createWsGateway(deps: WsGatewayDeps) {
-  const { config, hub, store, pipeline, verifier, logger, metrics } = deps;
+  const { config, hub, store, pipeline, bus, verifier, logger, metrics } = deps;
+  const changes: ChangeDeps = { pipeline, moderation: (url) => hub.moderation(url) };
+  const typingTtl = config.realtime.typing_expires_ms;
   const maxFrame = config.limits.max_frame_bytes;
   // Frames up to 4× the limit are read and answered with an ERROR before the 1009 close; beyond
   // that ws cuts the socket itself, so an attacker cannot make us buffer more.
@@ -161,7 +175,10 @@ export function createWsGateway(deps: WsGatewayDeps) {
     ws.on("close", () => {
       socketClosed = true;
       release();
-      if (conn) hub.leave(conn);
+      if (conn) {
+        stopTyping(conn);
+        hub.leave(conn);
+      }
       early = null;
     });
 
@@ -222,6 +239,13 @@ export function createWsGateway(deps: WsGatewayDeps) {
           CloseCode.FORBIDDEN,
           ErrorCode.NOT_MEMBER,
           `user ${userId} is not a member of ${channelUrl}`,
+        );
+      }
+      if (isBanned(await hub.moderation(channelUrl), userId)) {
+        throw new Refusal(
+          CloseCode.FORBIDDEN,
+          ErrorCode.BANNED,
+          `user ${userId} is banned from ${channelUrl}`,
         );
       }
       if (socketClosed || ws.readyState !== 1) return;
@@ -343,7 +367,11 @@ export function createWsGateway(deps: WsGatewayDeps) {
     const isObject = typeof value === "object" && value !== null && !Array.isArray(value);
     const rawReq = isObject ? (value as { req_id?: unknown }).req_id : undefined;
     const reqExtra = typeof rawReq === "string" && rawReq.length <= 64 ? { req_id: rawReq } : {};
-    if (!admitFrame(conn, reqExtra)) return;
+    const rawType = isObject ? (value as { type?: unknown }).type : undefined;
+    // Typing frames are coalesced (one publish per second at most), so they take no token and
+    // never count as flooding.
+    const isTyping = rawType === "TYPING_START" || rawType === "TYPING_STOP";
+    if (!isTyping && !admitFrame(conn, reqExtra)) return;
     if (isBinary)
       return sendError(ws, ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not supported; send JSON text");
     if (!parsedJson) return sendError(ws, ErrorCode.MALFORMED_FRAME, "frame is not valid JSON");
@@ -366,11 +394,19 @@ export function createWsGateway(deps: WsGatewayDeps) {
       return sendError(ws, ErrorCode.INVALID_FRAME, `${where}${issue?.message ?? "invalid frame"}`, reqExtra);
     }
     const frame = parsed.data;
-    if (frame.type === "PING") {
-      conn.sendRaw(
-        JSON.stringify(frame.ts === undefined ? { type: "PONG" } : { type: "PONG", ts: frame.ts }),
-      );
-      return;
+    switch (frame.type) {
+      case "PING":
+        conn.sendRaw(
+          JSON.stringify(frame.ts === undefined ? { type: "PONG" } : { type: "PONG", ts: frame.ts }),
+        );
+        return;
+      case "TYPING_START":
+        return startTyping(conn);
+      case "TYPING_STOP":
+        return stopTyping(conn);
+      case "READ":
+        void markRead(conn, frame.seq);
+        return;
     }
     if (quiescing) {
       const extra: Partial<ErrorFrame> = frame.req_id ? { req_id: frame.req_id } : {};
@@ -382,7 +418,9 @@ export function createWsGateway(deps: WsGatewayDeps) {
       );
     }
     inFlight++;
-    void handleSend(conn, frame).finally(() => {
+    const work =
+      frame.type === "EDIT" || frame.type === "DELETE" ? handleChange(conn, frame) : handleSend(conn, frame);
+    void work.finally(() => {
       inFlight--;
       if (inFlight === 0) for (const w of idleWaiters.splice(0)) w();
     });
@@ -391,6 +429,105 @@ export function createWsGateway(deps: WsGatewayDeps) {
   let quiescing = false;
   let inFlight = 0;
   const idleWaiters: Array<() => void> = [];
+
+  function publishTyping(conn: Connection, typing: boolean) {
+    bus
+      .publishChannel(conn.channelUrl, {
+        kind: "typing",
+        user_id: conn.userId,
+        typing,
+        ...(typing ? { expires_in_ms: typingTtl } : {}),
+      })
+      .catch((err) => logger.debug({ err }, "typing not published"));
+  }
+
+  /** Shows the user typing for `typingTtl`; a start within a second of the last one is coalesced. */
+  function startTyping(conn: Connection) {
+    const cached = conn.room?.moderation;
+    if (cached && sendRefusal(cached, conn.userId)) return;
+    const now = performance.now();
+    if (conn.typingTimer && now - conn.typingSentAt < TYPING_MIN_INTERVAL_MS) return;
+    if (conn.typingTimer) clearTimeout(conn.typingTimer);
+    conn.typingSentAt = now;
+    // Expires on the server exactly when clients were told it would.
+    conn.typingTimer = setTimeout(() => stopTyping(conn), typingTtl);
+    conn.typingTimer.unref();
+    publishTyping(conn, true);
+  }
+
+  function stopTyping(conn: Connection) {
+    if (!conn.typingTimer) return;
+    clearTimeout(conn.typingTimer);
+    conn.typingTimer = null;
+    conn.typingSentAt = 0;
+    publishTyping(conn, false);
+  }
+
+  async function markRead(conn: Connection, seq: number) {
+    try {
+      const m = await store.markRead(conn.channelUrl, conn.userId, seq);
+      await bus.publishChannel(conn.channelUrl, {
+        kind: "read",
+        user_id: conn.userId,
+        seq: m.last_read_seq,
+        timestamp: new Date().toISOString(),
+      });
+    } catch (err) {
+      logger.warn({ err, channel_url: conn.channelUrl }, "read mark failed");
+      sendError(conn.ws, ErrorCode.STORE_UNAVAILABLE, "the read mark was not stored; retry", {
+        retry_after_ms: 1000,
+      });
+    }
+  }
+
+  /** ERROR for a refused or failed change/send, with its req_id; true when handled. */
+  function refuse(conn: Connection, e: unknown, extra: Partial<ErrorFrame>): boolean {
+    if (e instanceof ChatError && e.status < 500) {
+      sendError(conn.ws, e.code, e.message, extra);
+      return true;
+    }
+    if (e instanceof StoreError && (e.code === "MESSAGE_NOT_FOUND" || e.code === "NOT_AUTHOR")) {
+      sendError(conn.ws, e.code, e.message, extra);
+      return true;
+    }
+    if (e instanceof StoreError && e.code === "CHANNEL_NOT_FOUND") {
+      sendError(conn.ws, ErrorCode.CHANNEL_DELETED, "the channel no longer exists", extra);
+      closeWithError(conn, CloseCode.CHANNEL_DELETED, ErrorCode.CHANNEL_DELETED, "the channel was deleted");
+      return true;
+    }
+    return false;
+  }
+
+  async function handleChange(conn: Connection, frame: EditFrame | DeleteFrame) {
+    const extra: Partial<ErrorFrame> = frame.req_id ? { req_id: frame.req_id } : {};
+    try {
+      const r =
+        frame.type === "EDIT"
+          ? await editMessage(changes, conn.channelUrl, frame.target_seq, {
+              message: frame.message,
+              userId: conn.userId,
+              ...(frame.data !== undefined ? { data: frame.data } : {}),
+            })
+          : await deleteMessage(changes, conn.channelUrl, frame.target_seq, conn.userId);
+      if (frame.req_id) {
+        const ack: AckFrame = {
+          type: "ACK",
+          req_id: frame.req_id,
+          message_id: r.target.message_id,
+          seq: r.entry.seq,
+          timestamp: r.entry.created_at,
+        };
+        conn.sendRaw(JSON.stringify(ack));
+      }
+    } catch (e) {
+      if (refuse(conn, e, extra)) return;
+      logger.warn({ err: e, channel_url: conn.channelUrl }, "change failed");
+      sendError(conn.ws, ErrorCode.STORE_UNAVAILABLE, "the change was not stored; retry", {
+        ...extra,
+        retry_after_ms: 1000,
+      });
+    }
+  }
 
   async function handleSend(conn: Connection, frame: SendFrame) {
     if (frame.type !== "MESG" && !frame.file && !frame.message) {
@@ -403,6 +540,12 @@ export function createWsGateway(deps: WsGatewayDeps) {
       );
     }
     try {
+      // Cached in the room (invalidated by MODERATION events): no store round trip per send.
+      const why = sendRefusal(conn.room?.moderation ?? (await hub.moderation(conn.channelUrl)), conn.userId);
+      if (why) {
+        const extra: Partial<ErrorFrame> = frame.req_id ? { req_id: frame.req_id } : {};
+        return sendError(conn.ws, ErrorCode[why], refusalText[why], extra);
+      }
       const { message, duplicate } = await pipeline.send({
         channel_url: conn.channelUrl,
         type: frame.type,
@@ -426,11 +569,7 @@ export function createWsGateway(deps: WsGatewayDeps) {
       }
     } catch (e) {
       const extra: Partial<ErrorFrame> = frame.req_id ? { req_id: frame.req_id } : {};
-      if (e instanceof StoreError && e.code === "CHANNEL_NOT_FOUND") {
-        sendError(conn.ws, ErrorCode.CHANNEL_DELETED, "the channel no longer exists", extra);
-        closeWithError(conn, CloseCode.CHANNEL_DELETED, ErrorCode.CHANNEL_DELETED, "the channel was deleted");
-        return;
-      }
+      if (refuse(conn, e, extra)) return;
       logger.warn({ err: e, channel_url: conn.channelUrl }, "send failed");
       sendError(conn.ws, ErrorCode.STORE_UNAVAILABLE, "the message was not stored; retry", {
         ...extra,

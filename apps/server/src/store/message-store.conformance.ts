@@ -204,6 +204,172 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       expect((await store.getChannel("u"))?.last_seq).toBe(0);
     });
 
+    it("edits and deletes as seq-log entries: one transaction, gap-free seq, author checks", async () => {
+      await store.createChannel(channel("ed"));
+      const m1 = await store.appendMessage({
+        channel_url: "ed",
+        type: "MESG",
+        user_id: "1",
+        message: "helo",
+        data: { a: 1 },
+      });
+      await store.appendMessage({
+        channel_url: "ed",
+        type: "FILE",
+        user_id: "2",
+        message: "f",
+        file: { url: "/f/1", name: "a.pdf", size: 3, mime_type: "application/pdf" },
+      });
+      const edit = await store.editMessage({
+        channel_url: "ed",
+        target_seq: 1,
+        message: "hello",
+        user_id: "1",
+        require_author: "1",
+      });
+      expect(edit.target).toMatchObject({
+        seq: 1,
+        message: "hello",
+        data: { a: 1 },
+        edited_at: expect.any(String),
+        deleted: false,
+      });
+      expect(edit.entry).toMatchObject({
+        seq: 3,
+        type: "MESSAGE_UPDATED",
+        target_seq: 1,
+        target_message_id: m1.message.message_id,
+        message: "hello",
+        user_id: "1",
+      });
+      await expect(
+        store.editMessage({
+          channel_url: "ed",
+          target_seq: 2,
+          message: "x",
+          user_id: "1",
+          require_author: "1",
+        }),
+      ).rejects.toMatchObject({ code: "NOT_AUTHOR" });
+      await expect(
+        store.editMessage({ channel_url: "ed", target_seq: 3, message: "x", user_id: null }),
+      ).rejects.toMatchObject({ code: "MESSAGE_NOT_FOUND" });
+      await expect(
+        store.deleteMessage({ channel_url: "ghost", target_seq: 1, user_id: null }),
+      ).rejects.toMatchObject({ code: "CHANNEL_NOT_FOUND" });
+      const del = await store.deleteMessage({ channel_url: "ed", target_seq: 2, user_id: null });
+      expect(del.target).toMatchObject({ seq: 2, deleted: true, message: "", data: null, file: null });
+      expect(del.entry).toMatchObject({ seq: 4, type: "MESSAGE_DELETED", target_seq: 2 });
+      await expect(
+        store.deleteMessage({ channel_url: "ed", target_seq: 2, user_id: null }),
+      ).rejects.toMatchObject({ code: "MESSAGE_NOT_FOUND" });
+      // A failed change takes no seq.
+      const next = await store.appendMessage({
+        channel_url: "ed",
+        type: "MESG",
+        user_id: "1",
+        message: "after",
+      });
+      expect(next.message.seq).toBe(5);
+      expect((await store.listMessages("ed", { afterSeq: 0, limit: 10 })).map((m) => m.type)).toEqual([
+        "MESG",
+        "FILE",
+        "MESSAGE_UPDATED",
+        "MESSAGE_DELETED",
+        "MESG",
+      ]);
+      expect(
+        (await store.listMessages("ed", { afterSeq: 0, limit: 10, messagesOnly: true })).map((m) => m.seq),
+      ).toEqual([1, 2, 5]);
+      expect(
+        (await store.listMessages("ed", { beforeSeq: 99, limit: 2, messagesOnly: true })).map((m) => m.seq),
+      ).toEqual([2, 5]);
+      expect(await store.getMessage("ed", 3)).toBeNull();
+      expect(await store.getMessage("ed", 1)).toEqual(edit.target);
+    });
+
+    it("keeps read marks per member: forward only, clamped, unread excludes own, deleted and log entries", async () => {
+      await store.createChannel(channel("rd", ["1", "2", "3"]));
+      for (const u of ["1", "2", "1", "1"])
+        await store.appendMessage({ channel_url: "rd", type: "MESG", user_id: u, message: "x" });
+      await store.deleteMessage({ channel_url: "rd", target_seq: 4, user_id: null });
+      expect(await store.readMark("rd", "2")).toEqual({
+        channel_url: "rd",
+        user_id: "2",
+        last_read_seq: 0,
+        last_seq: 5,
+        unread_count: 2,
+      });
+      expect(await store.markRead("rd", "2", 1)).toMatchObject({ last_read_seq: 1, unread_count: 1 });
+      expect(await store.markRead("rd", "2", 0)).toMatchObject({ last_read_seq: 1 });
+      expect(await store.markRead("rd", "3", 999)).toMatchObject({ last_read_seq: 5, unread_count: 0 });
+      expect(await store.readState("rd")).toEqual([
+        { user_id: "1", last_read_seq: 0 },
+        { user_id: "2", last_read_seq: 1 },
+        { user_id: "3", last_read_seq: 5 },
+      ]);
+    });
+
+    it("keeps moderation: operators, bans and mutes with an end, frozen; expired ones drop out", async () => {
+      await store.createChannel(channel("mod", ["1", "2", "3"]));
+      expect(await store.getModeration("mod")).toEqual({
+        frozen: false,
+        operators: [],
+        banned: [],
+        muted: [],
+      });
+      const past = new Date(Date.now() - 1000).toISOString();
+      const future = new Date(Date.now() + 60_000).toISOString();
+      await store.addOperators("mod", ["2", "1", "2"]);
+      await store.restrict("mod", "ban", ["3"], null);
+      await store.restrict("mod", "mute", ["1"], future);
+      await store.restrict("mod", "mute", ["2"], past);
+      await store.setFrozen("mod", true);
+      expect(await store.getModeration("mod")).toEqual({
+        frozen: true,
+        operators: ["1", "2"],
+        banned: [{ user_id: "3", until: null }],
+        muted: [{ user_id: "1", until: future }],
+      });
+      await store.restrict("mod", "ban", ["3"], future);
+      await store.unrestrict("mod", "mute", "1");
+      await store.removeOperators("mod", ["1"]);
+      await store.setFrozen("mod", false);
+      expect(await store.getModeration("mod")).toEqual({
+        frozen: false,
+        operators: ["2"],
+        banned: [{ user_id: "3", until: future }],
+        muted: [],
+      });
+      await expect(store.getModeration("ghost")).rejects.toMatchObject({ code: "CHANNEL_NOT_FOUND" });
+      await expect(store.setFrozen("ghost", true)).rejects.toMatchObject({ code: "CHANNEL_NOT_FOUND" });
+    });
+
+    it("keeps file metadata, gone with its channel", async () => {
+      await store.createChannel(channel("fl"));
+      const f = {
+        file_id: "6f1c1b8e-0000-4000-8000-000000000001",
+        channel_url: "fl",
+        user_id: "1",
+        name: "cat.png",
+        size: 1234,
+        mime_type: "image/png",
+        width: 64,
+        height: 32,
+        storage_key: "6f1c1b8e-0000-4000-8000-000000000001",
+        thumbnail_key: "6f1c1b8e-0000-4000-8000-000000000001.thumb",
+        created_at: "2024-01-01T00:00:00.000Z",
+      };
+      await store.saveFile(f);
+      expect(await store.getFile(f.file_id)).toEqual(f);
+      expect(await store.getFile("nope")).toBeNull();
+      await expect(store.saveFile({ ...f, file_id: "x", channel_url: "ghost" })).rejects.toMatchObject({
+        code: "CHANNEL_NOT_FOUND",
+      });
+      await store.deleteChannel("fl");
+      expect(await store.getFile(f.file_id)).toBeNull();
+    });
+
     it("reports itself healthy, and migrate is idempotent", async () => {
       await store.migrate();
       expect(await store.healthy()).toBe(true);

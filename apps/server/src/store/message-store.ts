@@ -14,17 +14,96 @@ export interface StoredChannel {
   member_count: number;
 }
 
+/** Seq-log entries that change an earlier message (@since 0.2); they take a seq like messages. */
+export type LogEntryType = "MESSAGE_UPDATED" | "MESSAGE_DELETED";
+
 export interface StoredMessage {
   message_id: string;
   channel_url: string;
   seq: number;
-  type: MessageType;
+  /** A message, or a log entry (edit/delete) whose `target_seq` names the message it changed. */
+  type: MessageType | LogEntryType;
   user_id: string | null;
   message: string;
   custom_type: string | null;
   data: Record<string, unknown> | null;
   file: FileInfo | null;
   req_id: string | null;
+  created_at: string;
+  /** @since 0.2 Messages: set once edited. Absent = null. */
+  edited_at?: string | null;
+  /** @since 0.2 Messages: a tombstone (message "", no data/file). Absent = false. */
+  deleted?: boolean;
+  /** @since 0.2 Log entries: the seq and message_id of the changed message. */
+  target_seq?: number | null;
+  target_message_id?: string | null;
+}
+
+export function isLogEntry(m: StoredMessage): boolean {
+  return m.type === "MESSAGE_UPDATED" || m.type === "MESSAGE_DELETED";
+}
+
+export interface EditInput {
+  channel_url: string;
+  target_seq: number;
+  message: string;
+  /** Replaces the message's data when given. */
+  data?: Record<string, unknown> | null;
+  /** Who edits (recorded on the log entry); null = a privileged caller. */
+  user_id: string | null;
+  /** When set, the target's author must be this user (else NOT_AUTHOR). */
+  require_author?: string;
+}
+
+export interface DeleteInput {
+  channel_url: string;
+  target_seq: number;
+  user_id: string | null;
+  require_author?: string;
+}
+
+/** An edit or delete: the changed target and the log entry that announces it (its own seq). */
+export interface ChangeResult {
+  target: StoredMessage;
+  entry: StoredMessage;
+}
+
+export interface ReadMark {
+  channel_url: string;
+  user_id: string;
+  last_read_seq: number;
+  last_seq: number;
+  unread_count: number;
+}
+
+export interface Restriction {
+  user_id: string;
+  /** ISO-8601 end, or null = until lifted. */
+  until: string | null;
+}
+
+/** Moderation of a channel; expired bans/mutes are left out. */
+export interface StoredModeration {
+  frozen: boolean;
+  operators: string[];
+  banned: Restriction[];
+  muted: Restriction[];
+}
+
+export type RestrictionKind = "ban" | "mute";
+
+export interface StoredFile {
+  file_id: string;
+  channel_url: string;
+  /** Uploader; null for API-key uploads. */
+  user_id: string | null;
+  name: string;
+  size: number;
+  mime_type: string;
+  width: number | null;
+  height: number | null;
+  storage_key: string;
+  thumbnail_key: string | null;
   created_at: string;
 }
 
@@ -83,10 +162,18 @@ export interface MessageRange {
   /** Messages with seq < beforeSeq, the newest `limit` of them. */
   beforeSeq?: number;
   limit: number;
+  /** Leave out log entries (edits/deletes): history shows their effect on the targets instead. */
+  messagesOnly?: boolean;
 }
 
 /** INVALID_DATA: the message cannot be stored as given (e.g. data too deep to serialise). */
-export type StoreErrorCode = "CHANNEL_NOT_FOUND" | "CHANNEL_EXISTS" | "STORE_UNAVAILABLE" | "INVALID_DATA";
+export type StoreErrorCode =
+  | "CHANNEL_NOT_FOUND"
+  | "CHANNEL_EXISTS"
+  | "STORE_UNAVAILABLE"
+  | "INVALID_DATA"
+  | "MESSAGE_NOT_FOUND"
+  | "NOT_AUTHOR";
 
 export class StoreError extends Error {
   constructor(
@@ -126,6 +213,29 @@ export interface MessageStore {
   isMember(channelUrl: string, userId: string): Promise<boolean>;
   appendMessage(input: NewMessage): Promise<AppendResult>;
   listMessages(channelUrl: string, range: MessageRange): Promise<StoredMessage[]>;
+  /** One message (not a log entry) by seq, or null. */
+  getMessage(channelUrl: string, seq: number): Promise<StoredMessage | null>;
+  /**
+   * Edits a message and appends a MESSAGE_UPDATED entry in one transaction. MESSAGE_NOT_FOUND when
+   * the seq is not a live (undeleted) message, NOT_AUTHOR when `require_author` does not match.
+   */
+  editMessage(input: EditInput): Promise<ChangeResult>;
+  /** Turns a message into a tombstone and appends a MESSAGE_DELETED entry, in one transaction. */
+  deleteMessage(input: DeleteInput): Promise<ChangeResult>;
+  /** Moves the member's read mark forward to `seq` (clamped to last_seq; never backwards). */
+  markRead(channelUrl: string, userId: string, seq: number): Promise<ReadMark>;
+  readMark(channelUrl: string, userId: string): Promise<ReadMark>;
+  /** Every member with its read mark (0 when it never read). */
+  readState(channelUrl: string): Promise<Array<{ user_id: string; last_read_seq: number }>>;
+  getModeration(channelUrl: string): Promise<StoredModeration>;
+  /** Bans or mutes users until `until` (null = until lifted); a repeat replaces the end. */
+  restrict(channelUrl: string, kind: RestrictionKind, userIds: string[], until: string | null): Promise<void>;
+  unrestrict(channelUrl: string, kind: RestrictionKind, userId: string): Promise<void>;
+  setFrozen(channelUrl: string, frozen: boolean): Promise<void>;
+  addOperators(channelUrl: string, userIds: string[]): Promise<void>;
+  removeOperators(channelUrl: string, userIds: string[]): Promise<void>;
+  saveFile(file: StoredFile): Promise<void>;
+  getFile(fileId: string): Promise<StoredFile | null>;
   /** Resolves when every accepted write is durable (used on drain). */
   flush(): Promise<void>;
   /** Pings the backing database (readiness). */

@@ -121,7 +121,36 @@ describe("socket authentication matrix", () => {
     expect(send.status).toBe(403);
   });
 
-  it.skip("refuses a banned user (bans and moderation are a later feature, not built yet)", () => {});
+  it("refuses a banned user: ERROR BANNED then 4403 on connect, 403 BANNED on REST sends, nothing stored", async () => {
+    await createChannel(t, "ban_matrix", ["1", "2"]);
+    const ban = await t.api("/api/v1/chat/channels/ban_matrix/bans", {
+      method: "POST",
+      json: { user_ids: ["2"] },
+    });
+    expect(ban.status).toBe(200);
+    const tok = await token("2");
+    const s = TestSocket.open(`${t.wsUrl}/api/v1/chat/ws/ban_matrix?token=${tok}`);
+    expect(await s.closed()).toBe(CloseCode.FORBIDDEN);
+    expect(s.frames).toEqual([
+      expect.objectContaining({ type: "ERROR", code: "BANNED", close_code: CloseCode.FORBIDDEN }),
+    ]);
+    expectNoLeak(JSON.stringify(s.frames), [tok]);
+    const dev = TestSocket.open(`${t.wsUrl}/api/v1/chat/ws/ban_matrix/test?user_id=2`);
+    expect(await dev.closed()).toBe(CloseCode.FORBIDDEN);
+    const res = await t.api("/api/v1/chat/channels/ban_matrix/messages", {
+      method: "POST",
+      token: tok,
+      json: { message: "let me in" },
+    });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error.code).toBe("BANNED");
+    const viaKey = await t.api("/api/v1/chat/channels/ban_matrix/messages", {
+      method: "POST",
+      json: { user_id: "2", message: "on their behalf" },
+    });
+    expect(viaKey.status).toBe(403);
+    expect((await (await t.api("/api/v1/chat/channels/ban_matrix")).json()).last_seq).toBe(0);
+  });
 
   it("has no dev test endpoint outside dev: stg and prod answer 404", async () => {
     for (const env of ["stg", "prod"]) {

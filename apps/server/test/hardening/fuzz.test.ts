@@ -130,7 +130,8 @@ function expected(w: Wire): { kind: "error" } | { kind: "ping" } | { kind: "send
   const r = ClientFrame.safeParse(v);
   if (!r.success) return { kind: "error" };
   if (r.data.type === "PING") return { kind: "ping" };
-  if (r.data.type !== "MESG" && !r.data.file && !r.data.message) return { kind: "error" };
+  if ((r.data.type === "FILE" || r.data.type === "IMAGE") && !r.data.file && !r.data.message)
+    return { kind: "error" };
   return { kind: "send", frame: r.data };
 }
 

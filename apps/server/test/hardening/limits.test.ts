@@ -216,5 +216,23 @@ describe("REST and JSON limits", () => {
     expect(await a.type("ACK")).toMatchObject({ req_id: "ok" });
   });
 
-  it.skip("refuses uploads over the configured size (file uploads are a later feature: FILE frames carry only a URL today)", () => {});
+  it("refuses uploads over the configured size with 413 FILE_TOO_LARGE, also when the body is far larger, and stores nothing", async () => {
+    const s = await startServer({ overrides: { uploads: { max_bytes: 1000 } } });
+    t = s;
+    await createChannel(s, "upload_limit", ["1"]);
+    const up = (bytes: number) => {
+      const form = new FormData();
+      form.set("file", new File([Buffer.alloc(bytes, 97)], "a.txt", { type: "text/plain" }));
+      return s.api("/api/v1/chat/channels/upload_limit/files", { method: "POST", body: form });
+    };
+    expect((await up(1000)).status).toBe(201);
+    for (const size of [1001, 5_000_000]) {
+      const res = await up(size);
+      expect(res.status).toBe(413);
+      expect((await res.json()).error).toMatchObject({ code: "FILE_TOO_LARGE", retryable: false });
+    }
+    const { readdirSync } = await import("node:fs");
+    const { dirname, join } = await import("node:path");
+    expect(readdirSync(join(dirname(s.dbPath), "uploads"))).toHaveLength(1);
+  });
 });

@@ -1,18 +1,26 @@
 "use client";
-import type { MessageFrame } from "@podchat/protocol";
+import type { MessageDeletedFrame, MessageFrame, MessageUpdatedFrame, WireUserId } from "@podchat/protocol";
 import {
   createContext,
   createElement,
   type ReactNode,
-  useCallback,
   useContext,
   useEffect,
+  useMemo,
   useState,
 } from "react";
+import { applyChange } from "../apply.ts";
 import type { PodchatChannel } from "../channel.ts";
 import type { PodchatClient } from "../client.ts";
 import type { PodchatError } from "../errors.ts";
-import type { ChannelStatus, OutboxItem, SendOptions, SendResult } from "../types.ts";
+import type {
+  ChannelStatus,
+  EditOptions,
+  OutboxItem,
+  SendFileOptions,
+  SendOptions,
+  SendResult,
+} from "../types.ts";
 
 const ClientContext = createContext<PodchatClient | null>(null);
 
@@ -44,11 +52,28 @@ export interface UseChannelOptions {
 /** What {@link useChannel} returns. */
 export interface UseChannelResult {
   channel: PodchatChannel;
-  /** Messages in seq order, each once: the loaded history, then everything received since mount. */
+  /**
+   * Messages in seq order, each once: the loaded history, then everything received since mount.
+   * Edits and deletions are applied in place (`edited_at`; deleted ones stay as tombstones with
+   * `deleted: true`).
+   */
   messages: readonly MessageFrame[];
   status: ChannelStatus;
   outbox: readonly OutboxItem[];
+  /** Members typing now (see `channel.typingUsers`). */
+  typingUsers: readonly WireUserId[];
+  /**
+   * How far each member has read, by `String(user_id)`: loaded on each connection
+   * (`readState()`), kept live from `readReceipt` events in between.
+   */
+  readState: Readonly<Record<string, number>>;
   send: (text: string, opts?: SendOptions) => Promise<SendResult>;
+  /** `channel.markRead`: default up to the last message received. */
+  markRead: (seq?: number) => void;
+  edit: (seq: number, text: string, opts?: EditOptions) => Promise<SendResult>;
+  /** `channel.delete` (`delete` is a reserved word for destructuring). */
+  remove: (seq: number) => Promise<SendResult>;
+  sendFile: (file: Blob, opts?: SendFileOptions) => Promise<SendResult>;
   /** The last error the channel reported, if any. */
   error: PodchatError | null;
 }
@@ -65,14 +90,29 @@ export function useChannel(channelUrl: string, opts: UseChannelOptions = {}): Us
   const [outbox, setOutbox] = useState<readonly OutboxItem[]>(channel.outbox);
   const [messages, setMessages] = useState<readonly MessageFrame[]>([]);
   const [error, setError] = useState<PodchatError | null>(null);
+  const [typingUsers, setTypingUsers] = useState<readonly WireUserId[]>(channel.typingUsers);
+  const [readState, setReadState] = useState<Readonly<Record<string, number>>>({});
 
   useEffect(() => {
     let active = true;
     let historyRequested = false;
+    // Edits and deletions received before the history page arrives, re-applied to that page.
+    let early: (MessageUpdatedFrame | MessageDeletedFrame)[] | null = historyLimit > 0 ? [] : null;
     setStatus(channel.status);
     setOutbox(channel.outbox);
     setMessages([]);
     setError(null);
+    setTypingUsers(channel.typingUsers);
+    setReadState({});
+    const read = (userId: WireUserId, seq: number) =>
+      setReadState((prev) => {
+        const key = String(userId);
+        return (prev[key] ?? -1) >= seq ? prev : { ...prev, [key]: seq };
+      });
+    const change = (c: MessageUpdatedFrame | MessageDeletedFrame) => {
+      early?.push(c);
+      setMessages((prev) => applyChange(prev, c));
+    };
     // History is read strictly below the seq the live stream starts after, so the two meet without
     // a hole or an overlap.
     const loadHistory = () => {
@@ -82,26 +122,47 @@ export function useChannel(channelUrl: string, opts: UseChannelOptions = {}): Us
       channel.history({ beforeSeq: anchor + 1, limit: historyLimit }).then(
         (page) => {
           if (!active) return;
+          const older = (early ?? []).reduce(applyChange, page.messages);
+          early = null;
           setMessages((live) => {
             const first = live[0]?.seq ?? Number.POSITIVE_INFINITY;
-            return [...page.messages.filter((m) => m.seq < first), ...live];
+            return [...older.filter((m) => m.seq < first), ...live];
           });
         },
         (err: PodchatError) => {
+          early = null;
           if (active) setError(err);
         },
+      );
+    };
+    // On every (re)connection: receipts are not replayed, so ones missed while away come from here.
+    const loadReadState = () => {
+      channel.readState().then(
+        (r) => {
+          if (active) for (const m of r.members) read(m.user_id, m.last_read_seq);
+        },
+        // Optional: a server without read state still gets live receipts.
+        () => {},
       );
     };
     const unsubscribe = [
       channel.on("status", (s) => {
         setStatus(s);
-        if (s === "connected") loadHistory();
+        if (s === "connected") {
+          loadHistory();
+          loadReadState();
+        }
       }),
       channel.on("message", (m) => setMessages((prev) => [...prev, m])),
+      channel.on("messageUpdated", change),
+      channel.on("messageDeleted", change),
+      channel.on("readReceipt", (r) => read(r.user_id, r.seq)),
+      channel.on("typing", () => setTypingUsers(channel.typingUsers)),
       channel.on("outbox", setOutbox),
       channel.on("error", setError),
     ];
     loadHistory();
+    if (channel.status === "connected") loadReadState();
     const release = channel.acquire();
     return () => {
       active = false;
@@ -110,6 +171,15 @@ export function useChannel(channelUrl: string, opts: UseChannelOptions = {}): Us
     };
   }, [channel, historyLimit]);
 
-  const send = useCallback((text: string, o?: SendOptions) => channel.send(text, o), [channel]);
-  return { channel, messages, status, outbox, send, error };
+  const actions = useMemo(
+    () => ({
+      send: (text: string, o?: SendOptions) => channel.send(text, o),
+      markRead: (seq?: number) => channel.markRead(seq),
+      edit: (seq: number, text: string, o?: EditOptions) => channel.edit(seq, text, o),
+      remove: (seq: number) => channel.delete(seq),
+      sendFile: (file: Blob, o?: SendFileOptions) => channel.sendFile(file, o),
+    }),
+    [channel],
+  );
+  return { channel, messages, status, outbox, typingUsers, readState, error, ...actions };
 }

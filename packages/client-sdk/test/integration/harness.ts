@@ -38,9 +38,11 @@ export interface RunningServer {
 
 /** A real server in this process. Limits default high enough that pacing is not the SDK's problem. */
 export async function startServer(
-  opts: { port?: number; dbPath?: string; limits?: Record<string, unknown> } = {},
+  opts: { port?: number; dbPath?: string; limits?: Record<string, unknown>; uploads?: boolean } = {},
 ): Promise<RunningServer> {
   const dbPath = opts.dbPath ?? tempDbPath();
+  // Uploads (protocol 0.2) go to a temp folder next to the database, never into the repo.
+  const uploads = opts.uploads ? { uploads: { dir: join(dirname(dbPath), "uploads") } } : {};
   const { config, sources } = loadConfig({
     env: { APP_ENV: "dev" },
     overrides: {
@@ -48,6 +50,7 @@ export async function startServer(
       store: { sqlite: { path: dbPath } },
       log: { level: "silent" },
       limits: { messages_per_second: 10_000, message_burst: 10_000, ...opts.limits },
+      ...uploads,
     },
   });
   const server = await createPodchatServer({ config, sources });

@@ -1,4 +1,5 @@
 import { AdminChannelDetail } from "@podchat/protocol";
+import { ignoringChangeEntries } from "@/lib/log-entries";
 import Link from "next/link";
 import { loadForPage, serverJson } from "@/lib/server-api";
 import { ChannelStoreProvider } from "@/providers/channel-store-provider";
@@ -11,7 +12,10 @@ export default async function ChannelPage({ params }: { params: Promise<{ url: s
   const { url } = await params;
   const channelUrl = decodeURIComponent(url);
   const { data, error } = await loadForPage(() =>
-    serverJson(`/api/v1/admin/channels/${encodeURIComponent(channelUrl)}`, AdminChannelDetail),
+    serverJson(
+      `/api/v1/admin/channels/${encodeURIComponent(channelUrl)}`,
+      ignoringChangeEntries(AdminChannelDetail),
+    ),
   );
   return (
     <>

@@ -13,6 +13,8 @@ interface Session {
   userId: string;
   channelUrl: string;
   client: PodchatClient;
+  /** The user's current token (replaced when the SDK asks for a fresh one). */
+  token: string;
 }
 
 const TOKEN_TTL_S = 3600;
@@ -32,7 +34,8 @@ export function Playground({ serverUrl }: { serverUrl: string }) {
   const [error, setError] = useState<ApiErrorData | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => () => session?.client.close(), [session]);
+  const client = session?.client;
+  useEffect(() => () => client?.close(), [client]);
 
   async function connect(form: FormData) {
     const userId = String(form.get("user_id") ?? "").trim();
@@ -41,8 +44,12 @@ export function Playground({ serverUrl }: { serverUrl: string }) {
     setBusy(true);
     try {
       const token = await mintToken(userId);
-      const client = createPlaygroundClient(serverUrl, token, () => mintToken(userId));
-      setSession({ userId, channelUrl, client });
+      const client = createPlaygroundClient(serverUrl, token, async () => {
+        const fresh = await mintToken(userId);
+        setSession((s) => (s?.client === client ? { ...s, token: fresh } : s));
+        return fresh;
+      });
+      setSession({ userId, channelUrl, client, token });
     } catch (e) {
       setError(toApiErrorData(e));
     } finally {
@@ -53,7 +60,13 @@ export function Playground({ serverUrl }: { serverUrl: string }) {
   if (session) {
     return (
       <PodchatProvider client={session.client}>
-        <ChatPanel userId={session.userId} channelUrl={session.channelUrl} onLeave={() => setSession(null)} />
+        <ChatPanel
+          userId={session.userId}
+          channelUrl={session.channelUrl}
+          serverUrl={serverUrl}
+          token={session.token}
+          onLeave={() => setSession(null)}
+        />
       </PodchatProvider>
     );
   }

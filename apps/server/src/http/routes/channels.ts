@@ -1,10 +1,14 @@
 import {
   ChannelUrl,
   CreateChannelBody,
+  EditMessageBody,
   ErrorCode,
+  FreezeBody,
   HistoryQuery,
   ListChannelsQuery,
+  MarkReadBody,
   MembersBody,
+  ModerationUsersBody,
   SendMessageBody,
   type TransportResponse,
   UpdateChannelBody,
@@ -156,6 +160,120 @@ export function channelRoutes(chat: ChatService, config: Config) {
       ...(body.file !== undefined ? { file: body.file } : {}),
     });
     return c.json(sent.message, sent.duplicate ? 200 : 201);
+  });
+
+  /** Moderation writes: API key, admins, or a member token of one of the channel's operators. */
+  async function authorizeOperator(c: Parameters<typeof requireUserOrPrivileged>[0], url: string) {
+    const userId = await authorizeMember(c, url);
+    if (userId !== null && !(await chat.isOperator(url, userId)))
+      throw new ChatError(ErrorCode.FORBIDDEN, "only the channel's operators may moderate it");
+  }
+
+  function seqParam(raw: string | undefined): number {
+    if (!raw || !/^[1-9][0-9]{0,14}$/.test(raw))
+      throw new ChatError(ErrorCode.VALIDATION_FAILED, "seq must be a positive integer", { field: "seq" });
+    return Number(raw);
+  }
+
+  function memberOnly(userId: string | null): string {
+    if (userId === null)
+      throw new ChatError(
+        ErrorCode.VALIDATION_FAILED,
+        "read state is per member: call with the member's token",
+        {
+          status: 400,
+        },
+      );
+    return userId;
+  }
+
+  app.patch("/:channel_url/messages/:seq", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    const seq = seqParam(c.req.param("seq"));
+    const userId = await authorizeMember(c, url);
+    const body = await jsonBody(c, EditMessageBody);
+    if (userId !== null && body.user_id !== undefined && body.user_id !== userId)
+      throw new ChatError(ErrorCode.FORBIDDEN, "a member token can edit only its own messages");
+    const editor = userId ?? body.user_id;
+    return c.json(
+      await chat.editMessage(url, seq, {
+        message: body.message,
+        ...(body.data !== undefined ? { data: body.data } : {}),
+        ...(editor !== undefined ? { userId: editor } : {}),
+      }),
+    );
+  });
+
+  app.delete("/:channel_url/messages/:seq", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    const seq = seqParam(c.req.param("seq"));
+    const userId = await authorizeMember(c, url);
+    await chat.deleteMessage(url, seq, userId ?? undefined);
+    return c.body(null, 204);
+  });
+
+  app.post("/:channel_url/read", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    const userId = memberOnly(await authorizeMember(c, url));
+    const body = await jsonBody(c, MarkReadBody);
+    return c.json(await chat.markRead(url, userId, body.seq));
+  });
+
+  app.get("/:channel_url/unread", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    const userId = memberOnly(await authorizeMember(c, url));
+    return c.json(await chat.unread(url, userId));
+  });
+
+  app.get("/:channel_url/read-state", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    await authorizeMember(c, url);
+    return c.json(await chat.readState(url));
+  });
+
+  app.get("/:channel_url/moderation", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    await authorizeMember(c, url);
+    return c.json(await chat.moderation(url));
+  });
+
+  app.post("/:channel_url/operators", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    await authorizeOperator(c, url);
+    const body = await jsonBody(c, ModerationUsersBody);
+    return c.json(await chat.addOperators(url, body.user_ids));
+  });
+
+  app.delete("/:channel_url/operators/:user_id", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    await authorizeOperator(c, url);
+    return c.json(await chat.removeOperators(url, [c.req.param("user_id")]));
+  });
+
+  for (const kind of ["bans", "mutes"] as const) {
+    app.post(`/:channel_url/${kind}`, async (c) => {
+      const url = channelParam(c.req.param("channel_url")!);
+      await authorizeOperator(c, url);
+      const body = await jsonBody(c, ModerationUsersBody);
+      return c.json(
+        kind === "bans"
+          ? await chat.ban(url, body.user_ids, body.seconds)
+          : await chat.mute(url, body.user_ids, body.seconds),
+      );
+    });
+    app.delete(`/:channel_url/${kind}/:user_id`, async (c) => {
+      const url = channelParam(c.req.param("channel_url")!);
+      await authorizeOperator(c, url);
+      const user = c.req.param("user_id")!;
+      return c.json(kind === "bans" ? await chat.unban(url, user) : await chat.unmute(url, user));
+    });
+  }
+
+  app.put("/:channel_url/freeze", async (c) => {
+    const url = channelParam(c.req.param("channel_url"));
+    await authorizeOperator(c, url);
+    const body = await jsonBody(c, FreezeBody);
+    return c.json(await chat.setFrozen(url, body.frozen));
   });
 
   app.get("/:channel_url/transport", async (c) => {

@@ -194,15 +194,20 @@ describe("messages", () => {
     // Without a type and a sender it is an admin message, as on podchat's own provider.
     const admin = await provider.sendMessage("pod_123_chat", { message: "notice" });
     expect(admin.message).toMatchObject({ type: "ADMM", message: "notice" });
+    // Sendbird file messages need a sending member: an admin file is UNSUPPORTED (501), said so.
     const file = await chatError(
       provider.sendMessage("pod_123_chat", {
         type: "IMAGE",
-        user_id: "1",
         message: "",
         file: { url: "https://x/a.png", name: "a.png", size: 1, mime_type: "image/png" },
       }),
     );
-    expect(file.code).toBe(ErrorCode.UNSUPPORTED);
+    expect(file).toMatchObject({ code: ErrorCode.UNSUPPORTED, status: 501 });
+    expect(file.message).toMatch(/is not supported on Sendbird channels: /);
+    const noFile = await chatError(
+      provider.sendMessage("pod_123_chat", { type: "FILE", user_id: "1", message: "" }),
+    );
+    expect(noFile).toMatchObject({ code: ErrorCode.VALIDATION_FAILED, field: "file" });
   });
 
   it("pages history backwards and forwards by seq, each message once, in order", async () => {
@@ -281,6 +286,248 @@ describe("provider errors", () => {
   });
 });
 
+describe("file and image messages", () => {
+  beforeEach(async () => {
+    await provider.createChannel({ channel_url: "pod_f", user_ids: ["1", "2"] });
+  });
+
+  it("sends FILE and IMAGE as Sendbird FILE messages by URL, and reads them back as sent", async () => {
+    const image = await provider.sendMessage("pod_f", {
+      type: "IMAGE",
+      user_id: "1",
+      message: "our team",
+      data: { album: "x" },
+      file: {
+        url: "http://127.0.0.1/files/a.png",
+        name: "a.png",
+        size: 2048,
+        mime_type: "image/png",
+        width: 640,
+        height: 480,
+        thumbnail_url: "http://127.0.0.1/files/a_thumb.png",
+      },
+    });
+    expect(image.message).toMatchObject({
+      type: "IMAGE",
+      user_id: 1,
+      message: "our team",
+      data: { album: "x" },
+      file: {
+        url: "http://127.0.0.1/files/a.png",
+        name: "a.png",
+        size: 2048,
+        mime_type: "image/png",
+        width: 640,
+        height: 480,
+        thumbnail_url: "http://127.0.0.1/files/a_thumb.png",
+      },
+    });
+    const stored = emulator.state.messages.get("pod_f")?.[0];
+    expect(stored).toMatchObject({
+      type: "FILE",
+      user_id: "1",
+      file: { url: "http://127.0.0.1/files/a.png", name: "a.png", type: "image/png", size: 2048 },
+      thumbnails: ["http://127.0.0.1/files/a_thumb.png"],
+    });
+    const file = await provider.sendMessage("pod_f", {
+      type: "FILE",
+      user_id: "2",
+      message: "",
+      file: { url: "http://127.0.0.1/files/r.pdf", name: "r.pdf", size: 10, mime_type: "application/pdf" },
+    });
+    expect(file.message.type).toBe("FILE");
+    expect(file.message.data).toBeUndefined();
+    const history = await provider.listMessages("pod_f", {});
+    expect(history.messages).toEqual([image.message, file.message]);
+  });
+
+  it("a non-member cannot send a file", async () => {
+    const error = await chatError(
+      provider.sendMessage("pod_f", {
+        type: "FILE",
+        user_id: "3",
+        message: "",
+        file: { url: "http://127.0.0.1/f", name: "f", size: 1, mime_type: "text/plain" },
+      }),
+    );
+    expect(error.code).toBe(ErrorCode.NOT_MEMBER);
+  });
+});
+
+describe("edit and delete", () => {
+  let first: MessageFrame;
+  beforeEach(async () => {
+    await provider.createChannel({ channel_url: "pod_e", user_ids: ["1", "2", "3"] });
+    first = (await provider.sendMessage("pod_e", { user_id: "1", message: "helo", data: { a: 1 } })).message;
+  });
+
+  it("edits in place: the author's edit shows in history with edited_at", async () => {
+    const edited = await provider.editMessage("pod_e", first.seq, { message: "hello", userId: "1" });
+    expect(edited).toMatchObject({ seq: first.seq, message: "hello", data: { a: 1 }, user_id: 1 });
+    expect(Number.isNaN(Date.parse(edited.edited_at ?? ""))).toBe(false);
+    const history = await provider.listMessages("pod_e", {});
+    expect(history.messages).toEqual([edited]);
+    expect(
+      emulator.state.requests.some((r) => r.method === "PUT" && r.path.endsWith(`/messages/${first.seq}`)),
+    ).toBe(true);
+    const withData = await provider.editMessage("pod_e", first.seq, { message: "hi", data: { b: 2 } });
+    expect(withData.data).toEqual({ b: 2 });
+  });
+
+  it("edits an image caption, keeping the image", async () => {
+    const image = (
+      await provider.sendMessage("pod_e", {
+        type: "IMAGE",
+        user_id: "2",
+        message: "old",
+        file: { url: "http://127.0.0.1/i.png", name: "i.png", size: 3, mime_type: "image/png", width: 1 },
+      })
+    ).message;
+    const edited = await provider.editMessage("pod_e", image.seq, { message: "new", userId: "2" });
+    expect(edited).toMatchObject({
+      type: "IMAGE",
+      message: "new",
+      file: { url: "http://127.0.0.1/i.png", width: 1 },
+    });
+  });
+
+  it("only the author edits; unknown messages and channels say so", async () => {
+    const notAuthor = await chatError(
+      provider.editMessage("pod_e", first.seq, { message: "x", userId: "2" }),
+    );
+    expect(notAuthor).toMatchObject({ code: ErrorCode.NOT_AUTHOR, status: 403 });
+    const missing = await chatError(provider.editMessage("pod_e", first.seq + 1000, { message: "x" }));
+    expect(missing).toMatchObject({ code: ErrorCode.MESSAGE_NOT_FOUND, status: 404 });
+    const noChannel = await chatError(provider.editMessage("pod_none", 1, { message: "x" }));
+    expect(noChannel.code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+  });
+
+  it("deletes for real (Sendbird keeps no tombstone): the author or an operator may", async () => {
+    const second = (await provider.sendMessage("pod_e", { user_id: "1", message: "two" })).message;
+    const notAllowed = await chatError(provider.deleteMessage("pod_e", first.seq, { userId: "2" }));
+    expect(notAllowed).toMatchObject({ code: ErrorCode.NOT_AUTHOR, status: 403 });
+    await provider.deleteMessage("pod_e", first.seq, { userId: "1" });
+    await provider.addOperators("pod_e", ["3"]);
+    await provider.deleteMessage("pod_e", second.seq, { userId: "3" });
+    expect((await provider.listMessages("pod_e", {})).messages).toEqual([]);
+    const again = await chatError(provider.deleteMessage("pod_e", first.seq, {}));
+    expect(again.code).toBe(ErrorCode.MESSAGE_NOT_FOUND);
+  });
+});
+
+describe("read state", () => {
+  beforeEach(async () => {
+    await provider.createChannel({ channel_url: "pod_r", user_ids: ["1", "2", "3"] });
+  });
+
+  it("unread counts others' messages after the member's read receipt; markRead reads up to now", async () => {
+    const a = (await provider.sendMessage("pod_r", { user_id: "1", message: "a" })).message;
+    const b = (await provider.sendMessage("pod_r", { user_id: "1", message: "b" })).message;
+    expect(await provider.unread("pod_r", "2")).toEqual({
+      channel_url: "pod_r",
+      user_id: 2,
+      last_read_seq: 0,
+      last_seq: b.seq,
+      unread_count: 2,
+    });
+    // The sender has read its own messages.
+    expect(await provider.unread("pod_r", "1")).toMatchObject({ last_read_seq: b.seq, unread_count: 0 });
+    // Sendbird cannot mark "up to a": everything up to now is read.
+    const marked = await provider.markRead("pod_r", "2", a.seq);
+    expect(marked).toMatchObject({ user_id: 2, last_read_seq: b.seq, last_seq: b.seq, unread_count: 0 });
+    const c = (await provider.sendMessage("pod_r", { user_id: "3", message: "c" })).message;
+    expect(await provider.unread("pod_r", "2")).toMatchObject({
+      last_read_seq: b.seq,
+      last_seq: c.seq,
+      unread_count: 1,
+    });
+    expect(await provider.readState("pod_r")).toEqual({
+      channel_url: "pod_r",
+      members: [
+        { user_id: 1, last_read_seq: b.seq },
+        { user_id: 2, last_read_seq: b.seq },
+        { user_id: 3, last_read_seq: c.seq },
+      ],
+    });
+  });
+
+  it("non-members and unknown channels", async () => {
+    expect((await chatError(provider.unread("pod_r", "9"))).code).toBe(ErrorCode.NOT_MEMBER);
+    expect((await chatError(provider.markRead("pod_r", "9", 1))).code).toBe(ErrorCode.NOT_MEMBER);
+    expect((await chatError(provider.readState("pod_none"))).code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+  });
+});
+
+describe("moderation", () => {
+  beforeEach(async () => {
+    await provider.createChannel({ channel_url: "pod_m", user_ids: ["1", "2", "3"] });
+  });
+
+  it("reports an empty state, then freeze, operators, bans and mutes as Sendbird keeps them", async () => {
+    expect(await provider.moderation("pod_m")).toEqual({
+      channel_url: "pod_m",
+      frozen: false,
+      operators: [],
+      banned: [],
+      muted: [],
+    });
+    expect((await provider.setFrozen("pod_m", true)).frozen).toBe(true);
+    expect(emulator.state.channels.get("pod_m")?.freeze).toBe(true);
+    expect((await provider.addOperators("pod_m", ["1"])).operators).toEqual([1]);
+    const before = Date.now();
+    const banned = await provider.ban("pod_m", ["2"], 3600);
+    expect(banned.banned).toHaveLength(1);
+    expect(banned.banned[0]?.user_id).toBe(2);
+    const until = Date.parse(banned.banned[0]?.until ?? "");
+    expect(until).toBeGreaterThanOrEqual(before + 3_599_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 3_600_000);
+    // A Sendbird ban expels the member.
+    expect(await provider.listMembers("pod_m")).toEqual(["1", "3"]);
+    const muted = await provider.mute("pod_m", ["3"]);
+    expect(muted.muted).toEqual([{ user_id: 3, until: null }]);
+    const forever = await provider.ban("pod_m", ["3"]);
+    expect(forever.banned).toContainEqual({ user_id: 3, until: null });
+    expect((await provider.setFrozen("pod_m", false)).frozen).toBe(false);
+  });
+
+  it("lifting is idempotent, and removing operators ignores non-operators", async () => {
+    await provider.addOperators("pod_m", ["1", "2"]);
+    await provider.ban("pod_m", ["3"]);
+    await provider.mute("pod_m", ["2"], 60);
+    expect((await provider.unban("pod_m", "3")).banned).toEqual([]);
+    expect((await provider.unban("pod_m", "3")).banned).toEqual([]);
+    expect((await provider.unmute("pod_m", "2")).muted).toEqual([]);
+    expect((await provider.unmute("pod_m", "2")).muted).toEqual([]);
+    expect((await provider.removeOperators("pod_m", ["2", "3"])).operators).toEqual([1]);
+  });
+
+  it("enforces mute and freeze on sends; operators still send in a frozen channel", async () => {
+    await provider.mute("pod_m", ["2"]);
+    const muted = await chatError(provider.sendMessage("pod_m", { user_id: "2", message: "x" }));
+    expect(muted).toMatchObject({ code: ErrorCode.MUTED, status: 403 });
+    await provider.addOperators("pod_m", ["1"]);
+    await provider.setFrozen("pod_m", true);
+    const frozen = await chatError(provider.sendMessage("pod_m", { user_id: "3", message: "x" }));
+    expect(frozen).toMatchObject({ code: ErrorCode.FROZEN, status: 403 });
+    expect((await provider.sendMessage("pod_m", { user_id: "1", message: "ok" })).message.message).toBe("ok");
+    expect((await provider.sendMessage("pod_m", { type: "ADMM", message: "notice" })).message.type).toBe(
+      "ADMM",
+    );
+    await provider.ban("pod_m", ["3"]);
+    const banned = await chatError(provider.sendMessage("pod_m", { user_id: "3", message: "x" }));
+    expect(banned.code).toBe(ErrorCode.NOT_MEMBER);
+  });
+
+  it("unknown users and channels", async () => {
+    const user = await chatError(provider.ban("pod_m", ["ghost"]));
+    expect(user).toMatchObject({ code: ErrorCode.NOT_FOUND, field: "user_ids" });
+    expect((await chatError(provider.mute("pod_none", ["1"]))).code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+    expect((await chatError(provider.moderation("pod_none"))).code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+    expect((await chatError(provider.setFrozen("pod_none", true))).code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+    expect((await chatError(provider.unban("pod_none", "1"))).code).toBe(ErrorCode.CHANNEL_NOT_FOUND);
+  });
+});
+
 describe("mapping helpers", () => {
   it("parseData keeps podchat objects and wraps foreign strings", () => {
     expect(parseData("")).toEqual({});
@@ -298,6 +545,7 @@ describe("mapping helpers", () => {
       data: "",
       member_count: 2,
       created_at: 1_704_067_200,
+      freeze: false,
       last_message: {
         type: "FILE",
         message_id: 42,

@@ -7,14 +7,17 @@ import type {
   ListChannelsQuery,
   ListChannelsResponse,
   MessageFrame,
+  ModerationState,
+  ReadStateResponse,
   SendMessageBody,
+  UnreadResponse,
   UpdateChannelBody,
 } from "@podchat/protocol";
 import { ChatError } from "../../chat/chat-error.ts";
 import type { ChatProvider, SentMessage } from "../chat-provider.ts";
 import { SendbirdApiError, SendbirdErrorCode, isSendbirdApiError } from "./sendbird-api-error.ts";
 import type { SendbirdService } from "./sendbird-service.ts";
-import type { SendbirdGroupChannel, SendbirdMessage } from "./sendbird-types.ts";
+import type { SendbirdGroupChannel, SendbirdMember, SendbirdMessage } from "./sendbird-types.ts";
 
 const defaultHistoryLimit = 50;
 /** Sendbird's page caps: 100 channels or members, 200 messages per side of the anchor. */
@@ -31,9 +34,30 @@ const sendbirdMessageLimitMax = 200;
  * `before_seq`/`after_seq` page with Sendbird's `message_id` anchor (`include=false`). Clients must
  * therefore compare seqs by order only, never count on `seq + 1`.
  *
- * Not supported on Sendbird channels: sending FILE/IMAGE messages (`UNSUPPORTED`; received file
- * messages are mapped), and `req_id` idempotency (`duplicate` is always false). `q` of
- * `listChannels` matches channel names only (Sendbird's `name_contains`).
+ * File and image messages: podchat uploads give a URL, so FILE and IMAGE are sent as Sendbird FILE
+ * messages by URL (`url`, `file_name`, `file_size`, `file_type`, `thumbnails` = `thumbnail_url`).
+ * Sendbird has no IMAGE type and no caption on file messages: podchat keeps the type, the caption
+ * (`message`) and `width`/`height` under a reserved `_podchat` key of Sendbird's `data` string, and
+ * strips it again when reading, so they round-trip. File messages need a sending member on
+ * Sendbird: a FILE/IMAGE without `user_id` is UNSUPPORTED.
+ *
+ * Differences from podchat's own chat, by design of Sendbird's Platform API:
+ * - Edits (`PUT .../messages/{id}`) change the message in place: history shows the edited text with
+ *   `edited_at` (Sendbird's `updated_at`), but there is no MESSAGE_UPDATED entry in a seq log.
+ * - Deletes (`DELETE .../messages/{id}`) remove the message for real: it vanishes from history
+ *   instead of staying as a `deleted: true` tombstone (its seq just becomes one more gap).
+ * - Read state is a timestamp per member on Sendbird. `markRead` marks the whole channel read "up to
+ *   now" (`mark_as_read` has no "up to message" form; its `timestamp` is deprecated): `seq` is
+ *   ignored beyond that. `last_read_seq` is the newest message at or before the member's read
+ *   receipt, and `unread_count` is Sendbird's own count (others' messages after the receipt,
+ *   admin messages included).
+ * - Bans expel the member (Sendbird removes banned users from the channel); a ban "until lifted"
+ *   is Sendbird's ten-year ban, reported back as `until: null`.
+ * - Mute and freeze are enforced by Sendbird for its SDK clients; podchat's REST sends check them
+ *   here too (one channel read per send), as the Platform API acts with admin rights.
+ *
+ * Not supported: `req_id` idempotency (`duplicate` is always false), FILE/IMAGE without a sender.
+ * `q` of `listChannels` matches channel names only (Sendbird's `name_contains`).
  */
 export function createSendbirdProvider(service: SendbirdService): ChatProvider {
   async function channelWithMembers(channelUrl: string): Promise<Channel> {
@@ -142,14 +166,18 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
     async sendMessage(channelUrl: string, body: SendMessageBody): Promise<SentMessage> {
       // As on podchat's own provider: no sender means an admin message.
       const type = body.type ?? (body.user_id === undefined ? "ADMM" : "MESG");
-      if (type === "FILE" || type === "IMAGE") {
-        throw new ChatError(
-          ErrorCode.UNSUPPORTED,
-          "File and image messages are not supported on Sendbird channels",
-          {
-            field: "type",
-          },
+      const isFile = type === "FILE" || type === "IMAGE";
+      if (isFile && body.user_id === undefined) {
+        throw unsupported(
+          "Sending a FILE/IMAGE message without user_id",
+          "Sendbird file messages must be sent by a member",
+          "user_id",
         );
+      }
+      if (isFile && !body.file) {
+        throw new ChatError(ErrorCode.VALIDATION_FAILED, `file is required for ${type} messages`, {
+          field: "file",
+        });
       }
       if (type === "MESG" && body.user_id === undefined) {
         throw new ChatError(ErrorCode.VALIDATION_FAILED, "user_id is required for MESG messages", {
@@ -157,18 +185,10 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
         });
       }
       try {
-        const sent = await service.sendMessage(
-          channelUrl,
-          type === "ADMM"
-            ? { message_type: "ADMM", message: body.message, custom_type: body.custom_type, data: body.data }
-            : {
-                message_type: "MESG",
-                user_id: body.user_id ?? "",
-                message: body.message,
-                custom_type: body.custom_type,
-                data: body.data,
-              },
-        );
+        if (body.user_id !== undefined && type !== "ADMM") {
+          await assertMaySend(service, channelUrl, String(body.user_id));
+        }
+        const sent = await service.sendMessage(channelUrl, toSendInput(type, body));
         const frame = toMessageFrame(sent);
         if (!frame) throw new ChatError(ErrorCode.PROVIDER_ERROR, `Sendbird answered a ${sent.type} message`);
         return { message: frame, duplicate: false };
@@ -194,6 +214,449 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
         throw toChatError(error, "channel");
       }
     },
+
+    async editMessage(
+      channelUrl: string,
+      targetSeq: number,
+      edit: { message: string; data?: Record<string, unknown>; userId?: string },
+    ): Promise<MessageFrame> {
+      try {
+        const target = await messageAt(service, channelUrl, targetSeq);
+        if (edit.userId !== undefined && target.user?.user_id !== edit.userId) {
+          throw new ChatError(ErrorCode.NOT_AUTHOR, "Only the author may edit this message", {
+            status: 403,
+            field: "user_id",
+          });
+        }
+        const stored = splitData(target.data);
+        const data = edit.data ?? stored.data;
+        let updated: SendbirdMessage;
+        if (target.type === "FILE") {
+          // No text on Sendbird file messages: the caption lives in the `_podchat` part of data.
+          updated = await service.updateMessage(channelUrl, target.message_id, {
+            message_type: "FILE",
+            data: joinData(data, { ...stored.meta, message: edit.message }),
+          });
+        } else if (target.type === "MESG" || target.type === "ADMM") {
+          updated = await service.updateMessage(channelUrl, target.message_id, {
+            message_type: target.type,
+            message: edit.message,
+            data: joinData(data, stored.meta),
+          });
+        } else {
+          throw unsupported("Editing this message", `Sendbird ${target.type} messages have no podchat form`);
+        }
+        const frame = toMessageFrame(updated);
+        if (!frame)
+          throw new ChatError(ErrorCode.PROVIDER_ERROR, `Sendbird answered a ${updated.type} message`);
+        return frame;
+      } catch (error) {
+        throw await messageError(service, channelUrl, error);
+      }
+    },
+
+    async deleteMessage(channelUrl: string, targetSeq: number, by: { userId?: string }): Promise<void> {
+      try {
+        const target = await messageAt(service, channelUrl, targetSeq);
+        if (by.userId !== undefined && target.user?.user_id !== by.userId) {
+          const operators = await allOperators(service, channelUrl);
+          if (!operators.includes(by.userId)) {
+            throw new ChatError(
+              ErrorCode.NOT_AUTHOR,
+              "Only the author or an operator may delete this message",
+              { status: 403, field: "user_id" },
+            );
+          }
+        }
+        await service.deleteMessage(channelUrl, target.message_id);
+      } catch (error) {
+        throw await messageError(service, channelUrl, error);
+      }
+    },
+
+    async markRead(channelUrl: string, userId: string, _seq: number): Promise<UnreadResponse> {
+      try {
+        const channel = await service.getGroupChannel(channelUrl, { showMember: true });
+        assertMember(channel, userId);
+        // Sendbird marks everything read up to now; `seq` cannot narrow it (see the header).
+        await service.markAllAsRead(channelUrl, userId);
+        return await unreadOf(service, channelUrl, userId);
+      } catch (error) {
+        throw toChatError(error, "channel");
+      }
+    },
+
+    async unread(channelUrl: string, userId: string): Promise<UnreadResponse> {
+      try {
+        return await unreadOf(service, channelUrl, userId);
+      } catch (error) {
+        throw toChatError(error, "channel");
+      }
+    },
+
+    async readState(channelUrl: string): Promise<ReadStateResponse> {
+      try {
+        const channel = await service.getGroupChannel(channelUrl, {
+          showMember: true,
+          showReadReceipt: true,
+        });
+        const receipts = channel.read_receipt ?? {};
+        const members = channel.members ?? [];
+        const seqByTs = new Map<number, number>();
+        const stamps = [...new Set(members.map((m) => receipts[m.user_id] ?? 0))];
+        for (let i = 0; i < stamps.length; i += 5) {
+          await Promise.all(
+            stamps.slice(i, i + 5).map(async (ts) => {
+              seqByTs.set(ts, await seqReadAt(service, channelUrl, ts));
+            }),
+          );
+        }
+        return {
+          channel_url: channel.channel_url,
+          members: members.map((m) => ({
+            user_id: wireUserId(m.user_id),
+            last_read_seq: seqByTs.get(receipts[m.user_id] ?? 0) ?? 0,
+          })),
+        };
+      } catch (error) {
+        throw toChatError(error, "channel");
+      }
+    },
+
+    async moderation(channelUrl: string): Promise<ModerationState> {
+      try {
+        return await moderationOf(service, channelUrl);
+      } catch (error) {
+        throw toChatError(error, "channel");
+      }
+    },
+
+    async ban(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState> {
+      try {
+        await service.getGroupChannel(channelUrl, { showMember: false });
+        for (const userId of unique(userIds)) {
+          await service.banUser(channelUrl, { user_id: userId, seconds: seconds ?? -1 });
+        }
+        return await moderationOf(service, channelUrl);
+      } catch (error) {
+        throw await moderationError(service, channelUrl, error);
+      }
+    },
+
+    async unban(channelUrl: string, userId: string): Promise<ModerationState> {
+      try {
+        await ignoreNotFound(service, channelUrl, () => service.unbanUser(channelUrl, userId));
+        return await moderationOf(service, channelUrl);
+      } catch (error) {
+        throw await moderationError(service, channelUrl, error);
+      }
+    },
+
+    async mute(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState> {
+      try {
+        await service.getGroupChannel(channelUrl, { showMember: false });
+        for (const userId of unique(userIds)) {
+          await service.muteUser(channelUrl, { user_id: userId, seconds: seconds ?? -1 });
+        }
+        return await moderationOf(service, channelUrl);
+      } catch (error) {
+        throw await moderationError(service, channelUrl, error);
+      }
+    },
+
+    async unmute(channelUrl: string, userId: string): Promise<ModerationState> {
+      try {
+        await ignoreNotFound(service, channelUrl, () => service.unmuteUser(channelUrl, userId));
+        return await moderationOf(service, channelUrl);
+      } catch (error) {
+        throw await moderationError(service, channelUrl, error);
+      }
+    },
+
+    async setFrozen(channelUrl: string, frozen: boolean): Promise<ModerationState> {
+      try {
+        await service.setFrozen(channelUrl, frozen);
+        return await moderationOf(service, channelUrl);
+      } catch (error) {
+        throw toChatError(error, "channel");
+      }
+    },
+
+    async addOperators(channelUrl: string, userIds: string[]): Promise<ModerationState> {
+      try {
+        await service.registerOperators(channelUrl, unique(userIds));
+        return await moderationOf(service, channelUrl);
+      } catch (error) {
+        throw await moderationError(service, channelUrl, error);
+      }
+    },
+
+    async removeOperators(channelUrl: string, userIds: string[]): Promise<ModerationState> {
+      try {
+        // Sendbird fails the whole call (400111) when one id is not an operator; podchat's removal
+        // is idempotent, so only current operators are sent.
+        const current = new Set(await allOperators(service, channelUrl));
+        const removing = unique(userIds).filter((id) => current.has(id));
+        if (removing.length > 0) await service.unregisterOperators(channelUrl, removing);
+        return await moderationOf(service, channelUrl);
+      } catch (error) {
+        throw await moderationError(service, channelUrl, error);
+      }
+    },
+  };
+}
+
+function unsupported(operation: string, why: string, field?: string): ChatError {
+  return new ChatError(ErrorCode.UNSUPPORTED, `${operation} is not supported on Sendbird channels: ${why}`, {
+    status: 501,
+    ...(field ? { field } : {}),
+  });
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** podchat's own metadata inside Sendbird's `data` string (see the provider's header). */
+interface PodchatMeta {
+  type?: "IMAGE";
+  /** Caption of a file message (Sendbird file messages have no text). */
+  message?: string;
+  width?: number;
+  height?: number;
+}
+const metaKey = "_podchat";
+
+function splitData(raw: string): { data: Record<string, unknown>; meta: PodchatMeta } {
+  const parsed = parseData(raw);
+  const { [metaKey]: meta, ...data } = parsed;
+  return {
+    data,
+    meta: typeof meta === "object" && meta !== null && !Array.isArray(meta) ? (meta as PodchatMeta) : {},
+  };
+}
+
+function joinData(data: Record<string, unknown>, meta: PodchatMeta): Record<string, unknown> {
+  const cleaned = Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined && v !== ""));
+  return Object.keys(cleaned).length > 0 ? { ...data, [metaKey]: cleaned } : data;
+}
+
+function toSendInput(type: SendMessageBody["type"] & string, body: SendMessageBody) {
+  const userId = body.user_id === undefined ? "" : String(body.user_id);
+  if (type === "ADMM") {
+    return {
+      message_type: "ADMM" as const,
+      message: body.message,
+      custom_type: body.custom_type,
+      data: body.data,
+    };
+  }
+  if ((type === "FILE" || type === "IMAGE") && body.file) {
+    const file = body.file;
+    const meta: PodchatMeta = {
+      ...(type === "IMAGE" ? { type: "IMAGE" as const } : {}),
+      message: body.message,
+      width: file.width,
+      height: file.height,
+    };
+    const data = joinData(body.data ?? {}, meta);
+    return {
+      message_type: "FILE" as const,
+      user_id: userId,
+      url: file.url,
+      file_name: file.name,
+      file_size: file.size,
+      file_type: file.mime_type,
+      ...(file.thumbnail_url ? { thumbnails: [file.thumbnail_url] } : {}),
+      custom_type: body.custom_type,
+      ...(Object.keys(data).length > 0 ? { data } : {}),
+    };
+  }
+  return {
+    message_type: "MESG" as const,
+    user_id: userId,
+    message: body.message,
+    custom_type: body.custom_type,
+    data: body.data,
+  };
+}
+
+function isOperator(member: SendbirdMember): boolean {
+  return member.role === "operator";
+}
+
+function assertMember(channel: SendbirdGroupChannel, userId: string): SendbirdMember {
+  const member = channel.members?.find((m) => m.user_id === userId);
+  if (!member) {
+    throw new ChatError(ErrorCode.NOT_MEMBER, `${userId} is not a member of ${channel.channel_url}`, {
+      field: "user_id",
+    });
+  }
+  return member;
+}
+
+/**
+ * podchat's send rules that the Platform API (admin rights) may not apply itself: a muted member
+ * cannot send, and only operators send in a frozen channel. Bans expel, so a banned user fails
+ * as a non-member.
+ */
+async function assertMaySend(service: SendbirdService, channelUrl: string, userId: string): Promise<void> {
+  const channel = await service.getGroupChannel(channelUrl, { showMember: true });
+  const member = assertMember(channel, userId);
+  if (member.is_muted) {
+    throw new ChatError(ErrorCode.MUTED, `${userId} is muted in ${channelUrl}`, { status: 403 });
+  }
+  if (channel.freeze && !isOperator(member)) {
+    throw new ChatError(ErrorCode.FROZEN, `${channelUrl} is frozen: only operators may send`, {
+      status: 403,
+    });
+  }
+}
+
+async function messageAt(
+  service: SendbirdService,
+  channelUrl: string,
+  seq: number,
+): Promise<SendbirdMessage> {
+  if (!Number.isSafeInteger(seq) || seq < 1) {
+    throw new ChatError(ErrorCode.MESSAGE_NOT_FOUND, `No message with seq ${seq}`, { status: 404 });
+  }
+  return service.getMessage(channelUrl, seq);
+}
+
+/** 400201 on a message call: the channel or the message is missing; asks which. */
+async function messageError(
+  service: SendbirdService,
+  channelUrl: string,
+  error: unknown,
+): Promise<ChatError> {
+  if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND)) {
+    return (await channelExists(service, channelUrl))
+      ? new ChatError(ErrorCode.MESSAGE_NOT_FOUND, `Sendbird: ${error.message}`, {
+          status: 404,
+          retryable: false,
+          cause: error,
+        })
+      : toChatError(error, "channel");
+  }
+  return toChatError(error, "channel");
+}
+
+/** 400201 on a moderation write: the channel or a user is missing; asks which. */
+async function moderationError(
+  service: SendbirdService,
+  channelUrl: string,
+  error: unknown,
+): Promise<ChatError> {
+  if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND)) {
+    return (await channelExists(service, channelUrl))
+      ? new ChatError(ErrorCode.NOT_FOUND, `Sendbird: ${error.message}`, {
+          field: "user_ids",
+          retryable: false,
+          cause: error,
+        })
+      : toChatError(error, "channel");
+  }
+  return toChatError(error, "channel");
+}
+
+/** Lifting a ban or mute that is not there is a no-op in podchat; on Sendbird it is 400201. */
+async function ignoreNotFound(
+  service: SendbirdService,
+  channelUrl: string,
+  call: () => Promise<void>,
+): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (
+      isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND) &&
+      (await channelExists(service, channelUrl))
+    )
+      return;
+    throw error;
+  }
+}
+
+/** Seq (message id) of the newest message created at or before `ts` (Unix ms); 0 for none. */
+async function seqReadAt(service: SendbirdService, channelUrl: string, ts: number): Promise<number> {
+  if (ts <= 0) return 0;
+  const around = await service.listMessages(channelUrl, {
+    message_ts: ts,
+    prev_limit: 1,
+    next_limit: 0,
+    include: true,
+  });
+  return around.filter((m) => m.created_at <= ts).reduce((max, m) => Math.max(max, m.message_id), 0);
+}
+
+async function unreadOf(
+  service: SendbirdService,
+  channelUrl: string,
+  userId: string,
+): Promise<UnreadResponse> {
+  const channel = await service.getGroupChannel(channelUrl, { showMember: true, showReadReceipt: true });
+  assertMember(channel, userId);
+  const [counts, lastReadSeq] = await Promise.all([
+    service.unreadCounts(channelUrl, [userId]),
+    seqReadAt(service, channelUrl, channel.read_receipt?.[userId] ?? 0),
+  ]);
+  return {
+    channel_url: channel.channel_url,
+    user_id: wireUserId(userId),
+    last_read_seq: lastReadSeq,
+    last_seq: channel.last_message?.message_id ?? 0,
+    unread_count: counts[userId] ?? 0,
+  };
+}
+
+async function allPages<T>(fetchPage: (token: string | undefined) => Promise<{ items: T[]; next: string }>) {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetchPage(token);
+    all.push(...page.items);
+    token = page.next || undefined;
+  } while (token);
+  return all;
+}
+
+async function allOperators(service: SendbirdService, channelUrl: string): Promise<string[]> {
+  const operators = await allPages(async (token) => {
+    const page = await service.listOperators(channelUrl, { token, limit: sendbirdChannelPageMax });
+    return { items: page.operators, next: page.next };
+  });
+  return operators.map((o) => o.user_id);
+}
+
+/** A Sendbird ban "until lifted" is a ten-year ban; anything that long reads back as null. */
+const permanentBanMs = 10 * 365 * 86_400_000 - 86_400_000;
+
+function untilOf(startAt: number | undefined, endAt: number): string | null {
+  if (endAt <= 0) return null;
+  if (startAt !== undefined && endAt - startAt >= permanentBanMs) return null;
+  return new Date(endAt).toISOString();
+}
+
+async function moderationOf(service: SendbirdService, channelUrl: string): Promise<ModerationState> {
+  const [channel, bans, mutes, operators] = await Promise.all([
+    service.getGroupChannel(channelUrl, { showMember: false }),
+    allPages(async (token) => {
+      const page = await service.listBannedUsers(channelUrl, { token, limit: sendbirdChannelPageMax });
+      return { items: page.banned_list, next: page.next };
+    }),
+    allPages(async (token) => {
+      const page = await service.listMutedUsers(channelUrl, { token, limit: sendbirdChannelPageMax });
+      return { items: page.muted_list, next: page.next };
+    }),
+    allOperators(service, channelUrl),
+  ]);
+  return {
+    channel_url: channel.channel_url,
+    frozen: channel.freeze,
+    operators: operators.map(wireUserId),
+    banned: bans.map((b) => ({ user_id: wireUserId(b.user.user_id), until: untilOf(b.start_at, b.end_at) })),
+    muted: mutes.map((m) => ({ user_id: wireUserId(m.user_id), until: untilOf(undefined, m.end_at) })),
   };
 }
 
@@ -280,16 +743,18 @@ export function toMessageFrame(message: SendbirdMessage): MessageFrame | null {
   if (message.type !== "MESG" && message.type !== "ADMM" && message.type !== "FILE") return null;
   const file = message.file;
   if (message.type === "FILE" && !file) return null;
+  const { data, meta } = splitData(message.data);
+  const thumbnail = message.thumbnails?.[0]?.url;
   return {
-    type: message.type,
+    type: message.type === "FILE" && meta.type === "IMAGE" ? "IMAGE" : message.type,
     channel_url: message.channel_url,
     user_id: message.user ? wireUserId(message.user.user_id) : null,
-    message: message.message,
+    message: message.type === "FILE" ? (meta.message ?? message.message) : message.message,
     timestamp: new Date(message.created_at).toISOString(),
     message_id: String(message.message_id),
     seq: message.message_id,
     ...(message.custom_type ? { custom_type: message.custom_type } : {}),
-    ...(message.data ? { data: parseData(message.data) } : {}),
+    ...(Object.keys(data).length > 0 ? { data } : {}),
     ...(message.type === "FILE" && file
       ? {
           file: {
@@ -297,8 +762,14 @@ export function toMessageFrame(message: SendbirdMessage): MessageFrame | null {
             name: file.name || "file",
             size: file.size,
             mime_type: file.type || "application/octet-stream",
+            ...(meta.width !== undefined ? { width: meta.width } : {}),
+            ...(meta.height !== undefined ? { height: meta.height } : {}),
+            ...(thumbnail ? { thumbnail_url: thumbnail } : {}),
           },
         }
+      : {}),
+    ...(message.updated_at && message.updated_at > 0
+      ? { edited_at: new Date(message.updated_at).toISOString() }
       : {}),
   };
 }

@@ -273,6 +273,168 @@ describe("messages", () => {
   });
 });
 
+describe("file messages, edits and deletes", () => {
+  beforeEach(async () => {
+    await sendbird.ensureUsers(["1", "2"]);
+    await sendbird.createGroupChannel({ channel_url: "pod_8_chat", user_ids: ["1", "2"] });
+  });
+
+  it("sends a FILE message by URL with name, size, type and thumbnails", async () => {
+    const file = await sendbird.sendMessage("pod_8_chat", {
+      message_type: "FILE",
+      user_id: "1",
+      url: "http://127.0.0.1/f/a.png",
+      file_name: "a.png",
+      file_size: 12,
+      file_type: "image/png",
+      thumbnails: ["http://127.0.0.1/f/a_t.png"],
+      data: { k: 1 },
+    });
+    expect(file).toMatchObject({
+      type: "FILE",
+      user: { user_id: "1" },
+      data: '{"k":1}',
+      file: { url: "http://127.0.0.1/f/a.png", name: "a.png", size: 12, type: "image/png" },
+      thumbnails: [{ url: "http://127.0.0.1/f/a_t.png" }],
+    });
+    expect(await sendbird.getMessage("pod_8_chat", file.message_id)).toMatchObject({
+      file: { name: "a.png" },
+    });
+    expect(emulator.state.requests.at(-2)).toMatchObject({
+      method: "POST",
+      path: "/v3/group_channels/pod_8_chat/messages",
+    });
+  });
+
+  it("gets, updates (setting updated_at) and deletes a message; gone is 400201", async () => {
+    const sent = await sendbird.sendMessage("pod_8_chat", {
+      message_type: "MESG",
+      user_id: "1",
+      message: "a",
+    });
+    expect(sent.updated_at).toBe(0);
+    const updated = await sendbird.updateMessage("pod_8_chat", sent.message_id, {
+      message_type: "MESG",
+      message: "b",
+      data: { e: true },
+    });
+    expect(updated).toMatchObject({ message_id: sent.message_id, message: "b", data: '{"e":true}' });
+    expect(updated.updated_at).toBeGreaterThan(0);
+    const wrongType = await failure(
+      sendbird.updateMessage("pod_8_chat", sent.message_id, { message_type: "ADMM", message: "c" }),
+    );
+    expect(wrongType.code).toBe(400111);
+    await sendbird.deleteMessage("pod_8_chat", sent.message_id);
+    expect(emulator.state.messages.get("pod_8_chat")).toEqual([]);
+    expect((await failure(sendbird.getMessage("pod_8_chat", sent.message_id))).code).toBe(400201);
+    expect((await failure(sendbird.deleteMessage("pod_8_chat", sent.message_id))).code).toBe(400201);
+  });
+
+  it("a delete retried after a lost answer counts as done", async () => {
+    const sent = await sendbird.sendMessage("pod_8_chat", {
+      message_type: "MESG",
+      user_id: "1",
+      message: "a",
+    });
+    // The first attempt is answered 500 (as if the answer was lost after deleting); delete for real first.
+    emulator.state.messages.set("pod_8_chat", []);
+    emulator.faults.failNext(1, 500, 500901);
+    await sendbird.deleteMessage("pod_8_chat", sent.message_id);
+    expect(emulator.state.requests.filter((r) => r.method === "DELETE")).toHaveLength(2);
+  });
+});
+
+describe("read receipts", () => {
+  beforeEach(async () => {
+    await sendbird.ensureUsers(["1", "2", "3"]);
+    await sendbird.createGroupChannel({ channel_url: "pod_9_chat", user_ids: ["1", "2"] });
+  });
+
+  it("marks all as read, counts unread per member, and shows read receipts on request", async () => {
+    const sent = await sendbird.sendMessage("pod_9_chat", {
+      message_type: "MESG",
+      user_id: "1",
+      message: "a",
+    });
+    await sendbird.sendMessage("pod_9_chat", { message_type: "ADMM", message: "notice" });
+    expect(await sendbird.unreadCounts("pod_9_chat", ["1", "2", "3"])).toEqual({ "1": 1, "2": 2 });
+    const plain = await sendbird.getGroupChannel("pod_9_chat", { showMember: false });
+    expect(plain.read_receipt).toBeUndefined();
+    let channel = await sendbird.getGroupChannel("pod_9_chat", { showReadReceipt: true });
+    expect(channel.read_receipt).toEqual({ "1": sent.created_at });
+    await sendbird.markAllAsRead("pod_9_chat", "2");
+    expect(await sendbird.unreadCounts("pod_9_chat", ["2"])).toEqual({ "2": 0 });
+    channel = await sendbird.getGroupChannel("pod_9_chat", { showReadReceipt: true });
+    expect(channel.read_receipt?.["2"]).toBeGreaterThanOrEqual(sent.created_at);
+    expect(
+      emulator.state.requests.some((r) => r.path === "/v3/group_channels/pod_9_chat/messages/mark_as_read"),
+    ).toBe(true);
+    const notMember = await failure(sendbird.markAllAsRead("pod_9_chat", "3"));
+    expect(notMember.code).toBe(400108);
+  });
+});
+
+describe("moderation", () => {
+  beforeEach(async () => {
+    await sendbird.ensureUsers(["1", "2", "3"]);
+    await sendbird.createGroupChannel({ channel_url: "pod_10_chat", user_ids: ["1", "2", "3"] });
+  });
+
+  it("freezes and unfreezes", async () => {
+    expect((await sendbird.setFrozen("pod_10_chat", true)).freeze).toBe(true);
+    expect((await sendbird.getGroupChannel("pod_10_chat")).freeze).toBe(true);
+    expect((await sendbird.setFrozen("pod_10_chat", false)).freeze).toBe(false);
+  });
+
+  it("bans (expelling the member), lists bans page by page, unbans", async () => {
+    const ban = await sendbird.banUser("pod_10_chat", { user_id: "2", seconds: 60, description: "spam" });
+    expect(ban).toMatchObject({ user: { user_id: "2" }, description: "spam" });
+    expect(ban.end_at - ban.start_at).toBe(60_000);
+    const forever = await sendbird.banUser("pod_10_chat", { user_id: "3" });
+    expect(forever.end_at - forever.start_at).toBe(10 * 365 * 86_400_000);
+    expect((await sendbird.listMembers("pod_10_chat")).members.map((m) => m.user_id)).toEqual(["1"]);
+    const first = await sendbird.listBannedUsers("pod_10_chat", { limit: 1 });
+    expect(first.banned_list.map((b) => b.user.user_id)).toEqual(["2"]);
+    const second = await sendbird.listBannedUsers("pod_10_chat", { limit: 1, token: first.next });
+    expect(second.banned_list.map((b) => b.user.user_id)).toEqual(["3"]);
+    expect(second.next).toBe("");
+    await sendbird.unbanUser("pod_10_chat", "2");
+    expect((await sendbird.listBannedUsers("pod_10_chat")).banned_list).toHaveLength(1);
+    expect((await failure(sendbird.unbanUser("pod_10_chat", "2"))).code).toBe(400201);
+    expect((await failure(sendbird.banUser("pod_10_chat", { user_id: "ghost" }))).code).toBe(400201);
+  });
+
+  it("mutes (end_at -1 until lifted), lists, unmutes; members show is_muted", async () => {
+    await sendbird.muteUser("pod_10_chat", { user_id: "2" });
+    await sendbird.muteUser("pod_10_chat", { user_id: "3", seconds: 30 });
+    const muted = await sendbird.listMutedUsers("pod_10_chat");
+    expect(muted.muted_list.map((m) => [m.user_id, m.end_at === -1])).toEqual([
+      ["2", true],
+      ["3", false],
+    ]);
+    const members = await sendbird.listMembers("pod_10_chat");
+    expect(members.members.map((m) => m.is_muted)).toEqual([false, true, true]);
+    await sendbird.unmuteUser("pod_10_chat", "2");
+    expect((await sendbird.listMutedUsers("pod_10_chat")).muted_list.map((m) => m.user_id)).toEqual(["3"]);
+  });
+
+  it("registers, lists and unregisters operators; a non-operator id fails the unregister", async () => {
+    await sendbird.registerOperators("pod_10_chat", ["1", "2"]);
+    expect((await sendbird.listOperators("pod_10_chat")).operators.map((o) => o.user_id)).toEqual(["1", "2"]);
+    expect((await sendbird.getGroupChannel("pod_10_chat")).members?.map((m) => m.role)).toEqual([
+      "operator",
+      "operator",
+      "",
+    ]);
+    const nonOperator = await failure(sendbird.unregisterOperators("pod_10_chat", ["2", "3"]));
+    expect(nonOperator.code).toBe(400111);
+    await sendbird.unregisterOperators("pod_10_chat", ["2"]);
+    expect((await sendbird.listOperators("pod_10_chat")).operators.map((o) => o.user_id)).toEqual(["1"]);
+    const last = emulator.state.requests.filter((r) => r.method === "DELETE").at(-1);
+    expect(last?.path).toBe("/v3/group_channels/pod_10_chat/operators");
+  });
+});
+
 describe("retries", () => {
   it("retries 500s and succeeds within the attempts", async () => {
     await sendbird.createUser({ user_id: "1", nickname: "one" });

@@ -18,6 +18,28 @@
  * - Error body `{ error, code, message }` and codes (400201 not found, 400202 unique constraint,
  *   400401 invalid API token, 500901 internal, 500910 rate limited):
  *   https://sendbird.com/docs/chat/v3/platform-api/error-codes
+ * - Send a file message by URL (`message_type: "FILE"`, `url`, `file_name`, `file_size`, `file_type`,
+ *   `thumbnails`), get / update / delete a message (`PUT|DELETE .../messages/{message_id}`):
+ *   https://sendbird.com/docs/chat/v3/platform-api/message/messaging-basics/messaging-basics-overview
+ *   https://sendbird.com/docs/chat/v3/platform-api/message/messaging-basics/update-a-message
+ *   https://sendbird.com/docs/chat/v3/platform-api/message/messaging-basics/delete-a-message
+ * - Read receipts: mark all messages as read (`PUT .../messages/mark_as_read` {user_id}), number of
+ *   unread messages per member (`GET .../messages/unread_count?user_ids=`), and each member's read
+ *   receipt (Unix ms) on the channel resource with `show_read_receipt=true`:
+ *   https://sendbird.com/docs/chat/v3/platform-api/message/read-receipts/mark-all-messages-as-read-message
+ *   https://sendbird.com/docs/chat/v3/platform-api/message/read-receipts/get-number-of-unread-messages-per-member
+ *   https://sendbird.com/docs/chat/v3/platform-api/channel/listing-channels-in-an-application/get-a-group-channel
+ * - Moderation: freeze (`PUT .../freeze` {freeze}), ban (`POST .../ban` {user_id, seconds, description},
+ *   `GET .../ban` → banned_list, `DELETE .../ban/{banned_user_id}`), mute (`POST .../mute`,
+ *   `GET .../mute` → muted_list, `DELETE .../mute/{muted_user_id}`), operators (`POST .../operators`
+ *   {operator_ids}, `GET .../operators`, `DELETE .../operators?operator_ids=`):
+ *   https://sendbird.com/docs/chat/v3/platform-api/moderation/freezing-a-channel/freeze-a-group-channel
+ *   https://sendbird.com/docs/chat/platform-api/v3/moderation/banning-a-user/ban-a-member-from-a-group-channel
+ *   https://sendbird.com/docs/chat/v3/platform-api/moderation/listing-banned-users/list-banned-members-in-a-group-channel
+ *   https://sendbird.com/docs/chat/v3/platform-api/moderation/muting-a-user/mute-a-member-in-a-group-channel
+ *   https://sendbird.com/docs/chat/v3/platform-api/moderation/listing-muted-users/list-muted-members-in-a-group-channel
+ *   https://sendbird.com/docs/chat/v3/platform-api/user/assigning-a-user-role/register-operators-to-a-group-channel
+ *   https://sendbird.com/docs/chat/v3/platform-api/user/assigning-a-user-role/unregister-operators-from-a-group-channel
  * - Rate limits (HTTP 429, `X-RateLimit-Limit`/`-Remaining`/`-Reset`, retry after
  *   `X-RateLimit-RetryAfter`):
  *   https://sendbird.com/docs/chat/v3/platform-api/application/understanding-rate-limits/rate-limits
@@ -29,12 +51,17 @@ import { defaultBackoff, fullJitterDelay, retryAfterMs } from "./sendbird-retry.
 import type { BackoffOptions } from "./sendbird-retry.ts";
 import {
   EmptyResponse,
+  SendbirdBan,
+  SendbirdBanList,
   SendbirdChannelList,
   SendbirdErrorBody,
   SendbirdGroupChannel,
   SendbirdMemberList,
   SendbirdMessage,
   SendbirdMessageList,
+  SendbirdMuteList,
+  SendbirdOperatorList,
+  SendbirdUnreadCounts,
   SendbirdUser,
 } from "./sendbird-types.ts";
 
@@ -92,7 +119,41 @@ export interface ListMembersInput {
 
 export type SendMessageInput =
   | { message_type: "MESG"; user_id: string; message: string; custom_type?: string; data?: SendbirdData }
-  | { message_type: "ADMM"; message: string; custom_type?: string; data?: SendbirdData };
+  | { message_type: "ADMM"; message: string; custom_type?: string; data?: SendbirdData }
+  | {
+      /** A file message by URL: the file stays where it is hosted (podchat's upload store). */
+      message_type: "FILE";
+      user_id: string;
+      url: string;
+      file_name?: string;
+      file_size?: number;
+      file_type?: string;
+      /** Up to 3 thumbnail URLs. */
+      thumbnails?: string[];
+      custom_type?: string;
+      data?: SendbirdData;
+    };
+
+/** "Update a message": `message_type` must be the message's own type. */
+export interface UpdateMessageInput {
+  message_type: "MESG" | "FILE" | "ADMM";
+  message?: string;
+  custom_type?: string;
+  data?: SendbirdData;
+}
+
+/** A ban or mute; `seconds` -1 (Sendbird's default) = ten years for bans, until lifted for mutes. */
+export interface RestrictUserInput {
+  user_id: string;
+  seconds?: number;
+  description?: string;
+}
+
+export interface PageInput {
+  token?: string;
+  /** 1..100. */
+  limit?: number;
+}
 
 /** The anchor is either a timestamp (ms) or a message id; limits are 0..200. */
 export type ListMessagesInput = ({ message_ts: number } | { message_id: number }) & {
@@ -227,12 +288,18 @@ export class SendbirdService {
     }
   }
 
-  /** With its members unless `showMember` is false. */
-  getGroupChannel(channelUrl: string, options: { showMember?: boolean } = {}): Promise<SendbirdGroupChannel> {
+  /** With its members unless `showMember` is false; with `read_receipt` when `showReadReceipt`. */
+  getGroupChannel(
+    channelUrl: string,
+    options: { showMember?: boolean; showReadReceipt?: boolean } = {},
+  ): Promise<SendbirdGroupChannel> {
     return this.#request({
       method: "GET",
       path: `/group_channels/${seg(channelUrl)}`,
-      query: { show_member: options.showMember ?? true },
+      query: {
+        show_member: options.showMember ?? true,
+        show_read_receipt: options.showReadReceipt || undefined,
+      },
       schema: SendbirdGroupChannel,
     });
   }
@@ -308,7 +375,7 @@ export class SendbirdService {
   // --- messages ------------------------------------------------------------------------------
 
   /**
-   * Sends a text (MESG, from a member) or admin (ADMM) message. Retried only on 429: after a
+   * Sends a text (MESG, from a member), file (FILE by URL, from a member) or admin (ADMM) message. Retried only on 429: after a
    * timeout or 5xx Sendbird may have stored it, and a resend would duplicate it.
    */
   sendMessage(channelUrl: string, input: SendMessageInput): Promise<SendbirdMessage> {
@@ -338,6 +405,157 @@ export class SendbirdService {
       schema: SendbirdMessageList,
     });
     return result.messages;
+  }
+
+  getMessage(channelUrl: string, messageId: number): Promise<SendbirdMessage> {
+    return this.#request({
+      method: "GET",
+      path: `/group_channels/${seg(channelUrl)}/messages/${messageId}`,
+      schema: SendbirdMessage,
+    });
+  }
+
+  /** Updates a message in place (Sendbird sets `updated_at`). Idempotent, so retried. */
+  updateMessage(channelUrl: string, messageId: number, input: UpdateMessageInput): Promise<SendbirdMessage> {
+    return this.#request({
+      method: "PUT",
+      path: `/group_channels/${seg(channelUrl)}/messages/${messageId}`,
+      body: { ...input, data: encodeData(input.data) },
+      schema: SendbirdMessage,
+    });
+  }
+
+  /**
+   * Deletes a message for real (it leaves history). A retry that finds it gone (400201 after a
+   * first attempt that may have deleted it) counts as done.
+   */
+  async deleteMessage(channelUrl: string, messageId: number): Promise<void> {
+    try {
+      await this.#request({
+        method: "DELETE",
+        path: `/group_channels/${seg(channelUrl)}/messages/${messageId}`,
+        schema: EmptyResponse,
+      });
+    } catch (error) {
+      if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND) && error.attempts > 1) return;
+      throw error;
+    }
+  }
+
+  // --- read receipts -------------------------------------------------------------------------
+
+  /** Marks every message of the channel as read for `userId` (Sendbird has no "up to" form). */
+  async markAllAsRead(channelUrl: string, userId: string): Promise<void> {
+    await this.#request({
+      method: "PUT",
+      path: `/group_channels/${seg(channelUrl)}/messages/mark_as_read`,
+      body: { user_id: userId },
+      schema: EmptyResponse,
+    });
+  }
+
+  /** Unread message count per member (members only; others are absent from the result). */
+  async unreadCounts(channelUrl: string, userIds: readonly string[]): Promise<Record<string, number>> {
+    const result = await this.#request({
+      method: "GET",
+      path: `/group_channels/${seg(channelUrl)}/messages/unread_count`,
+      query: { user_ids: userIds.map((id) => encodeURIComponent(id)).join(",") },
+      schema: SendbirdUnreadCounts,
+    });
+    return result.unread;
+  }
+
+  // --- moderation ----------------------------------------------------------------------------
+
+  setFrozen(channelUrl: string, freeze: boolean): Promise<SendbirdGroupChannel> {
+    return this.#request({
+      method: "PUT",
+      path: `/group_channels/${seg(channelUrl)}/freeze`,
+      body: { freeze },
+      schema: SendbirdGroupChannel,
+    });
+  }
+
+  /** Bans (and so expels) a member; `seconds` -1 or absent = ten years, Sendbird's "permanent". */
+  banUser(channelUrl: string, input: RestrictUserInput): Promise<SendbirdBan> {
+    return this.#request({
+      method: "POST",
+      path: `/group_channels/${seg(channelUrl)}/ban`,
+      body: { user_id: input.user_id, seconds: input.seconds ?? -1, description: input.description },
+      schema: SendbirdBan,
+    });
+  }
+
+  listBannedUsers(channelUrl: string, input: PageInput = {}): Promise<SendbirdBanList> {
+    return this.#request({
+      method: "GET",
+      path: `/group_channels/${seg(channelUrl)}/ban`,
+      query: { token: input.token || undefined, limit: input.limit },
+      schema: SendbirdBanList,
+    });
+  }
+
+  async unbanUser(channelUrl: string, userId: string): Promise<void> {
+    await this.#request({
+      method: "DELETE",
+      path: `/group_channels/${seg(channelUrl)}/ban/${seg(userId)}`,
+      schema: EmptyResponse,
+    });
+  }
+
+  async muteUser(channelUrl: string, input: RestrictUserInput): Promise<void> {
+    await this.#request({
+      method: "POST",
+      path: `/group_channels/${seg(channelUrl)}/mute`,
+      body: { user_id: input.user_id, seconds: input.seconds ?? -1, description: input.description },
+      schema: EmptyResponse,
+    });
+  }
+
+  listMutedUsers(channelUrl: string, input: PageInput = {}): Promise<SendbirdMuteList> {
+    return this.#request({
+      method: "GET",
+      path: `/group_channels/${seg(channelUrl)}/mute`,
+      query: { token: input.token || undefined, limit: input.limit },
+      schema: SendbirdMuteList,
+    });
+  }
+
+  async unmuteUser(channelUrl: string, userId: string): Promise<void> {
+    await this.#request({
+      method: "DELETE",
+      path: `/group_channels/${seg(channelUrl)}/mute/${seg(userId)}`,
+      schema: EmptyResponse,
+    });
+  }
+
+  /** Private channels take members only ("they need an invitation first"). */
+  async registerOperators(channelUrl: string, userIds: string[]): Promise<void> {
+    await this.#request({
+      method: "POST",
+      path: `/group_channels/${seg(channelUrl)}/operators`,
+      body: { operator_ids: userIds },
+      schema: EmptyResponse,
+    });
+  }
+
+  /** Fails with 400111 when an id is not an operator. */
+  async unregisterOperators(channelUrl: string, userIds: string[]): Promise<void> {
+    await this.#request({
+      method: "DELETE",
+      path: `/group_channels/${seg(channelUrl)}/operators`,
+      query: { operator_ids: userIds.map((id) => encodeURIComponent(id)).join(",") },
+      schema: EmptyResponse,
+    });
+  }
+
+  listOperators(channelUrl: string, input: PageInput = {}): Promise<SendbirdOperatorList> {
+    return this.#request({
+      method: "GET",
+      path: `/group_channels/${seg(channelUrl)}/operators`,
+      query: { token: input.token || undefined, limit: input.limit },
+      schema: SendbirdOperatorList,
+    });
   }
 
   // --- transport -----------------------------------------------------------------------------

@@ -16,6 +16,9 @@ export const SendbirdMember = z.looseObject({
   profile_url: z.string().default(""),
   /** "joined" or "invited". */
   state: z.string().optional(),
+  /** "operator" for the channel's operators, "" otherwise. */
+  role: z.string().optional(),
+  is_muted: z.boolean().optional(),
 });
 export type SendbirdMember = z.infer<typeof SendbirdMember>;
 
@@ -30,6 +33,8 @@ export const SendbirdMessage = z.looseObject({
   channel_url: z.string(),
   /** Unix milliseconds. */
   created_at: z.number(),
+  /** Unix milliseconds of the last update; 0 when never updated. */
+  updated_at: z.number().optional(),
   /** Absent on admin messages. */
   user: z.looseObject({ user_id: z.string() }).nullish(),
   /** File messages (sent by SDK clients). */
@@ -41,6 +46,7 @@ export const SendbirdMessage = z.looseObject({
       size: z.number().int().default(0),
     })
     .nullish(),
+  thumbnails: z.array(z.looseObject({ url: z.string() })).nullish(),
 });
 export type SendbirdMessage = z.infer<typeof SendbirdMessage>;
 
@@ -57,6 +63,10 @@ export const SendbirdGroupChannel = z.looseObject({
   last_message: SendbirdMessage.nullish(),
   /** Present when asked for with `show_member=true`. */
   members: z.array(SendbirdMember).optional(),
+  /** Frozen: only operators may chat. */
+  freeze: z.boolean().default(false),
+  /** With `show_read_receipt=true`: user id → Unix ms of the member's last read. */
+  read_receipt: z.record(z.string(), z.number()).optional(),
 });
 export type SendbirdGroupChannel = z.infer<typeof SendbirdGroupChannel>;
 
@@ -77,6 +87,48 @@ export const SendbirdMessageList = z.looseObject({
   messages: z.array(SendbirdMessage),
 });
 export type SendbirdMessageList = z.infer<typeof SendbirdMessageList>;
+
+export const SendbirdBriefUser = z.looseObject({ user_id: z.string() });
+
+/** A ban ("Ban a member from a group channel", "List banned members"): Unix ms. */
+export const SendbirdBan = z.looseObject({
+  user: SendbirdBriefUser,
+  start_at: z.number(),
+  end_at: z.number(),
+  description: z.string().default(""),
+});
+export type SendbirdBan = z.infer<typeof SendbirdBan>;
+
+export const SendbirdBanList = z.looseObject({
+  banned_list: z.array(SendbirdBan),
+  next: z.string().default(""),
+});
+export type SendbirdBanList = z.infer<typeof SendbirdBanList>;
+
+/** A muted member; `end_at` is Unix ms, -1 = until unmuted. */
+export const SendbirdMute = z.looseObject({
+  user_id: z.string(),
+  end_at: z.number().default(-1),
+  description: z.string().default(""),
+});
+export type SendbirdMute = z.infer<typeof SendbirdMute>;
+
+export const SendbirdMuteList = z.looseObject({
+  muted_list: z.array(SendbirdMute),
+  next: z.string().default(""),
+});
+export type SendbirdMuteList = z.infer<typeof SendbirdMuteList>;
+
+export const SendbirdOperatorList = z.looseObject({
+  operators: z.array(SendbirdBriefUser),
+  next: z.string().default(""),
+});
+export type SendbirdOperatorList = z.infer<typeof SendbirdOperatorList>;
+
+/** "Get number of unread messages per member": user id → count. */
+export const SendbirdUnreadCounts = z.looseObject({
+  unread: z.record(z.string(), z.number().int()),
+});
 
 /** Sendbird's error body. */
 export const SendbirdErrorBody = z.looseObject({

@@ -1,6 +1,14 @@
 import type { Bus } from "../../bus/bus.ts";
 import type { Metrics } from "../../observability/metrics.ts";
-import type { AppendResult, MessageStore, NewMessage } from "../../store/message-store.ts";
+import type {
+  AppendResult,
+  ChangeResult,
+  DeleteInput,
+  EditInput,
+  MessageStore,
+  NewMessage,
+  StoredMessage,
+} from "../../store/message-store.ts";
 
 /**
  * The durable message path: store (assigns seq, durable before it resolves) → fan-out on the bus.
@@ -27,13 +35,30 @@ export class MessagePipeline {
       this.metrics.messagesIn.inc();
       this.onStored?.();
     }
+    await this.publish(result.message);
+    return result;
+  }
+
+  /** Edit: target and MESSAGE_UPDATED entry in one store transaction, then the entry like a message. */
+  async edit(input: EditInput): Promise<ChangeResult> {
+    const result = await this.store.editMessage(input);
+    await this.publish(result.entry);
+    return result;
+  }
+
+  async remove(input: DeleteInput): Promise<ChangeResult> {
+    const result = await this.store.deleteMessage(input);
+    await this.publish(result.entry);
+    return result;
+  }
+
+  private async publish(entry: StoredMessage) {
     try {
-      await this.bus.publishChannel(input.channel_url, { kind: "message", message: result.message });
+      await this.bus.publishChannel(entry.channel_url, { kind: "message", message: entry });
     } catch (err) {
       // Stored is what the sender is promised. Local sockets already got it; other instances fill
       // the hole from the store (next message, resync after the bus reconnects, or resume).
       this.onPublishError?.(err);
     }
-    return result;
   }
 }

@@ -4,6 +4,8 @@ import {
   ErrorCode,
   type HistoryResponse,
   Limits,
+  type ModerationAction,
+  type UnreadResponse,
   wireUserId,
 } from "@podchat/protocol";
 import type { Bus } from "../../bus/bus.ts";
@@ -12,7 +14,15 @@ import { toChannel, toMessageFrame } from "../../chat/wire.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import { type MessageStore, StoreError, type StoredChannel } from "../../store/message-store.ts";
 import type { ChatProvider } from "../chat-provider.ts";
+import {
+  type ChangeDeps,
+  assertCanSend,
+  deleteMessage,
+  editMessage,
+  toModerationState,
+} from "./message-changes.ts";
 import type { MessagePipeline } from "./message-pipeline.ts";
+import type { ReadMark } from "../../store/message-store.ts";
 
 export interface WebsocketProviderDeps {
   store: MessageStore;
@@ -43,6 +53,47 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
     return toChannel(c, extra);
   };
 
+  const changes: ChangeDeps = { pipeline, moderation: (url) => storeCall(() => hub.moderation(url)) };
+
+  const unreadOf = (m: ReadMark): UnreadResponse => ({
+    channel_url: m.channel_url,
+    user_id: wireUserId(m.user_id),
+    last_read_seq: m.last_read_seq,
+    last_seq: m.last_seq,
+    unread_count: m.unread_count,
+  });
+
+  const requireMember = async (channelUrl: string, userId: string) => {
+    if (!(await storeCall(() => store.isMember(channelUrl, userId))))
+      throw new ChatError(ErrorCode.NOT_MEMBER, `user ${userId} is not a member of ${channelUrl}`);
+  };
+
+  /** Applies a moderation change, then tells every instance (rooms drop their cache) and answers the new state. */
+  const moderate = async (
+    channelUrl: string,
+    write: () => Promise<void>,
+    events: Array<{ action: ModerationAction; user_id?: string; until?: string | null }>,
+    kick?: string[],
+  ) => {
+    await requireHere(channelUrl);
+    await storeCall(write);
+    const timestamp = new Date().toISOString();
+    for (const e of events) await bus.publishChannel(channelUrl, { kind: "moderation", ...e, timestamp });
+    if (kick && kick.length > 0) {
+      await bus.publishChannel(channelUrl, {
+        kind: "kick",
+        user_ids: kick,
+        close_code: CloseCode.FORBIDDEN,
+        error_code: ErrorCode.BANNED,
+        reason: "you are banned from this channel",
+      });
+    }
+    return toModerationState(channelUrl, await storeCall(() => store.getModeration(channelUrl)));
+  };
+
+  const untilOf = (seconds?: number) =>
+    seconds === undefined ? null : new Date(Date.now() + seconds * 1000).toISOString();
+
   const requireHere = async (channelUrl: string): Promise<StoredChannel> => {
     const c = await storeCall(() => store.getChannel(channelUrl));
     if (!c) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${channelUrl} does not exist`);
@@ -72,7 +123,13 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
       if (c?.provider !== "websocket") return null;
       const [members, last] = await Promise.all([
         storeCall(() => store.listMembers(channelUrl)),
-        storeCall(() => store.listMessages(channelUrl, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1 })),
+        storeCall(() =>
+          store.listMessages(channelUrl, {
+            beforeSeq: Number.MAX_SAFE_INTEGER,
+            limit: 1,
+            messagesOnly: true,
+          }),
+        ),
       ]);
       const out = await present(c, members);
       out.last_message = last[0] ? toMessageFrame(last[0]) : null;
@@ -138,9 +195,8 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
             field: "user_id",
           });
         }
-        if (!(await storeCall(() => store.isMember(channelUrl, body.user_id!)))) {
-          throw new ChatError(ErrorCode.NOT_MEMBER, `user ${body.user_id} is not a member of ${channelUrl}`);
-        }
+        await requireMember(channelUrl, body.user_id);
+        await assertCanSend(changes.moderation, channelUrl, body.user_id);
       }
       if (type === "MESG" && body.message.length === 0) {
         throw new ChatError(ErrorCode.VALIDATION_FAILED, "message must not be empty", { field: "message" });
@@ -167,8 +223,8 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
         store.listMessages(
           channelUrl,
           backwards
-            ? { beforeSeq: query.before_seq ?? Number.MAX_SAFE_INTEGER, limit: limit + 1 }
-            : { afterSeq: query.after_seq!, limit: limit + 1 },
+            ? { beforeSeq: query.before_seq ?? Number.MAX_SAFE_INTEGER, limit: limit + 1, messagesOnly: true }
+            : { afterSeq: query.after_seq!, limit: limit + 1, messagesOnly: true },
         ),
       );
       const hasMore = rows.length > limit;
@@ -181,6 +237,92 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
         prev_before_seq: first && first.seq > 1 ? first.seq : null,
         next_after_seq: last ? last.seq : (query.after_seq ?? null),
       };
+    },
+    async editMessage(channelUrl, targetSeq, edit) {
+      await requireHere(channelUrl);
+      const r = await storeCall(() => editMessage(changes, channelUrl, targetSeq, edit));
+      return toMessageFrame(r.target);
+    },
+    async deleteMessage(channelUrl, targetSeq, by) {
+      await requireHere(channelUrl);
+      await storeCall(() => deleteMessage(changes, channelUrl, targetSeq, by.userId));
+    },
+    async markRead(channelUrl, userId, seq) {
+      await requireHere(channelUrl);
+      await requireMember(channelUrl, userId);
+      const m = await storeCall(() => store.markRead(channelUrl, userId, seq));
+      await bus
+        .publishChannel(channelUrl, {
+          kind: "read",
+          user_id: userId,
+          seq: m.last_read_seq,
+          timestamp: new Date().toISOString(),
+        })
+        .catch(() => {}); // the mark is stored; a lost receipt only delays what others see
+      return unreadOf(m);
+    },
+    async unread(channelUrl, userId) {
+      await requireHere(channelUrl);
+      await requireMember(channelUrl, userId);
+      return unreadOf(await storeCall(() => store.readMark(channelUrl, userId)));
+    },
+    async readState(channelUrl) {
+      await requireHere(channelUrl);
+      const rows = await storeCall(() => store.readState(channelUrl));
+      return {
+        channel_url: channelUrl,
+        members: rows.map((r) => ({ user_id: wireUserId(r.user_id), last_read_seq: r.last_read_seq })),
+      };
+    },
+    async moderation(channelUrl) {
+      await requireHere(channelUrl);
+      return toModerationState(channelUrl, await storeCall(() => store.getModeration(channelUrl)));
+    },
+    ban(channelUrl, userIds, seconds) {
+      const until = untilOf(seconds);
+      return moderate(
+        channelUrl,
+        () => store.restrict(channelUrl, "ban", userIds, until),
+        userIds.map((u) => ({ action: "ban" as const, user_id: u, until })),
+        userIds,
+      );
+    },
+    unban(channelUrl, userId) {
+      return moderate(channelUrl, () => store.unrestrict(channelUrl, "ban", userId), [
+        { action: "unban", user_id: userId },
+      ]);
+    },
+    mute(channelUrl, userIds, seconds) {
+      const until = untilOf(seconds);
+      return moderate(
+        channelUrl,
+        () => store.restrict(channelUrl, "mute", userIds, until),
+        userIds.map((u) => ({ action: "mute" as const, user_id: u, until })),
+      );
+    },
+    unmute(channelUrl, userId) {
+      return moderate(channelUrl, () => store.unrestrict(channelUrl, "mute", userId), [
+        { action: "unmute", user_id: userId },
+      ]);
+    },
+    setFrozen(channelUrl, frozen) {
+      return moderate(channelUrl, () => store.setFrozen(channelUrl, frozen), [
+        { action: frozen ? "freeze" : "unfreeze" },
+      ]);
+    },
+    addOperators(channelUrl, userIds) {
+      return moderate(
+        channelUrl,
+        () => store.addOperators(channelUrl, userIds),
+        userIds.map((u) => ({ action: "operator_add" as const, user_id: u })),
+      );
+    },
+    removeOperators(channelUrl, userIds) {
+      return moderate(
+        channelUrl,
+        () => store.removeOperators(channelUrl, userIds),
+        userIds.map((u) => ({ action: "operator_remove" as const, user_id: u })),
+      );
     },
   };
 }

@@ -46,4 +46,49 @@ export const postgresMigrations: ReadonlyArray<{ version: number; sql: string }>
         WHERE req_id IS NOT NULL;
     `,
   },
+  {
+    // @since 0.2: edits/deletes in the seq log, read marks, moderation, uploaded files.
+    version: 2,
+    sql: `
+      ALTER TABLE messages ADD COLUMN edited_at TEXT;
+      ALTER TABLE messages ADD COLUMN deleted BOOLEAN NOT NULL DEFAULT FALSE;
+      ALTER TABLE messages ADD COLUMN target_seq BIGINT;
+      ALTER TABLE messages ADD COLUMN target_message_id TEXT;
+      ALTER TABLE channels ADD COLUMN frozen BOOLEAN NOT NULL DEFAULT FALSE;
+      CREATE TABLE read_marks (
+        channel_url TEXT COLLATE "C" NOT NULL REFERENCES channels (channel_url) ON DELETE CASCADE,
+        user_id TEXT COLLATE "C" NOT NULL,
+        last_read_seq BIGINT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (channel_url, user_id)
+      );
+      CREATE TABLE operators (
+        channel_url TEXT COLLATE "C" NOT NULL REFERENCES channels (channel_url) ON DELETE CASCADE,
+        user_id TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (channel_url, user_id)
+      );
+      CREATE TABLE restrictions (
+        channel_url TEXT COLLATE "C" NOT NULL REFERENCES channels (channel_url) ON DELETE CASCADE,
+        user_id TEXT COLLATE "C" NOT NULL,
+        kind TEXT NOT NULL,
+        until TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (channel_url, kind, user_id)
+      );
+      CREATE TABLE files (
+        file_id TEXT PRIMARY KEY,
+        channel_url TEXT COLLATE "C" NOT NULL REFERENCES channels (channel_url) ON DELETE CASCADE,
+        user_id TEXT,
+        name TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        mime_type TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        storage_key TEXT NOT NULL,
+        thumbnail_key TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX files_channel ON files (channel_url);
+    `,
+  },
 ];

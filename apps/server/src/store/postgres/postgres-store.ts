@@ -3,7 +3,12 @@ import postgres from "postgres";
 import type { FileInfo, MessageType, ProviderName } from "@podchat/protocol";
 import {
   type AppendResult,
+  type ChangeResult,
   type ChannelPatch,
+  type DeleteInput,
+  type EditInput,
+  type ReadMark,
+  type StoredFile,
   type ListChannelsOptions,
   type MessageRange,
   type MessageStore,
@@ -56,7 +61,13 @@ interface MessageRow {
   file: FileInfo | null;
   req_id: string | null;
   created_at: string;
+  edited_at: string | null;
+  deleted: boolean;
+  target_seq: string | number | null;
+  target_message_id: string | null;
 }
+
+const MESSAGE_TYPES = ["MESG", "FILE", "IMAGE", "ADMM"];
 
 /** First key of the two-key advisory lock taken by `migrate()` ("pod" in ASCII). */
 const MIGRATION_LOCK_CLASS = 0x706f64;
@@ -89,7 +100,15 @@ function toMessage(r: MessageRow): StoredMessage {
     file: r.file,
     req_id: r.req_id,
     created_at: r.created_at,
+    edited_at: r.edited_at ?? null,
+    deleted: r.deleted === true,
+    target_seq: r.target_seq === null || r.target_seq === undefined ? null : Number(r.target_seq),
+    target_message_id: r.target_message_id ?? null,
   };
+}
+
+interface FileRow extends Omit<StoredFile, "size"> {
+  size: string | number;
 }
 
 function isUniqueViolation(e: unknown): boolean {
@@ -189,6 +208,10 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
       file: input.file ?? null,
       req_id: input.req_id ?? null,
       created_at: input.created_at ?? new Date().toISOString(),
+      edited_at: null,
+      deleted: false,
+      target_seq: null,
+      target_message_id: null,
     };
     try {
       // One statement = one implicit transaction: the row lock taken by the UPDATE is held only
@@ -214,6 +237,80 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
       }
       throw e;
     }
+  }
+
+  async function change(
+    input: EditInput | DeleteInput,
+    kind: "MESSAGE_UPDATED" | "MESSAGE_DELETED",
+  ): Promise<ChangeResult> {
+    return sql.begin(async (tx) => {
+      // The channel row lock orders this change with concurrent appends (same lock as the seq bump).
+      const [ch] = await tx<{ last_seq: string }[]>`
+        SELECT last_seq FROM channels WHERE channel_url = ${input.channel_url} FOR UPDATE`;
+      if (!ch) throw notFound(input.channel_url);
+      const [row] = await tx<MessageRow[]>`
+        SELECT * FROM messages WHERE channel_url = ${input.channel_url} AND seq = ${input.target_seq}
+          AND type = ANY(${sql.array(MESSAGE_TYPES)}::text[])`;
+      if (!row || row.deleted) {
+        throw new StoreError("MESSAGE_NOT_FOUND", `no message with seq ${input.target_seq}`);
+      }
+      if (input.require_author !== undefined && row.user_id !== input.require_author) {
+        throw new StoreError("NOT_AUTHOR", "only the author may change this message");
+      }
+      const now = new Date().toISOString();
+      const edit = kind === "MESSAGE_UPDATED" ? (input as EditInput) : null;
+      const data = edit ? (edit.data !== undefined ? edit.data : row.data) : null;
+      const [target] = edit
+        ? await tx<MessageRow[]>`
+            UPDATE messages SET message = ${edit.message},
+              data = ${data === null ? null : sql.json(data as postgres.JSONValue)}::jsonb, edited_at = ${now}
+            WHERE channel_url = ${input.channel_url} AND seq = ${input.target_seq} RETURNING *`
+        : await tx<MessageRow[]>`
+            UPDATE messages SET message = '', data = NULL, file = NULL, deleted = TRUE
+            WHERE channel_url = ${input.channel_url} AND seq = ${input.target_seq} RETURNING *`;
+      const [bumped] = await tx<{ last_seq: string }[]>`
+        UPDATE channels SET last_seq = last_seq + 1 WHERE channel_url = ${input.channel_url} RETURNING last_seq`;
+      const entry: StoredMessage = {
+        message_id: randomUUID(),
+        channel_url: input.channel_url,
+        seq: Number(bumped!.last_seq),
+        type: kind,
+        user_id: input.user_id,
+        message: edit ? edit.message : "",
+        custom_type: null,
+        data,
+        file: null,
+        req_id: null,
+        created_at: now,
+        edited_at: null,
+        deleted: false,
+        target_seq: input.target_seq,
+        target_message_id: row.message_id,
+      };
+      await tx`
+        INSERT INTO messages (channel_url, seq, message_id, type, user_id, message, data, created_at, target_seq, target_message_id)
+        VALUES (${entry.channel_url}, ${entry.seq}, ${entry.message_id}, ${kind}, ${entry.user_id}, ${entry.message},
+          ${data === null ? null : sql.json(data as postgres.JSONValue)}::jsonb, ${now}, ${input.target_seq}, ${row.message_id})`;
+      return { target: toMessage(target!), entry };
+    }) as Promise<ChangeResult>;
+  }
+
+  async function mark(url: string, userId: string): Promise<ReadMark> {
+    const c = await requireChannel(sql, url);
+    const [r] = await sql<{ last_read_seq: string }[]>`
+      SELECT last_read_seq FROM read_marks WHERE channel_url = ${url} AND user_id = ${userId}`;
+    const last = r ? Number(r.last_read_seq) : 0;
+    const [n] = await sql<{ n: string }[]>`
+      SELECT count(*) AS n FROM messages WHERE channel_url = ${url} AND seq > ${last}
+        AND type = ANY(${sql.array(MESSAGE_TYPES)}::text[]) AND NOT deleted
+        AND (user_id IS NULL OR user_id <> ${userId})`;
+    return {
+      channel_url: url,
+      user_id: userId,
+      last_read_seq: last,
+      last_seq: c.last_seq,
+      unread_count: Number(n?.n ?? 0),
+    };
   }
 
   return {
@@ -358,16 +455,126 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
     },
     listMessages(url, range: MessageRange) {
       return guard("listMessages", async () => {
+        const only = range.messagesOnly ? sql`AND type = ANY(${sql.array(MESSAGE_TYPES)}::text[])` : sql``;
         if (range.beforeSeq !== undefined) {
           const rows = await sql<MessageRow[]>`
-            SELECT * FROM messages WHERE channel_url = ${url} AND seq < ${range.beforeSeq}
+            SELECT * FROM messages WHERE channel_url = ${url} AND seq < ${range.beforeSeq} ${only}
             ORDER BY seq DESC LIMIT ${range.limit}`;
           return rows.reverse().map(toMessage);
         }
         const rows = await sql<MessageRow[]>`
-          SELECT * FROM messages WHERE channel_url = ${url} AND seq > ${range.afterSeq ?? 0}
+          SELECT * FROM messages WHERE channel_url = ${url} AND seq > ${range.afterSeq ?? 0} ${only}
           ORDER BY seq ASC LIMIT ${range.limit}`;
         return rows.map(toMessage);
+      });
+    },
+    getMessage(url, seq) {
+      return guard("getMessage", async () => {
+        const [row] = await sql<MessageRow[]>`
+          SELECT * FROM messages WHERE channel_url = ${url} AND seq = ${seq}
+            AND type = ANY(${sql.array(MESSAGE_TYPES)}::text[])`;
+        return row ? toMessage(row) : null;
+      });
+    },
+    editMessage(input) {
+      return guard("editMessage", () => change(input, "MESSAGE_UPDATED"));
+    },
+    deleteMessage(input) {
+      return guard("deleteMessage", () => change(input, "MESSAGE_DELETED"));
+    },
+    markRead(url, userId, seq) {
+      return guard("markRead", async () => {
+        const c = await requireChannel(sql, url);
+        await sql`
+          INSERT INTO read_marks (channel_url, user_id, last_read_seq, updated_at)
+          VALUES (${url}, ${userId}, ${Math.min(seq, c.last_seq)}, ${new Date().toISOString()})
+          ON CONFLICT (channel_url, user_id) DO UPDATE SET
+            last_read_seq = GREATEST(read_marks.last_read_seq, excluded.last_read_seq),
+            updated_at = excluded.updated_at`;
+        return mark(url, userId);
+      });
+    },
+    readMark(url, userId) {
+      return guard("readMark", () => mark(url, userId));
+    },
+    readState(url) {
+      return guard("readState", async () => {
+        await requireChannel(sql, url);
+        const rows = await sql<{ user_id: string; last_read_seq: string | null }[]>`
+          SELECT m.user_id, r.last_read_seq FROM members m
+          LEFT JOIN read_marks r ON r.channel_url = m.channel_url AND r.user_id = m.user_id
+          WHERE m.channel_url = ${url} ORDER BY m.joined_at, m.user_id`;
+        return rows.map((r) => ({ user_id: r.user_id, last_read_seq: Number(r.last_read_seq ?? 0) }));
+      });
+    },
+    getModeration(url) {
+      return guard("getModeration", async () => {
+        const [c] = await sql<{ frozen: boolean }[]>`SELECT frozen FROM channels WHERE channel_url = ${url}`;
+        if (!c) throw notFound(url);
+        const [ops, rs] = await Promise.all([
+          sql<
+            { user_id: string }[]
+          >`SELECT user_id FROM operators WHERE channel_url = ${url} ORDER BY user_id`,
+          sql<{ user_id: string; kind: string; until: string | null }[]>`
+            SELECT user_id, kind, until FROM restrictions
+            WHERE channel_url = ${url} AND (until IS NULL OR until > ${new Date().toISOString()})
+            ORDER BY user_id`,
+        ]);
+        return {
+          frozen: c.frozen,
+          operators: ops.map((r) => r.user_id),
+          banned: rs.filter((r) => r.kind === "ban").map((r) => ({ user_id: r.user_id, until: r.until })),
+          muted: rs.filter((r) => r.kind === "mute").map((r) => ({ user_id: r.user_id, until: r.until })),
+        };
+      });
+    },
+    restrict(url, kind, userIds, until) {
+      return guard("restrict", async () => {
+        await requireChannel(sql, url);
+        await sql`
+          INSERT INTO restrictions (channel_url, user_id, kind, until, created_at)
+          SELECT ${url}, u, ${kind}, ${until}, ${new Date().toISOString()} FROM unnest(${sql.array(userIds)}::text[]) AS u
+          ON CONFLICT (channel_url, kind, user_id) DO UPDATE SET until = excluded.until, created_at = excluded.created_at`;
+      });
+    },
+    unrestrict(url, kind, userId) {
+      return guard("unrestrict", async () => {
+        await requireChannel(sql, url);
+        await sql`DELETE FROM restrictions WHERE channel_url = ${url} AND kind = ${kind} AND user_id = ${userId}`;
+      });
+    },
+    setFrozen(url, frozen) {
+      return guard("setFrozen", async () => {
+        const r = await sql`UPDATE channels SET frozen = ${frozen} WHERE channel_url = ${url}`;
+        if (r.count === 0) throw notFound(url);
+      });
+    },
+    addOperators(url, userIds) {
+      return guard("addOperators", async () => {
+        await requireChannel(sql, url);
+        await sql`
+          INSERT INTO operators (channel_url, user_id)
+          SELECT ${url}, u FROM unnest(${sql.array(userIds)}::text[]) AS u ON CONFLICT DO NOTHING`;
+      });
+    },
+    removeOperators(url, userIds) {
+      return guard("removeOperators", async () => {
+        await sql`DELETE FROM operators WHERE channel_url = ${url} AND user_id = ANY(${sql.array(userIds)}::text[])`;
+      });
+    },
+    saveFile(f) {
+      return guard("saveFile", async () => {
+        await requireChannel(sql, f.channel_url);
+        await sql`
+          INSERT INTO files (file_id, channel_url, user_id, name, size, mime_type, width, height, storage_key, thumbnail_key, created_at)
+          VALUES (${f.file_id}, ${f.channel_url}, ${f.user_id}, ${f.name}, ${f.size}, ${f.mime_type}, ${f.width},
+            ${f.height}, ${f.storage_key}, ${f.thumbnail_key}, ${f.created_at})`;
+      });
+    },
+    getFile(id) {
+      return guard("getFile", async () => {
+        const [r] = await sql<FileRow[]>`SELECT * FROM files WHERE file_id = ${id}`;
+        return r ? { ...r, size: Number(r.size) } : null;
       });
     },
     async flush() {

@@ -5,7 +5,13 @@ import Database from "better-sqlite3";
 import type { FileInfo, MessageType, ProviderName } from "@podchat/protocol";
 import {
   type AppendResult,
+  type ChangeResult,
   type ChannelPatch,
+  type DeleteInput,
+  type EditInput,
+  type ReadMark,
+  type StoredFile,
+  type StoredModeration,
   type ListChannelsOptions,
   type MessageRange,
   type MessageStore,
@@ -51,7 +57,13 @@ interface MessageRow {
   file: string | null;
   req_id: string | null;
   created_at: string;
+  edited_at: string | null;
+  deleted: number;
+  target_seq: number | null;
+  target_message_id: string | null;
 }
+
+const MESSAGE_TYPES = "('MESG','FILE','IMAGE','ADMM')";
 
 interface PendingAppend {
   input: NewMessage;
@@ -88,6 +100,10 @@ function toMessage(r: MessageRow): StoredMessage {
     file: r.file === null ? null : (JSON.parse(r.file) as FileInfo),
     req_id: r.req_id,
     created_at: r.created_at,
+    edited_at: r.edited_at ?? null,
+    deleted: r.deleted === 1,
+    target_seq: r.target_seq ?? null,
+    target_message_id: r.target_message_id ?? null,
   };
 }
 
@@ -148,6 +164,69 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
       before: db.prepare<[string, number, number], MessageRow>(
         "SELECT * FROM messages WHERE channel_url = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
       ),
+      afterMsgs: db.prepare<[string, number, number], MessageRow>(
+        `SELECT * FROM messages WHERE channel_url = ? AND seq > ? AND type IN ${MESSAGE_TYPES} ORDER BY seq ASC LIMIT ?`,
+      ),
+      beforeMsgs: db.prepare<[string, number, number], MessageRow>(
+        `SELECT * FROM messages WHERE channel_url = ? AND seq < ? AND type IN ${MESSAGE_TYPES} ORDER BY seq DESC LIMIT ?`,
+      ),
+      getMessage: db.prepare<[string, number], MessageRow>(
+        `SELECT * FROM messages WHERE channel_url = ? AND seq = ? AND type IN ${MESSAGE_TYPES}`,
+      ),
+      editTarget: db.prepare(
+        "UPDATE messages SET message = ?, data = ?, edited_at = ? WHERE channel_url = ? AND seq = ?",
+      ),
+      deleteTarget: db.prepare(
+        "UPDATE messages SET message = '', data = NULL, file = NULL, deleted = 1 WHERE channel_url = ? AND seq = ?",
+      ),
+      insertEntry: db.prepare(
+        `INSERT INTO messages (channel_url, seq, message_id, type, user_id, message, data, created_at, target_seq, target_message_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      getMark: db.prepare<[string, string], { last_read_seq: number }>(
+        "SELECT last_read_seq FROM read_marks WHERE channel_url = ? AND user_id = ?",
+      ),
+      upsertMark: db.prepare(
+        `INSERT INTO read_marks (channel_url, user_id, last_read_seq, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (channel_url, user_id) DO UPDATE SET last_read_seq = MAX(last_read_seq, excluded.last_read_seq), updated_at = excluded.updated_at`,
+      ),
+      unreadCount: db.prepare<[string, number, string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM messages WHERE channel_url = ? AND seq > ? AND type IN ${MESSAGE_TYPES}
+         AND deleted = 0 AND (user_id IS NULL OR user_id <> ?)`,
+      ),
+      readState: db.prepare<[string], { user_id: string; last_read_seq: number | null }>(
+        `SELECT m.user_id, r.last_read_seq FROM members m
+         LEFT JOIN read_marks r ON r.channel_url = m.channel_url AND r.user_id = m.user_id
+         WHERE m.channel_url = ? ORDER BY m.joined_at, m.user_id`,
+      ),
+      operators: db.prepare<[string], { user_id: string }>(
+        "SELECT user_id FROM operators WHERE channel_url = ? ORDER BY user_id",
+      ),
+      restrictions: db.prepare<[string, string], { user_id: string; kind: string; until: string | null }>(
+        "SELECT user_id, kind, until FROM restrictions WHERE channel_url = ? AND (until IS NULL OR until > ?) ORDER BY user_id",
+      ),
+      upsertRestriction: db.prepare(
+        `INSERT INTO restrictions (channel_url, user_id, kind, until, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (channel_url, kind, user_id) DO UPDATE SET until = excluded.until, created_at = excluded.created_at`,
+      ),
+      deleteRestriction: db.prepare(
+        "DELETE FROM restrictions WHERE channel_url = ? AND kind = ? AND user_id = ?",
+      ),
+      setFrozen: db.prepare("UPDATE channels SET frozen = ? WHERE channel_url = ?"),
+      frozen: db.prepare<[string], { frozen: number }>("SELECT frozen FROM channels WHERE channel_url = ?"),
+      addOperator: db.prepare("INSERT OR IGNORE INTO operators (channel_url, user_id) VALUES (?, ?)"),
+      removeOperator: db.prepare("DELETE FROM operators WHERE channel_url = ? AND user_id = ?"),
+      insertFile: db.prepare(
+        `INSERT INTO files (file_id, channel_url, user_id, name, size, mime_type, width, height, storage_key, thumbnail_key, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      getFile: db.prepare<[string], StoredFile>("SELECT * FROM files WHERE file_id = ?"),
+      deleteChannelExtras: [
+        "DELETE FROM read_marks WHERE channel_url = ?",
+        "DELETE FROM operators WHERE channel_url = ?",
+        "DELETE FROM restrictions WHERE channel_url = ?",
+        "DELETE FROM files WHERE channel_url = ?",
+      ].map((q) => db.prepare(q)),
     };
   }
 
@@ -181,6 +260,10 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
       file: input.file ?? null,
       req_id: input.req_id ?? null,
       created_at: input.created_at ?? new Date().toISOString(),
+      edited_at: null,
+      deleted: false,
+      target_seq: null,
+      target_message_id: null,
     };
     st.insertMessage.run(
       msg.channel_url,
@@ -239,6 +322,81 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
       if (e instanceof StoreError) throw e;
       throw new StoreError("STORE_UNAVAILABLE", "store operation failed", { cause: e });
     }
+  }
+
+  /** Edit or delete: check the target, change it, append the log entry — one transaction. */
+  function change(input: EditInput | DeleteInput, kind: "MESSAGE_UPDATED" | "MESSAGE_DELETED"): ChangeResult {
+    const st = s();
+    return db
+      .transaction((): ChangeResult => {
+        requireChannel(input.channel_url);
+        const row = st.getMessage.get(input.channel_url, input.target_seq);
+        if (!row || row.deleted === 1) {
+          throw new StoreError("MESSAGE_NOT_FOUND", `no message with seq ${input.target_seq}`);
+        }
+        if (input.require_author !== undefined && row.user_id !== input.require_author) {
+          throw new StoreError("NOT_AUTHOR", "only the author may change this message");
+        }
+        const now = new Date().toISOString();
+        const edit = kind === "MESSAGE_UPDATED" ? (input as EditInput) : null;
+        let dataJson: string | null = null;
+        if (edit) {
+          const data = edit.data !== undefined ? edit.data : row.data === null ? null : JSON.parse(row.data);
+          try {
+            dataJson = data === null ? null : JSON.stringify(data);
+          } catch (e) {
+            throw new StoreError("INVALID_DATA", "the data cannot be serialised", { cause: e });
+          }
+          st.editTarget.run(edit.message, dataJson, now, input.channel_url, input.target_seq);
+        } else {
+          st.deleteTarget.run(input.channel_url, input.target_seq);
+        }
+        const bumped = st.bumpSeq.get(input.channel_url)!;
+        const entry: StoredMessage = {
+          message_id: randomUUID(),
+          channel_url: input.channel_url,
+          seq: bumped.last_seq,
+          type: kind,
+          user_id: input.user_id,
+          message: edit ? edit.message : "",
+          custom_type: null,
+          data: dataJson === null ? null : (JSON.parse(dataJson) as Record<string, unknown>),
+          file: null,
+          req_id: null,
+          created_at: now,
+          edited_at: null,
+          deleted: false,
+          target_seq: input.target_seq,
+          target_message_id: row.message_id,
+        };
+        st.insertEntry.run(
+          entry.channel_url,
+          entry.seq,
+          entry.message_id,
+          kind,
+          entry.user_id,
+          entry.message,
+          dataJson,
+          now,
+          entry.target_seq,
+          entry.target_message_id,
+        );
+        return { target: toMessage(st.getMessage.get(input.channel_url, input.target_seq)!), entry };
+      })
+      .immediate();
+  }
+
+  function mark(url: string, userId: string): ReadMark {
+    const st = s();
+    const c = requireChannel(url);
+    const last = st.getMark.get(url, userId)?.last_read_seq ?? 0;
+    return {
+      channel_url: url,
+      user_id: userId,
+      last_read_seq: last,
+      last_seq: c.last_seq,
+      unread_count: st.unreadCount.get(url, last, userId)?.n ?? 0,
+    };
   }
 
   function requireChannel(url: string): StoredChannel {
@@ -345,6 +503,7 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
         return db.transaction(() => {
           st.deleteMessages.run(url);
           st.deleteMembers.run(url);
+          for (const d of st.deleteChannelExtras) d.run(url);
           return st.deleteChannel.run(url).changes > 0;
         })();
       });
@@ -407,10 +566,115 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
       return withStore(() => {
         const st = s();
         if (range.beforeSeq !== undefined) {
-          return st.before.all(url, range.beforeSeq, range.limit).reverse().map(toMessage);
+          const q = range.messagesOnly ? st.beforeMsgs : st.before;
+          return q.all(url, range.beforeSeq, range.limit).reverse().map(toMessage);
         }
-        return st.after.all(url, range.afterSeq ?? 0, range.limit).map(toMessage);
+        const q = range.messagesOnly ? st.afterMsgs : st.after;
+        return q.all(url, range.afterSeq ?? 0, range.limit).map(toMessage);
       });
+    },
+    async getMessage(url, seq) {
+      return withStore(() => {
+        const row = s().getMessage.get(url, seq);
+        return row ? toMessage(row) : null;
+      });
+    },
+    async editMessage(input) {
+      return withStore(() => change(input, "MESSAGE_UPDATED"));
+    },
+    async deleteMessage(input) {
+      return withStore(() => change(input, "MESSAGE_DELETED"));
+    },
+    async markRead(url, userId, seq) {
+      return withStore(() =>
+        db.transaction(() => {
+          const c = requireChannel(url);
+          s().upsertMark.run(url, userId, Math.min(seq, c.last_seq), new Date().toISOString());
+          return mark(url, userId);
+        })(),
+      );
+    },
+    async readMark(url, userId) {
+      return withStore(() => mark(url, userId));
+    },
+    async readState(url) {
+      return withStore(() => {
+        requireChannel(url);
+        return s()
+          .readState.all(url)
+          .map((r) => ({ user_id: r.user_id, last_read_seq: r.last_read_seq ?? 0 }));
+      });
+    },
+    async getModeration(url): Promise<StoredModeration> {
+      return withStore(() => {
+        const st = s();
+        const f = st.frozen.get(url);
+        if (!f) throw new StoreError("CHANNEL_NOT_FOUND", `channel ${url} does not exist`);
+        const rs = st.restrictions.all(url, new Date().toISOString());
+        return {
+          frozen: f.frozen === 1,
+          operators: st.operators.all(url).map((r) => r.user_id),
+          banned: rs.filter((r) => r.kind === "ban").map((r) => ({ user_id: r.user_id, until: r.until })),
+          muted: rs.filter((r) => r.kind === "mute").map((r) => ({ user_id: r.user_id, until: r.until })),
+        };
+      });
+    },
+    async restrict(url, kind, userIds, until) {
+      withStore(() =>
+        db.transaction(() => {
+          requireChannel(url);
+          const now = new Date().toISOString();
+          for (const u of userIds) s().upsertRestriction.run(url, u, kind, until, now);
+        })(),
+      );
+    },
+    async unrestrict(url, kind, userId) {
+      withStore(() => {
+        requireChannel(url);
+        s().deleteRestriction.run(url, kind, userId);
+      });
+    },
+    async setFrozen(url, frozen) {
+      withStore(() => {
+        if (s().setFrozen.run(frozen ? 1 : 0, url).changes === 0) requireChannel(url);
+      });
+    },
+    async addOperators(url, userIds) {
+      withStore(() =>
+        db.transaction(() => {
+          requireChannel(url);
+          for (const u of userIds) s().addOperator.run(url, u);
+        })(),
+      );
+    },
+    async removeOperators(url, userIds) {
+      withStore(() =>
+        db.transaction(() => {
+          requireChannel(url);
+          for (const u of userIds) s().removeOperator.run(url, u);
+        })(),
+      );
+    },
+    async saveFile(f) {
+      withStore(() => {
+        requireChannel(f.channel_url);
+        s().insertFile.run(
+          f.file_id,
+          f.channel_url,
+          f.user_id,
+          f.name,
+          f.size,
+          f.mime_type,
+          f.width,
+          f.height,
+          f.storage_key,
+          f.thumbnail_key,
+          f.created_at,
+        );
+      });
+    },
+    async getFile(id) {
+      return withStore(() => s().getFile.get(id) ?? null);
     },
     flush() {
       if (!scheduled) return Promise.resolve();

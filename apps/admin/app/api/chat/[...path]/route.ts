@@ -5,4 +5,4 @@ import { forward, type ProxyContext } from "@/lib/proxy-route";
 const handle = (req: NextRequest, ctx: ProxyContext) => forward("/api/v1/chat", req, ctx);
 
 export const dynamic = "force-dynamic";
-export { handle as DELETE, handle as GET, handle as POST, handle as PUT };
+export { handle as DELETE, handle as GET, handle as PATCH, handle as POST, handle as PUT };

@@ -19,7 +19,8 @@ import type { TokenVerifier } from "../../../auth/token-verifier.ts";
 import type { Bus } from "../../../bus/bus.ts";
 import { ChatError } from "../../../chat/chat-error.ts";
 import type { ChatService } from "../../../chat/chat-service.ts";
-import { toMessageFrame } from "../../../chat/wire.ts";
+import { toMessageFrame, toSeqFrame } from "../../../chat/wire.ts";
+import { isLogEntry } from "../../../store/message-store.ts";
 import type { Config } from "../../../config/index.ts";
 import type { FlagResolver } from "../../../flags/flag-resolver.ts";
 import type { EnvName, FlagStore } from "../../../flags/flag-store.ts";
@@ -130,7 +131,11 @@ export function adminRoutes(d: AdminDeps) {
   });
 
   const lastMessage = async (url: string) => {
-    const [m] = await d.store.listMessages(url, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1 });
+    const [m] = await d.store.listMessages(url, {
+      beforeSeq: Number.MAX_SAFE_INTEGER,
+      limit: 1,
+      messagesOnly: true,
+    });
     return m ? toMessageFrame(m) : null;
   };
 
@@ -156,9 +161,13 @@ export function adminRoutes(d: AdminDeps) {
     const online = new Set(await d.hub.online(url));
     const tail =
       row.provider === "websocket"
-        ? (await d.store.listMessages(url, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 50 })).map(
-            toMessageFrame,
-          )
+        ? (
+            await d.store.listMessages(url, {
+              beforeSeq: Number.MAX_SAFE_INTEGER,
+              limit: 50,
+              messagesOnly: true,
+            })
+          ).map(toMessageFrame)
         : (await d.chat.listMessages(url, { limit: 50 })).messages;
     const detail: AdminChannelDetail = {
       channel: { ...(await adminChannel(row, tail.at(-1) ?? null)), member_count: meta.member_count },
@@ -176,7 +185,11 @@ export function adminRoutes(d: AdminDeps) {
       const queue: Array<{ event: string; data: string }> = [];
       let wake: (() => void) | null = null;
       const unsubscribe = await d.bus.subscribeChannel(url, (e) => {
-        if (e.kind === "message")
+        // Edits/deletes (@since 0.2) come as their own event, so a dashboard that knows only
+        // "message" is not handed a frame of another shape.
+        if (e.kind === "message" && isLogEntry(e.message))
+          queue.push({ event: "message_change", data: JSON.stringify(toSeqFrame(e.message)) });
+        else if (e.kind === "message")
           queue.push({ event: "message", data: JSON.stringify(toMessageFrame(e.message)) });
         else if (e.kind === "presence") {
           const frame = {

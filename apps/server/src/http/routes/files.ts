@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import { ChannelUrl, ErrorCode, type UploadResponse } from "@podchat/protocol";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { AuthError, type TokenVerifier } from "../../auth/token-verifier.ts";
+import { ChatError } from "../../chat/chat-error.ts";
+import type { ChatService } from "../../chat/chat-service.ts";
+import type { Config } from "../../config/index.ts";
+import type { FileStorage } from "../../files/file-storage.ts";
+import { inspectUpload } from "../../files/inspect-upload.ts";
+import type { MessageStore, StoredFile } from "../../store/message-store.ts";
+import { validationError } from "../errors.ts";
+import { type AppEnv, isPrivileged, requireUserOrPrivileged } from "../principal.ts";
+
+export interface FileRoutesDeps {
+  chat: ChatService;
+  store: MessageStore;
+  storage: FileStorage;
+  verifier: TokenVerifier;
+  config: Config;
+}
+
+/** Room for the multipart framing around the file itself. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+const FILE_ID = /^[0-9a-f-]{36}$/;
+
+/**
+ * Uploads (`POST /api/v1/chat/channels/{url}/files`) and downloads (`GET /api/v1/chat/files/{id}`
+ * and `/thumbnail`), members only. An upload is fully checked in memory before anything is written,
+ * so a refused one leaves nothing behind.
+ */
+export function fileRoutes(d: FileRoutesDeps) {
+  const app = new Hono<AppEnv>();
+  const { uploads } = d.config;
+
+  app.post(
+    "/channels/:channel_url/files",
+    bodyLimit({
+      maxSize: uploads.max_bytes + MULTIPART_OVERHEAD,
+      onError: (c) => {
+        c.header("Connection", "close");
+        throw new ChatError(ErrorCode.FILE_TOO_LARGE, `files may be at most ${uploads.max_bytes} bytes`);
+      },
+    }),
+    async (c) => {
+      const parsedUrl = ChannelUrl.safeParse(c.req.param("channel_url"));
+      if (!parsedUrl.success) throw validationError(parsedUrl.error, "channel_url");
+      const url = parsedUrl.data;
+      const userId = requireUserOrPrivileged(c);
+      const meta = await d.chat.getChannelMetadata(url);
+      if (!meta) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
+      if (userId !== null) {
+        if (!(await d.chat.isMember(url, userId)))
+          throw new ChatError(ErrorCode.NOT_MEMBER, `you are not a member of ${url}`);
+        const m = await d.chat.moderation(url);
+        const now = new Date().toISOString();
+        const active = (l: typeof m.banned) =>
+          l.some((r) => String(r.user_id) === userId && (r.until === null || r.until > now));
+        if (active(m.banned)) throw new ChatError(ErrorCode.BANNED, "you are banned from this channel");
+        if (active(m.muted)) throw new ChatError(ErrorCode.MUTED, "you are muted in this channel");
+        if (m.frozen && !m.operators.some((o) => String(o) === userId))
+          throw new ChatError(ErrorCode.FROZEN, "the channel is frozen: only operators can send");
+      }
+      let form: FormData;
+      try {
+        form = await c.req.formData();
+      } catch {
+        throw new ChatError(ErrorCode.VALIDATION_FAILED, "the body must be multipart/form-data", {
+          status: 400,
+        });
+      }
+      const file = form.get("file");
+      if (!(file instanceof File))
+        throw new ChatError(ErrorCode.VALIDATION_FAILED, "the form needs a `file` field", {
+          field: "file",
+          status: 400,
+        });
+      if (file.size > uploads.max_bytes)
+        throw new ChatError(ErrorCode.FILE_TOO_LARGE, `files may be at most ${uploads.max_bytes} bytes`);
+      if (file.size === 0)
+        throw new ChatError(ErrorCode.VALIDATION_FAILED, "the file is empty", { field: "file", status: 400 });
+      const data = new Uint8Array(await file.arrayBuffer());
+      const info = await inspectUpload(
+        { name: file.name, declaredType: file.type, data },
+        { allowedTypes: uploads.allowed_types, thumbnailPx: uploads.thumbnail_px },
+      );
+
+      const id = randomUUID();
+      const stored: StoredFile = {
+        file_id: id,
+        channel_url: url,
+        user_id: userId,
+        name: info.name,
+        size: info.size,
+        mime_type: info.mime_type,
+        width: info.width ?? null,
+        height: info.height ?? null,
+        storage_key: id,
+        thumbnail_key: info.thumbnail ? `${id}.thumb` : null,
+        created_at: new Date().toISOString(),
+      };
+      try {
+        await d.storage.put(stored.storage_key, data);
+        if (info.thumbnail && stored.thumbnail_key)
+          await d.storage.put(stored.thumbnail_key, info.thumbnail.data);
+        await d.store.saveFile(stored);
+      } catch (e) {
+        await d.storage.delete(stored.storage_key).catch(() => {});
+        if (stored.thumbnail_key) await d.storage.delete(stored.thumbnail_key).catch(() => {});
+        throw e;
+      }
+      const base = (d.config.server.public_url ?? new URL(c.req.url).origin).replace(/\/$/, "");
+      const out: UploadResponse = {
+        url: `${base}/api/v1/chat/files/${id}`,
+        name: info.name,
+        size: info.size,
+        mime_type: info.mime_type,
+      };
+      if (info.width !== undefined) out.width = info.width;
+      if (info.height !== undefined) out.height = info.height;
+      if (stored.thumbnail_key) out.thumbnail_url = `${out.url}/thumbnail`;
+      return c.json(out, 201);
+    },
+  );
+
+  /** The caller may read the file: privileged, or a member of its channel (Bearer or `?token=`). */
+  async function authorizeDownload(c: Parameters<typeof requireUserOrPrivileged>[0], f: StoredFile) {
+    let p = c.get("principal");
+    const queryToken = c.req.query("token");
+    if (p.kind === "anonymous" && queryToken) {
+      try {
+        const v = await d.verifier.verify(queryToken);
+        p = { kind: "user", userId: v.userId, isAdmin: v.isAdmin };
+      } catch (e) {
+        if (e instanceof AuthError) throw new ChatError(ErrorCode.UNAUTHORIZED, e.message);
+        throw e;
+      }
+    }
+    if (p.kind === "anonymous")
+      throw new ChatError(ErrorCode.UNAUTHORIZED, "a bearer token, ?token= or an API key is required");
+    if (p.kind !== "user" || isPrivileged(p)) return;
+    if (!(await d.chat.isMember(f.channel_url, p.userId)))
+      throw new ChatError(ErrorCode.NOT_MEMBER, "you are not a member of the file's channel");
+  }
+
+  const serve = (thumbnail: boolean) => async (c: Parameters<typeof requireUserOrPrivileged>[0]) => {
+    const id = c.req.param("id") ?? "";
+    const f = FILE_ID.test(id) ? await d.store.getFile(id) : null;
+    if (!f) throw new ChatError(ErrorCode.NOT_FOUND, "no such file");
+    await authorizeDownload(c, f);
+    const key = thumbnail ? f.thumbnail_key : f.storage_key;
+    const bytes = key ? await d.storage.get(key) : null;
+    if (!bytes)
+      throw new ChatError(ErrorCode.NOT_FOUND, thumbnail ? "this file has no thumbnail" : "no such file");
+    const inline = f.mime_type.startsWith("image/");
+    return c.body(new Uint8Array(bytes), 200, {
+      "Content-Type": f.mime_type === "text/plain" ? "text/plain; charset=utf-8" : f.mime_type,
+      "Content-Length": String(bytes.byteLength),
+      "Content-Disposition": `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": "default-src 'none'; sandbox",
+      "Cache-Control": "private, max-age=3600",
+    });
+  };
+  app.get("/files/:id", serve(false));
+  app.get("/files/:id/thumbnail", serve(true));
+  return app;
+}
