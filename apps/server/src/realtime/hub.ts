@@ -36,7 +36,7 @@ export interface HubOptions {
 const REPLAY_PAGE = 500;
 
 export function serializeMessage(m: StoredMessage): Deliverable {
-  return { seq: m.seq, frame: JSON.stringify(toSeqFrame(m)) };
+  return { seq: m.seq, frame: Buffer.from(JSON.stringify(toSeqFrame(m))) };
 }
 
 /** Why a user may not send right now, or null. Timed bans/mutes lapse by themselves. */
