@@ -138,7 +138,8 @@ export class PodchatChannel {
         }
         this.outboxQueue.delivered(m.seq);
       },
-      fetchAfter: async (afterSeq, limit) => (await ctx.history(url, { afterSeq, limit })).messages,
+      fetchAfter: async (afterSeq, limit) =>
+        (await ctx.history(url, { afterSeq, limit, includeChanges: true })).messages,
       onGap: (fromSeq, toSeq) => this.events.emit("gap", { fromSeq, toSeq }),
       onLost: (fromSeq, toSeq) =>
         this.events.emit(

@@ -51,6 +51,7 @@ export class PodchatClient {
         if (opts.beforeSeq !== undefined) q.set("before_seq", String(opts.beforeSeq));
         if (opts.afterSeq !== undefined) q.set("after_seq", String(opts.afterSeq));
         if (opts.limit !== undefined) q.set("limit", String(opts.limit));
+        if (opts.includeChanges) q.set("include_changes", "true");
         const query = q.toString();
         return this.ctx.rest(channelUrl, `messages${query ? `?${query}` : ""}`, parseHistory);
       },

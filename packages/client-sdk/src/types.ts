@@ -208,4 +208,6 @@ export interface HistoryOptions {
   afterSeq?: number;
   /** 1..200. */
   limit?: number;
+  /** Also return edit/delete entries of the seq log (what gap backfill needs). */
+  includeChanges?: boolean;
 }

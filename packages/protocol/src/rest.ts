@@ -68,6 +68,12 @@ export const HistoryQuery = z.object({
       z.refine((n) => n >= 1 && n <= Limits.historyPageMax, `limit must be 1..${Limits.historyPageMax}`),
     ),
   ),
+  /**
+   * @since 0.2 `true`: the page is the channel's seq log — MESSAGE_UPDATED / MESSAGE_DELETED entries
+   * are included in `messages` at their own seq, so a client backfilling a gap misses no change.
+   * Default: messages only (in their current state).
+   */
+  include_changes: z.optional(z.enum(["true", "false"])),
 });
 export type HistoryQuery = z.output<typeof HistoryQuery>;
 

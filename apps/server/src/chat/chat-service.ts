@@ -2,6 +2,7 @@ import {
   type Channel,
   CreateChannelBody,
   ErrorCode,
+  type HistoryQuery,
   type HistoryResponse,
   type ListChannelsQuery,
   type ListChannelsResponse,
@@ -47,6 +48,8 @@ export interface HistoryInput {
   beforeSeq?: number;
   afterSeq?: number;
   limit?: number;
+  /** Include edit/delete entries of the seq log (see HistoryQuery.include_changes). */
+  includeChanges?: boolean;
 }
 
 export interface ChatServiceDeps {
@@ -303,10 +306,11 @@ export class ChatService {
   }
 
   async listMessages(channelUrl: string, input: HistoryInput = {}): Promise<HistoryResponse> {
-    const q: { before_seq?: number; after_seq?: number; limit?: number } = {};
+    const q: HistoryQuery = {};
     if (input.beforeSeq !== undefined) q.before_seq = input.beforeSeq;
     if (input.afterSeq !== undefined) q.after_seq = input.afterSeq;
     if (input.limit !== undefined) q.limit = input.limit;
+    if (input.includeChanges) q.include_changes = "true";
     return (await this.providerOf(channelUrl)).listMessages(channelUrl, q);
   }
 }

@@ -135,6 +135,7 @@ export function channelRoutes(chat: ChatService, config: Config) {
         ...(q.before_seq !== undefined ? { beforeSeq: q.before_seq } : {}),
         ...(q.after_seq !== undefined ? { afterSeq: q.after_seq } : {}),
         ...(q.limit !== undefined ? { limit: q.limit } : {}),
+        ...(q.include_changes === "true" ? { includeChanges: true } : {}),
       }),
     );
   });

@@ -64,6 +64,16 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
     return toChannel(await service.getGroupChannel(channelUrl, { showMember: true }));
   }
 
+  /** Runs a moderation change, then answers the channel's moderation state; errors mapped once. */
+  async function moderate(channelUrl: string, change: () => Promise<unknown>): Promise<ModerationState> {
+    try {
+      await change();
+      return await moderationOf(service, channelUrl);
+    } catch (error) {
+      throw await moderationError(service, channelUrl, error);
+    }
+  }
+
   return {
     name: "sendbird",
 
@@ -331,46 +341,34 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
       }
     },
 
-    async ban(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState> {
-      try {
+    ban(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState> {
+      return moderate(channelUrl, async () => {
         await service.getGroupChannel(channelUrl, { showMember: false });
         for (const userId of unique(userIds)) {
           await service.banUser(channelUrl, { user_id: userId, seconds: seconds ?? -1 });
         }
-        return await moderationOf(service, channelUrl);
-      } catch (error) {
-        throw await moderationError(service, channelUrl, error);
-      }
+      });
     },
 
-    async unban(channelUrl: string, userId: string): Promise<ModerationState> {
-      try {
-        await ignoreNotFound(service, channelUrl, () => service.unbanUser(channelUrl, userId));
-        return await moderationOf(service, channelUrl);
-      } catch (error) {
-        throw await moderationError(service, channelUrl, error);
-      }
+    unban(channelUrl: string, userId: string): Promise<ModerationState> {
+      return moderate(channelUrl, () =>
+        ignoreNotFound(service, channelUrl, () => service.unbanUser(channelUrl, userId)),
+      );
     },
 
-    async mute(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState> {
-      try {
+    mute(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState> {
+      return moderate(channelUrl, async () => {
         await service.getGroupChannel(channelUrl, { showMember: false });
         for (const userId of unique(userIds)) {
           await service.muteUser(channelUrl, { user_id: userId, seconds: seconds ?? -1 });
         }
-        return await moderationOf(service, channelUrl);
-      } catch (error) {
-        throw await moderationError(service, channelUrl, error);
-      }
+      });
     },
 
-    async unmute(channelUrl: string, userId: string): Promise<ModerationState> {
-      try {
-        await ignoreNotFound(service, channelUrl, () => service.unmuteUser(channelUrl, userId));
-        return await moderationOf(service, channelUrl);
-      } catch (error) {
-        throw await moderationError(service, channelUrl, error);
-      }
+    unmute(channelUrl: string, userId: string): Promise<ModerationState> {
+      return moderate(channelUrl, () =>
+        ignoreNotFound(service, channelUrl, () => service.unmuteUser(channelUrl, userId)),
+      );
     },
 
     async setFrozen(channelUrl: string, frozen: boolean): Promise<ModerationState> {
@@ -382,26 +380,18 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
       }
     },
 
-    async addOperators(channelUrl: string, userIds: string[]): Promise<ModerationState> {
-      try {
-        await service.registerOperators(channelUrl, unique(userIds));
-        return await moderationOf(service, channelUrl);
-      } catch (error) {
-        throw await moderationError(service, channelUrl, error);
-      }
+    addOperators(channelUrl: string, userIds: string[]): Promise<ModerationState> {
+      return moderate(channelUrl, () => service.registerOperators(channelUrl, unique(userIds)));
     },
 
-    async removeOperators(channelUrl: string, userIds: string[]): Promise<ModerationState> {
-      try {
+    removeOperators(channelUrl: string, userIds: string[]): Promise<ModerationState> {
+      return moderate(channelUrl, async () => {
         // Sendbird fails the whole call (400111) when one id is not an operator; podchat's removal
         // is idempotent, so only current operators are sent.
         const current = new Set(await allOperators(service, channelUrl));
         const removing = unique(userIds).filter((id) => current.has(id));
         if (removing.length > 0) await service.unregisterOperators(channelUrl, removing);
-        return await moderationOf(service, channelUrl);
-      } catch (error) {
-        throw await moderationError(service, channelUrl, error);
-      }
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  type MessageFrame,
   type Channel,
   CloseCode,
   ErrorCode,
@@ -10,7 +11,7 @@ import {
 } from "@podchat/protocol";
 import type { Bus } from "../../bus/bus.ts";
 import { ChatError } from "../../chat/chat-error.ts";
-import { toChannel, toMessageFrame } from "../../chat/wire.ts";
+import { toChannel, toMessageFrame, toSeqFrame } from "../../chat/wire.ts";
 import type { Hub } from "../../realtime/hub.ts";
 import { type MessageStore, StoreError, type StoredChannel } from "../../store/message-store.ts";
 import type { ChatProvider } from "../chat-provider.ts";
@@ -219,12 +220,17 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
       await requireHere(channelUrl);
       const limit = Math.min(query.limit ?? 50, Limits.historyPageMax);
       const backwards = query.after_seq === undefined;
+      const changes = query.include_changes === "true";
       const rows = await storeCall(() =>
         store.listMessages(
           channelUrl,
           backwards
-            ? { beforeSeq: query.before_seq ?? Number.MAX_SAFE_INTEGER, limit: limit + 1, messagesOnly: true }
-            : { afterSeq: query.after_seq!, limit: limit + 1, messagesOnly: true },
+            ? {
+                beforeSeq: query.before_seq ?? Number.MAX_SAFE_INTEGER,
+                limit: limit + 1,
+                messagesOnly: !changes,
+              }
+            : { afterSeq: query.after_seq!, limit: limit + 1, messagesOnly: !changes },
         ),
       );
       const hasMore = rows.length > limit;
@@ -232,7 +238,8 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
       const first = page[0];
       const last = page[page.length - 1];
       return {
-        messages: page.map(toMessageFrame),
+        // With include_changes the page is the seq log; edit/delete entries ride in `messages`.
+        messages: changes ? (page.map(toSeqFrame) as MessageFrame[]) : page.map(toMessageFrame),
         has_more: hasMore,
         prev_before_seq: first && first.seq > 1 ? first.seq : null,
         next_after_seq: last ? last.seq : (query.after_seq ?? null),
