@@ -18,6 +18,7 @@ import type { Presence } from "../presence/presence.ts";
 import type { MessageStore, StoredMessage, StoredModeration } from "../store/message-store.ts";
 import { closeReason } from "../http/json-guard.ts";
 import { ChannelRoom } from "./channel-room.ts";
+import { bump } from "./counts.ts";
 import type { Connection, Deliverable } from "./connection.ts";
 
 export interface HubOptions {
@@ -67,7 +68,6 @@ export class Hub {
   private readonly subscriptions = new Map<string, Unsubscribe>();
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly perUser = new Map<string, number>();
-  private readonly perIp = new Map<string, number>();
   /** Sockets counted in `presence` (a socket closed before its join finished is not). */
   private readonly present = new WeakSet<Connection>();
   private readonly presenceOps = new Set<Promise<unknown>>();
@@ -88,10 +88,6 @@ export class Hub {
 
   userConnections(userId: string): number {
     return this.perUser.get(userId) ?? 0;
-  }
-
-  ipConnections(ip: string): number {
-    return this.perIp.get(ip) ?? 0;
   }
 
   /** Users with an open socket in the channel on this instance only; see `online()`. */
@@ -256,7 +252,6 @@ export class Hub {
   private track(conn: Connection, delta: number) {
     this.connectionCount += delta;
     bump(this.perUser, conn.userId, delta);
-    bump(this.perIp, conn.ip, delta);
     this.o.metrics.connections.set(this.connectionCount);
     if (delta > 0) this.o.metrics.connectionsTotal.inc();
   }
@@ -407,12 +402,6 @@ export class Hub {
       }
     }
   }
-}
-
-function bump(map: Map<string, number>, key: string, delta: number) {
-  const n = (map.get(key) ?? 0) + delta;
-  if (n <= 0) map.delete(key);
-  else map.set(key, n);
 }
 
 /** Sends an ERROR frame that names the close code, then closes the socket with it. */

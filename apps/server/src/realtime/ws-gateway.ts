@@ -25,6 +25,7 @@ import { type ChangeDeps, deleteMessage, editMessage } from "../providers/websoc
 import type { MessagePipeline } from "../providers/websocket/message-pipeline.ts";
 import { type MessageStore, StoreError } from "../store/message-store.ts";
 import { Connection, TokenBucket } from "./connection.ts";
+import { bump } from "./counts.ts";
 import type { Bus } from "../bus/bus.ts";
 import { type Hub, closeWithError, isBanned, sendRefusal } from "./hub.ts";
 
@@ -603,9 +604,3 @@ export function createWsGateway(deps: WsGatewayDeps) {
 }
 
 export type WsGateway = ReturnType<typeof createWsGateway>;
-
-function bump(map: Map<string, number>, key: string, delta: number) {
-  const n = (map.get(key) ?? 0) + delta;
-  if (n <= 0) map.delete(key);
-  else map.set(key, n);
-}

@@ -189,6 +189,7 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
         (await store.listChannels({ limit: 10, q: "legacy" })).channels.map((c) => c.channel_url),
       ).toEqual(["sb_room"]);
       expect((await store.listChannels({ limit: 10, provider: "sendbird" })).channels).toHaveLength(1);
+      expect(await store.countChannels()).toEqual({ websocket: 5, sendbird: 1 });
     });
 
     it("updates and deletes a channel with its members and messages", async () => {

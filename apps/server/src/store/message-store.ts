@@ -200,6 +200,8 @@ export interface MessageStore {
   migrate(): Promise<void>;
   createChannel(input: NewChannel): Promise<StoredChannel>;
   getChannel(channelUrl: string): Promise<StoredChannel | null>;
+  /** How many channels live on each provider (the admin's totals; one query, not a listing). */
+  countChannels(): Promise<Record<ProviderName, number>>;
   listChannels(
     options: ListChannelsOptions,
   ): Promise<{ channels: StoredChannel[]; nextCursor: string | null }>;

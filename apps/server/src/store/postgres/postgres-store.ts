@@ -365,6 +365,15 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
         return row ? toChannel(row) : null;
       });
     },
+    countChannels() {
+      return guard("countChannels", async () => {
+        const counts = { websocket: 0, sendbird: 0 };
+        const rows = await sql<Array<{ provider: ProviderName; n: string }>>`
+          SELECT provider, COUNT(*) AS n FROM channels GROUP BY provider`;
+        for (const r of rows) counts[r.provider] = Number(r.n);
+        return counts;
+      });
+    },
     listChannels(opts: ListChannelsOptions) {
       return guard("listChannels", async () => {
         const after = opts.cursor ? decodeCursor(opts.cursor) : null;

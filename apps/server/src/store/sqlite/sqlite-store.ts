@@ -457,6 +457,18 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
         return row ? toChannel(row) : null;
       });
     },
+    async countChannels() {
+      return withStore(() => {
+        const counts = { websocket: 0, sendbird: 0 };
+        const rows = db
+          .prepare<[], { provider: ProviderName; n: number }>(
+            "SELECT provider, COUNT(*) AS n FROM channels GROUP BY provider",
+          )
+          .all();
+        for (const r of rows) counts[r.provider] = r.n;
+        return counts;
+      });
+    },
     async listChannels(opts: ListChannelsOptions) {
       return withStore(() => {
         const where: string[] = [];

@@ -73,19 +73,7 @@ export function adminRoutes(d: AdminDeps) {
     await next();
   });
 
-  async function providerCounts() {
-    const count = async (provider: "websocket" | "sendbird") => {
-      let n = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await d.store.listChannels({ limit: 200, provider, ...(cursor ? { cursor } : {}) });
-        n += page.channels.length;
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor && n < 100_000);
-      return n;
-    };
-    return { websocket: await count("websocket"), sendbird: await count("sendbird") };
-  }
+  const providerCounts = () => d.store.countChannels();
 
   async function overview(): Promise<Overview> {
     const instances = d.registry.all();
