@@ -48,7 +48,7 @@ export interface BenchOptions {
   historyDurationS: number;
   redisUrl: string;
   pgUrl: string;
-  /** Profile the podchat server during (a) (`node --cpu-prof`); skews that server's numbers. */
+  /** Profile the podchat server during (a)+(b) and (d) (`node --cpu-prof`); skews that run's numbers. */
   cpuProfDir: string | null;
   pin: boolean;
   workers: number | null;
@@ -356,7 +356,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
           samples.push(await runIdle(fleet, target, run, o));
       }
       if (has("d")) {
-        const server = await startPodchatInstance("podchat", { configDir, sqlitePath: historyDb }, core);
+        const prof = o.cpuProfDir && run === 1 ? { cpuProfDir: o.cpuProfDir } : {};
+        const server = await startPodchatInstance(
+          "podchat",
+          { configDir, sqlitePath: historyDb, ...prof },
+          core,
+        );
         try {
           if (!historyReady) {
             const t0 = performance.now();

@@ -3,7 +3,7 @@
  * the same loads, one table with ratios and the issue's targets as PASS/FAIL. `--help` for flags.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchOptions, DEFAULT_OPTIONS, LOAD_IDS, type LoadId, runBench } from "./bench.ts";
 import { summarizeProfile } from "./profile-summary.ts";
@@ -22,7 +22,7 @@ const HELP = `pnpm bench [-- flags]
   --probes N            latency probe sockets (default ${DEFAULT_OPTIONS.probes}); --payload BYTES (default ${DEFAULT_OPTIONS.payloadBytes})
   --history-messages N  messages in the history channel (default ${DEFAULT_OPTIONS.historyMessages}); --history-duration S
   --redis-url URL  --pg-url URL   for e (defaults ${DEFAULT_OPTIONS.redisUrl}, ${DEFAULT_OPTIONS.pgUrl})
-  --cpu-prof [DIR]      run podchat under node --cpu-prof during run 1 of (a)+(b) and summarise it (skews that run)
+  --cpu-prof [DIR]      run podchat under node --cpu-prof during run 1 of (a)+(b) and (d), summarise it (skews that run)
   --no-pin              do not pin with taskset
   --workers N           load-generator processes (default: one per 4,000 sockets, at least 2)
   --out DIR             where results go (default bench/.results)`;
@@ -162,7 +162,7 @@ async function main() {
       .map((f) => join(o.cpuProfDir!, f))
       .filter((f) => statSync(f).mtimeMs >= profStart);
     for (const f of profiles)
-      report += `\n\npodchat server CPU profile (whole server life: connection ramp + (a)/(b) of run 1):\n${summarizeProfile(f)}`;
+      report += `\n\npodchat server CPU profile (whole life of one server of run 1: (a)/(b) with their connection ramp, or (d)) ${basename(f)}:\n${summarizeProfile(f)}`;
   }
   console.log(`\n${report}`);
   const stamp = result.startedAt.replace(/[:.]/g, "-");

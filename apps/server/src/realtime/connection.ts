@@ -1,14 +1,15 @@
 import type { WebSocket } from "ws";
 import type { WireUserId } from "@podchat/protocol";
 import type { ChannelRoom } from "./channel-room.ts";
+import { type EncodedFrame, writeEncodedFrame } from "./ws-frame.ts";
 
 /**
- * A message ready to send: its seq and its frame serialised — and UTF-8 encoded — once for every
- * socket (the benchmark profile showed the per-recipient string encoding).
+ * A message ready to send: its seq and its WebSocket frame, serialised, UTF-8 encoded and framed
+ * once for every socket (the benchmark profile showed the per-recipient encoding and framing).
  */
 export interface Deliverable {
   seq: number;
-  frame: Buffer;
+  frame: EncodedFrame;
 }
 
 /** Sends a pre-encoded Buffer as a text frame. */
@@ -79,12 +80,24 @@ export class Connection {
 
   /** Sends a raw frame unless the socket is closed; drops a consumer whose queue overflows. */
   sendRaw(frame: string | Buffer): boolean {
+    if (!this.writable()) return false;
+    this.ws.send(frame, TEXT);
+    return true;
+  }
+
+  /** Sends a pre-encoded frame, with the same checks as `sendRaw`. */
+  sendEncoded(frame: EncodedFrame): boolean {
+    if (!this.writable()) return false;
+    writeEncodedFrame(this.ws, frame);
+    return true;
+  }
+
+  private writable(): boolean {
     if (this.closed || this.ws.readyState !== 1) return false;
     if (this.ws.bufferedAmount > this.maxQueuedBytes) {
       this.onSlow(this);
       return false;
     }
-    this.ws.send(frame, TEXT);
     return true;
   }
 
@@ -96,6 +109,6 @@ export class Connection {
     }
     if (d.seq <= this.sentSeq) return false;
     this.sentSeq = d.seq;
-    return this.sendRaw(d.frame);
+    return this.sendEncoded(d.frame);
   }
 }

@@ -20,6 +20,7 @@ import { closeReason } from "../http/json-guard.ts";
 import { ChannelRoom } from "./channel-room.ts";
 import { bump } from "./counts.ts";
 import type { Connection, Deliverable } from "./connection.ts";
+import { encodeTextFrame } from "./ws-frame.ts";
 
 export interface HubOptions {
   store: MessageStore;
@@ -37,7 +38,7 @@ export interface HubOptions {
 const REPLAY_PAGE = 500;
 
 export function serializeMessage(m: StoredMessage): Deliverable {
-  return { seq: m.seq, frame: Buffer.from(JSON.stringify(toSeqFrame(m))) };
+  return { seq: m.seq, frame: encodeTextFrame(JSON.stringify(toSeqFrame(m))) };
 }
 
 /** Why a user may not send right now, or null. Timed bans/mutes lapse by themselves. */
@@ -157,7 +158,7 @@ export class Hub {
         for (const m of page) {
           if (m.seq <= conn.sentSeq) continue;
           conn.sentSeq = m.seq;
-          conn.sendRaw(serializeMessage(m).frame);
+          conn.sendEncoded(serializeMessage(m).frame);
         }
       }
     } finally {
