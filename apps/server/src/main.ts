@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "./config/index.ts";
+import { FileStorageError } from "./files/file-storage.ts";
 import { createPodchatServer } from "./server.ts";
 
 async function main() {
@@ -12,10 +13,20 @@ async function main() {
     }
     throw e;
   }
-  const server = await createPodchatServer({ config: loaded.config, sources: loaded.sources });
+  let server: Awaited<ReturnType<typeof createPodchatServer>>;
+  try {
+    server = await createPodchatServer({ config: loaded.config, sources: loaded.sources });
+  } catch (e) {
+    // An unusable upload storage (no such bucket, refused credentials): say which, no stack trace.
+    if (e instanceof FileStorageError) {
+      console.error(`podchat cannot start: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
   const { url } = await server.listen();
   server.logger.info(
-    { url, store: server.store.driver, bus: server.bus.driver },
+    { url, store: server.store.driver, bus: server.bus.driver, files: server.files.storage.location },
     `podchat listening on ${url}`,
   );
   let stopping = false;

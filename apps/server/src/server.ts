@@ -25,8 +25,9 @@ import { MessagePipeline } from "./providers/websocket/message-pipeline.ts";
 import { createWebsocketProvider } from "./providers/websocket/websocket-provider.ts";
 import { DRAIN, Hub } from "./realtime/hub.ts";
 import { createWsGateway } from "./realtime/ws-gateway.ts";
+import { createFileStorageFromConfig } from "./files/create-file-storage.ts";
+import { createFileJanitor } from "./files/file-janitor.ts";
 import type { FileStorage } from "./files/file-storage.ts";
-import { createLocalFileStorage } from "./files/local-file-storage.ts";
 import { createStoreFromConfig } from "./store/create-store.ts";
 import type { MessageStore } from "./store/message-store.ts";
 
@@ -43,7 +44,7 @@ export interface PodchatServerOptions {
   providers?: Partial<Record<"sendbird", ChatProvider>>;
   selector?: ProviderSelector;
   flagStore?: FlagStore;
-  /** Uploaded files; default: local disk at uploads.dir. */
+  /** Uploaded files; default: what `uploads.driver` says (local disk at uploads.dir, or S3). */
   fileStorage?: FileStorage;
 }
 
@@ -54,6 +55,10 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log.level, { env: config.env });
   const metrics = createMetrics();
+  // First, before anything opens: a storage that cannot be used (no such bucket, refused
+  // credentials, unwritable folder) stops the start with a FileStorageError saying which.
+  const fileStorage = options.fileStorage ?? createFileStorageFromConfig(config);
+  await fileStorage.check();
   const store = options.store ?? (await createStoreFromConfig(config));
   const bus = options.bus ?? (await createBusFromConfig(config));
   const presence =
@@ -106,10 +111,14 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   };
   const flags = new FlagResolver({ config, sources, store: flagStore, bus, logger });
   await flags.start();
+  // Deleted channels and FILE/IMAGE messages take their uploaded bytes with them.
+  const janitor = createFileJanitor({ storage: fileStorage, store, logger });
+  pipeline.onFileMessageRemoved = (before) => janitor.messageDeleted(before);
   const chat = new ChatService({
     providers: { websocket, ...(sendbird ? { sendbird } : {}) },
     store,
     selector: options.selector ?? flags,
+    onChannelDeleted: (url) => janitor.channelDeleted(url),
   });
   const migrator = new ChannelMigrator({ chat, store, sendbird, bus, logger });
   const registry = new InstanceRegistry(bus, config.env, config.version, () => ({
@@ -137,7 +146,6 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     metrics,
     isDraining: () => draining,
   });
-  const fileStorage = options.fileStorage ?? createLocalFileStorage({ dir: config.uploads.dir });
   const app = createApp({
     config,
     chat,
@@ -209,6 +217,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
       });
     }
     await store.flush();
+    await janitor.settled();
+    await fileStorage.close();
     await flags.stop();
     await registry.stop();
     await hub.presenceSettled();
@@ -228,6 +238,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     presence,
     hub,
     chat,
+    /** @since 0.2 Uploaded files: where they live, and the cleanup of deleted channels/messages. */
+    files: { storage: fileStorage, janitor },
     flags,
     flagStore,
     migrator,

@@ -56,6 +56,8 @@ export interface ChatServiceDeps {
   providers: Partial<Record<ProviderName, ChatProvider>>;
   store: MessageStore;
   selector: ProviderSelector;
+  /** @since 0.2 Told once a channel is deleted (its uploaded files go too). */
+  onChannelDeleted?: (channelUrl: string) => Promise<void>;
 }
 
 /**
@@ -187,6 +189,7 @@ export class ChatService {
     const p = await this.providerOf(channelUrl);
     await p.deleteChannel(channelUrl);
     if (p.name !== "websocket") await storeCall(() => this.deps.store.deleteChannel(channelUrl));
+    await this.deps.onChannelDeleted?.(channelUrl);
   }
 
   async addMembers(channelUrl: string, userIds: Array<string | number>): Promise<Channel> {

@@ -169,10 +169,46 @@ export const ConfigSchema = z
         allowed_types: z
           .array(z.string().min(1))
           .default(["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"]),
+        /** Where the bytes live: `local` disk (default) or an S3-compatible bucket. */
+        driver: z.enum(["local", "s3"]).default("local"),
         /** Local-disk storage folder. */
         dir: z.string().min(1).default("./data/uploads"),
         /** Longest side of the server-made image thumbnail, px. */
         thumbnail_px: z.number().int().min(16).max(2048).default(320),
+        /** @since 0.2 S3-compatible storage (AWS S3, MinIO, Ceph, R2 …), used when driver is s3. */
+        s3: z
+          .object({
+            /** Service URL; default: AWS S3 of `region`. */
+            endpoint: z.url().optional(),
+            region: z.string().min(1).default("us-east-1"),
+            bucket: z
+              .string()
+              .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/, "letters, digits, '.', '_' and '-' (3–255)")
+              .optional(),
+            access_key_id: z.string().min(1).optional(),
+            secret_access_key: z.string().min(1).optional(),
+            /** Temporary (STS) credentials only. */
+            session_token: z.string().min(1).optional(),
+            /** `endpoint/bucket/key` URLs instead of `bucket.endpoint/key` (MinIO and most self-hosted services). */
+            force_path_style: z.boolean().default(false),
+            /** Prepended to every object key (a `/` is added when missing), e.g. `podchat/`. */
+            prefix: z
+              .string()
+              .max(200)
+              .regex(
+                /^([A-Za-z0-9_.-]+\/)*[A-Za-z0-9_.-]*$/,
+                "folders of letters, digits, '_', '-', '.' joined by '/'",
+              )
+              .refine(
+                (p) => !p.split("/").some((seg) => seg === "." || seg === ".."),
+                "no '.' or '..' folders",
+              )
+              .default(""),
+            /** Per request to the storage, ms. */
+            timeout_ms: z.number().int().min(100).default(30_000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

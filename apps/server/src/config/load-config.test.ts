@@ -97,4 +97,66 @@ describe("loadConfig", () => {
     );
     expect(loadConfig({ env: { APP_ENV: "prod", ...stgSecrets } }).config.env).toBe("prod");
   });
+
+  it("keeps uploads on local disk by default and selects S3-compatible storage from the environment", () => {
+    const local = loadConfig({ env: {} }).config.uploads;
+    expect(local).toMatchObject({ driver: "local", dir: "./data/uploads" });
+    expect(local.s3).toMatchObject({ region: "us-east-1", force_path_style: false, prefix: "" });
+
+    const { uploads } = loadConfig({
+      env: {
+        S3_BUCKET: "chat-files",
+        S3_ENDPOINT: "http://127.0.0.1:9000",
+        S3_REGION: "eu-central-1",
+        S3_ACCESS_KEY_ID: "AKIAEXAMPLE",
+        S3_SECRET_ACCESS_KEY: "s3cr3t",
+        S3_FORCE_PATH_STYLE: "true",
+        S3_PREFIX: "podchat/",
+        AWS_ACCESS_KEY_ID: "ignored-when-S3_ACCESS_KEY_ID-is-set",
+      },
+    }).config;
+    expect(uploads.driver).toBe("s3");
+    expect(uploads.s3).toEqual({
+      bucket: "chat-files",
+      endpoint: "http://127.0.0.1:9000",
+      region: "eu-central-1",
+      access_key_id: "AKIAEXAMPLE",
+      secret_access_key: "s3cr3t",
+      force_path_style: true,
+      prefix: "podchat/",
+      timeout_ms: 30_000,
+    });
+    // The AWS SDK's standard credential variables are used when the S3_* ones are absent.
+    const aws = loadConfig({
+      env: {
+        S3_BUCKET: "b-1",
+        AWS_ACCESS_KEY_ID: "AKIA2",
+        AWS_SECRET_ACCESS_KEY: "x",
+        AWS_SESSION_TOKEN: "tok",
+      },
+    }).config.uploads.s3;
+    expect(aws).toMatchObject({ access_key_id: "AKIA2", secret_access_key: "x", session_token: "tok" });
+    // UPLOADS_DRIVER wins over the S3_BUCKET shortcut.
+    const pinned = loadConfig({ env: { S3_BUCKET: "b-1", UPLOADS_DRIVER: "local", UPLOADS_DIR: "/srv/up" } });
+    expect(pinned.config.uploads).toMatchObject({ driver: "local", dir: "/srv/up" });
+  });
+
+  it("refuses an S3 upload storage without bucket or credentials, or with bad values, naming the key", () => {
+    expect(() => loadConfig({ env: { UPLOADS_DRIVER: "s3" } })).toThrow(
+      /uploads\.driver is s3 but these are missing:\n {2}uploads\.s3\.bucket \(S3_BUCKET\)\n {2}uploads\.s3\.access_key_id/,
+    );
+    expect(() => loadConfig({ env: { S3_BUCKET: "b-1", S3_ACCESS_KEY_ID: "k" } })).toThrow(
+      /uploads\.s3\.secret_access_key \(S3_SECRET_ACCESS_KEY or AWS_SECRET_ACCESS_KEY\)/,
+    );
+    expect(() => loadConfig({ env: { UPLOADS_DRIVER: "ftp" } })).toThrow(/uploads\.driver/);
+    expect(() => loadConfig({ env: { S3_FORCE_PATH_STYLE: "sometimes" } })).toThrow(
+      /S3_FORCE_PATH_STYLE must be true or false/,
+    );
+    expect(() => loadConfig({ env: { S3_ENDPOINT: "not a url" } })).toThrow(/uploads\.s3\.endpoint/);
+    for (const prefix of ["/abs", "a/../b", "sp ace/", "x//y"])
+      expect(() => loadConfig({ env: { S3_PREFIX: prefix } }), prefix).toThrow(/uploads\.s3\.prefix/);
+    expect(() => loadConfig({ env: {}, overrides: { uploads: { s3: { acl: "public-read" } } } })).toThrow(
+      /uploads\.s3: unknown key\(s\) acl/,
+    );
+  });
 });

@@ -141,6 +141,27 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
   str("SENDBIRD_APP_ID", "sendbird.app_id");
   str("SENDBIRD_API_TOKEN", "sendbird.api_token");
   str("SENDBIRD_BASE_URL", "sendbird.base_url");
+  str("UPLOADS_DRIVER", "uploads.driver");
+  str("UPLOADS_DIR", "uploads.dir");
+  // S3_BUCKET selects S3 storage (like DATABASE_URL selects PostgreSQL) unless UPLOADS_DRIVER says otherwise.
+  if (env.S3_BUCKET && !env.UPLOADS_DRIVER) setPath(fromEnv, "uploads.driver", "s3");
+  str("S3_BUCKET", "uploads.s3.bucket");
+  str("S3_ENDPOINT", "uploads.s3.endpoint");
+  str("S3_REGION", "uploads.s3.region");
+  str("S3_PREFIX", "uploads.s3.prefix");
+  if (env.S3_FORCE_PATH_STYLE)
+    setPath(
+      fromEnv,
+      "uploads.s3.force_path_style",
+      parseBool("S3_FORCE_PATH_STYLE", env.S3_FORCE_PATH_STYLE),
+    );
+  // The AWS SDK's standard variables work too; the S3_* ones win.
+  str("AWS_ACCESS_KEY_ID", "uploads.s3.access_key_id");
+  str("AWS_SECRET_ACCESS_KEY", "uploads.s3.secret_access_key");
+  str("AWS_SESSION_TOKEN", "uploads.s3.session_token");
+  str("S3_ACCESS_KEY_ID", "uploads.s3.access_key_id");
+  str("S3_SECRET_ACCESS_KEY", "uploads.s3.secret_access_key");
+  str("S3_SESSION_TOKEN", "uploads.s3.session_token");
   str("LOG_LEVEL", "log.level");
 
   const merged = deepMerge(deepMerge({ ...(yaml as Obj), env: appEnv }, fromEnv), options.overrides ?? {});
@@ -164,7 +185,23 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
   if (config.bus.driver === "redis" && !config.bus.redis.url) {
     throw new ConfigError("config error: bus.redis.url is required when bus.driver is redis (set REDIS_URL)");
   }
+  checkUploads(config);
   return { config, sources: { useWebsocketPinned: pinned, yamlUseWebsocket } };
+}
+
+function checkUploads(config: Config) {
+  const { driver, s3 } = config.uploads;
+  if (driver !== "s3") return;
+  const missing: string[] = [];
+  if (!s3.bucket) missing.push("uploads.s3.bucket (S3_BUCKET)");
+  if (!s3.access_key_id) missing.push("uploads.s3.access_key_id (S3_ACCESS_KEY_ID or AWS_ACCESS_KEY_ID)");
+  if (!s3.secret_access_key)
+    missing.push("uploads.s3.secret_access_key (S3_SECRET_ACCESS_KEY or AWS_SECRET_ACCESS_KEY)");
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `config error: uploads.driver is s3 but these are missing:\n  ${missing.join("\n  ")}`,
+    );
+  }
 }
 
 function checkSecrets(config: Config) {

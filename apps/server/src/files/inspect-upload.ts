@@ -1,8 +1,6 @@
 import { ErrorCode } from "@podchat/protocol";
 import { fileTypeFromBuffer } from "file-type";
-import { imageSize } from "image-size";
-import jpeg from "jpeg-js";
-import { PNG } from "pngjs";
+import sharp, { type Metadata } from "sharp";
 import { ChatError } from "../chat/chat-error.ts";
 
 /** Extensions podchat knows, and the one type each stands for. */
@@ -21,9 +19,26 @@ const EXTENSION_TYPES: Record<string, string> = {
   json: "application/json",
 };
 const ALIASES: Record<string, string> = { "image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg" };
-const IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
-/** Decoding bigger images for a thumbnail would cost too much memory (RGBA = 4 bytes/pixel). */
-const MAX_THUMBNAIL_SOURCE_PIXELS = 40_000_000;
+/** Image types podchat measures and thumbnails (in the same format), and sharp's name for each. */
+const IMAGE_FORMATS: Record<string, "png" | "jpeg" | "gif" | "webp"> = {
+  "image/png": "png",
+  "image/jpeg": "jpeg",
+  "image/gif": "gif",
+  "image/webp": "webp",
+};
+/**
+ * Decompression-bomb guard: an image with more pixels (per frame) is stored without a thumbnail,
+ * and sharp refuses to decode one whose header claims more (`limitInputPixels`).
+ */
+export const MAX_THUMBNAIL_SOURCE_PIXELS = 40_000_000;
+/**
+ * Thumbnails at once. sharp runs on libuv's threadpool (4 threads by default), which file-system
+ * calls and DNS lookups share: two leaves them room, and bounds decode memory.
+ */
+const THUMBNAIL_CONCURRENCY = 2;
+
+// Uploads are decoded once: libvips' operation cache would only hold on to their memory.
+sharp.cache(false);
 
 export interface InspectedUpload {
   name: string;
@@ -31,7 +46,10 @@ export interface InspectedUpload {
   size: number;
   width?: number;
   height?: number;
-  /** A smaller copy of a PNG/JPEG image (same format), when one could be made. */
+  /**
+   * A smaller copy of the image (same format; first frame of an animated GIF/WebP), when one could
+   * be made (not for images over MAX_THUMBNAIL_SOURCE_PIXELS).
+   */
   thumbnail?: { data: Uint8Array; mime_type: string };
 }
 
@@ -63,8 +81,9 @@ function isText(data: Uint8Array): boolean {
 /**
  * Checks an upload before anything is written: the declared type (or, when the client sent none,
  * the extension's) must be allowed, the extension must agree with it, and the bytes must really be
- * of that type (magic numbers; UTF-8 without NULs for text). Images get width/height and, for PNG
- * and JPEG, a thumbnail.
+ * of that type (magic numbers; UTF-8 without NULs for text). Images (PNG, JPEG, GIF, WebP) get
+ * width/height as displayed (EXIF orientation applied) and a thumbnail, made by sharp (libvips) on
+ * libuv's threadpool so the event loop stays free; an image that cannot be decoded is refused.
  */
 export async function inspectUpload(
   input: { name: string; declaredType: string; data: Uint8Array },
@@ -96,94 +115,67 @@ export async function inspectUpload(
     throw mismatch(`the content is not ${declared}`);
   }
   const out: InspectedUpload = { name, mime_type: declared, size: input.data.byteLength };
-  if (IMAGE_TYPES.has(declared)) {
-    let dims: { width: number; height: number };
+  const format = IMAGE_FORMATS[declared];
+  if (format) {
+    let meta: Metadata;
     try {
-      dims = imageSize(input.data);
+      meta = await sharp(input.data, { limitInputPixels: false }).metadata();
     } catch {
       throw mismatch(`the ${declared} image cannot be read`);
     }
-    out.width = dims.width;
-    out.height = dims.height;
-    if (
-      (declared === "image/png" || declared === "image/jpeg") &&
-      dims.width * dims.height <= MAX_THUMBNAIL_SOURCE_PIXELS
-    ) {
-      out.thumbnail = makeThumbnail(input.data, declared, options.thumbnailPx);
+    if (meta.format !== format) throw mismatch(`the content is ${meta.format}, not the declared ${declared}`);
+    // One frame of an animated image; as displayed (a phone photo's EXIF rotation applied).
+    out.width = meta.autoOrient.width;
+    out.height = meta.autoOrient.height;
+    if (meta.width * (meta.pageHeight ?? meta.height) <= MAX_THUMBNAIL_SOURCE_PIXELS) {
+      out.thumbnail = await withThumbnailSlot(() =>
+        makeThumbnail(input.data, declared, format, options.thumbnailPx),
+      );
     }
   }
   return out;
 }
 
-interface Rgba {
-  width: number;
-  height: number;
-  data: Uint8Array;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function withThumbnailSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= THUMBNAIL_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await fn();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
-function decode(data: Uint8Array, mime: string): Rgba {
+/** Longest side at most `maxPx` (never upscaled), same format, metadata (EXIF, GPS) stripped. */
+async function makeThumbnail(
+  data: Uint8Array,
+  mime: string,
+  format: "png" | "jpeg" | "gif" | "webp",
+  maxPx: number,
+): Promise<{ data: Uint8Array; mime_type: string }> {
   try {
-    if (mime === "image/png") {
-      const png = PNG.sync.read(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-      return { width: png.width, height: png.height, data: png.data };
-    }
-    const img = jpeg.decode(data, { useTArray: true, maxResolutionInMP: 50, maxMemoryUsageInMB: 512 });
-    return { width: img.width, height: img.height, data: img.data };
+    const img = sharp(data, {
+      limitInputPixels: MAX_THUMBNAIL_SOURCE_PIXELS,
+      // Truncated or corrupt pixel data is refused; harmless warnings (odd markers) are not.
+      failOn: "error",
+      autoOrient: true,
+      pages: 1,
+    }).resize(maxPx, maxPx, { fit: "inside", withoutEnlargement: true });
+    const encoded =
+      format === "jpeg"
+        ? img.jpeg({ quality: 80 })
+        : format === "png"
+          ? img.png()
+          : format === "webp"
+            ? img.webp({ quality: 80 })
+            : img.gif();
+    return { data: await encoded.toBuffer(), mime_type: mime };
   } catch {
     throw mismatch(`the ${mime} image cannot be decoded`);
   }
-}
-
-/** Box-filter downscale so the longest side is at most `maxPx` (never upscales). */
-function downscale(src: Rgba, maxPx: number): Rgba {
-  const scale = Math.min(1, maxPx / Math.max(src.width, src.height));
-  const w = Math.max(1, Math.round(src.width * scale));
-  const h = Math.max(1, Math.round(src.height * scale));
-  if (w === src.width && h === src.height) return src;
-  const out = new Uint8Array(w * h * 4);
-  const fx = src.width / w;
-  const fy = src.height / h;
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.floor(y * fy);
-    const y1 = Math.max(y0 + 1, Math.floor((y + 1) * fy));
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.floor(x * fx);
-      const x1 = Math.max(x0 + 1, Math.floor((x + 1) * fx));
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      let a = 0;
-      for (let yy = y0; yy < y1; yy++) {
-        let i = (yy * src.width + x0) * 4;
-        for (let xx = x0; xx < x1; xx++, i += 4) {
-          r += src.data[i]!;
-          g += src.data[i + 1]!;
-          b += src.data[i + 2]!;
-          a += src.data[i + 3]!;
-        }
-      }
-      const n = (y1 - y0) * (x1 - x0);
-      const o = (y * w + x) * 4;
-      out[o] = r / n;
-      out[o + 1] = g / n;
-      out[o + 2] = b / n;
-      out[o + 3] = a / n;
-    }
-  }
-  return { width: w, height: h, data: out };
-}
-
-function makeThumbnail(
-  data: Uint8Array,
-  mime: string,
-  maxPx: number,
-): { data: Uint8Array; mime_type: string } {
-  const small = downscale(decode(data, mime), maxPx);
-  if (mime === "image/png") {
-    const png = new PNG({ width: small.width, height: small.height });
-    png.data = Buffer.from(small.data.buffer, small.data.byteOffset, small.data.byteLength);
-    return { data: PNG.sync.write(png), mime_type: "image/png" };
-  }
-  const encoded = jpeg.encode({ data: small.data, width: small.width, height: small.height }, 80);
-  return { data: encoded.data, mime_type: "image/jpeg" };
 }

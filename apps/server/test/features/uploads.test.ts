@@ -1,53 +1,90 @@
 import { readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import jpeg from "jpeg-js";
-import { PNG } from "pngjs";
+import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { channelFolder } from "../../src/files/file-janitor.ts";
 import { type TestServer, connect, createChannel, startServer, token } from "../harness.ts";
+import { animated, describeImage, jpeg, png } from "../image-fixtures.ts";
+import { type S3Emulator, startS3Emulator } from "../s3-emulator.ts";
 
-let t: TestServer;
-let uploadsDir: string;
 const MAX = 200_000;
 
-function png(width: number, height: number): Buffer {
-  const img = new PNG({ width, height });
-  for (let i = 0; i < img.data.length; i += 4) {
-    img.data[i] = (i / 4) % 256;
-    img.data[i + 1] = 80;
-    img.data[i + 2] = 160;
-    img.data[i + 3] = 255;
-  }
-  return PNG.sync.write(img);
+/** One file storage the same suite runs against: how to start a server on it and list what it holds. */
+interface Backend {
+  name: string;
+  start(): Promise<{ t: TestServer; keys: () => Promise<string[]>; close: () => Promise<void> }>;
 }
 
-function upload(
-  url: string,
-  file: { bytes: Uint8Array; name: string; type: string },
-  auth: { token?: string } = {},
-) {
-  const form = new FormData();
-  form.set("file", new File([new Uint8Array(file.bytes)], file.name, { type: file.type }));
-  return t.api(`/api/v1/chat/channels/${url}/files`, { method: "POST", body: form, ...auth });
-}
-const files = () => {
+function walk(dir: string, root = dir): string[] {
+  let entries: import("node:fs").Dirent[];
   try {
-    return readdirSync(uploadsDir);
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
-};
+  return entries.flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name), root) : [relative(root, join(dir, e.name))],
+  );
+}
 
-beforeAll(async () => {
-  t = await startServer({ overrides: { uploads: { max_bytes: MAX } } });
-  uploadsDir = join(dirname(t.dbPath), "uploads");
-  await createChannel(t, "files_room", ["1", "2"]);
-  await createChannel(t, "other_room", ["3"]);
-});
-afterAll(() => t.close());
+const backends: Backend[] = [
+  {
+    name: "local disk",
+    async start() {
+      const t = await startServer({ overrides: { uploads: { max_bytes: MAX } } });
+      const dir = join(dirname(t.dbPath), "uploads");
+      return { t, keys: async () => walk(dir).sort(), close: () => t.close() };
+    },
+  },
+  {
+    name: "the S3 emulator",
+    async start() {
+      const s3: S3Emulator = await startS3Emulator();
+      const t = await startServer({
+        overrides: { uploads: { max_bytes: MAX, ...s3.uploadsConfig("podchat/uploads/") } },
+      });
+      const keys = async () =>
+        (await s3.keys()).map((k) => {
+          expect(k.startsWith("podchat/uploads/")).toBe(true);
+          return k.slice("podchat/uploads/".length);
+        });
+      return {
+        t,
+        keys,
+        close: async () => {
+          await t.close();
+          await s3.close();
+        },
+      };
+    },
+  },
+];
 
-describe("file and image uploads", () => {
+describe.each(backends)("file and image uploads, stored on $name", (backend) => {
+  let t: TestServer;
+  let keys: () => Promise<string[]>;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ t, keys, close } = await backend.start());
+    await createChannel(t, "files_room", ["1", "2"]);
+    await createChannel(t, "other_room", ["3"]);
+  });
+  afterAll(() => close());
+
+  function upload(
+    url: string,
+    file: { bytes: Uint8Array; name: string; type: string },
+    auth: { token?: string } = {},
+  ) {
+    const form = new FormData();
+    form.set("file", new File([new Uint8Array(file.bytes)], file.name, { type: file.type }));
+    return t.api(`/api/v1/chat/channels/${url}/files`, { method: "POST", body: form, ...auth });
+  }
+  const fileId = (info: { url: string }) => new URL(info.url).pathname.split("/").pop()!;
+  const asApi = (url: string) => t.api(new URL(url).pathname);
+
   it("stores an image with its size, dimensions and a server-made thumbnail; members download it, others cannot", async () => {
-    const bytes = png(640, 480);
+    const bytes = await png(640, 480);
     const res = await upload(
       "files_room",
       { bytes, name: "cat.png", type: "image/png" },
@@ -77,15 +114,20 @@ describe("file and image uploads", () => {
     const dl = await fetch(info.url, { headers: { Authorization: `Bearer ${t2}` } });
     expect(dl.status).toBe(200);
     expect(dl.headers.get("content-type")).toBe("image/png");
+    expect(dl.headers.get("content-length")).toBe(String(bytes.length));
     expect(dl.headers.get("x-content-type-options")).toBe("nosniff");
     expect(Buffer.from(await dl.arrayBuffer()).equals(bytes)).toBe(true);
     // <img src> cannot set headers: ?token= works too.
     const thumb = await fetch(`${info.thumbnail_url}?token=${t2}`);
     expect(thumb.status).toBe(200);
-    const small = PNG.sync.read(Buffer.from(await thumb.arrayBuffer()));
-    expect([small.width, small.height]).toEqual([320, 240]);
+    expect(await describeImage(new Uint8Array(await thumb.arrayBuffer()))).toEqual({
+      format: "png",
+      width: 320,
+      height: 240,
+      pages: 1,
+    });
     // The API key reads anything; a non-member, an anonymous caller and a bad token do not.
-    expect((await t.api(new URL(info.url).pathname)).status).toBe(200);
+    expect((await asApi(info.url)).status).toBe(200);
     expect((await fetch(info.url, { headers: { Authorization: `Bearer ${await token("3")}` } })).status).toBe(
       403,
     );
@@ -94,9 +136,18 @@ describe("file and image uploads", () => {
     expect((await t.api("/api/v1/chat/files/00000000-0000-0000-0000-000000000000")).status).toBe(404);
   });
 
+  it("keeps the file and its thumbnail in the channel's folder, byte for byte", async () => {
+    const bytes = await png(100, 50);
+    const info = await (await upload("files_room", { bytes, name: "k.png", type: "image/png" })).json();
+    const id = fileId(info);
+    const folder = channelFolder("files_room");
+    expect(await keys()).toEqual(expect.arrayContaining([`${folder}/${id}`, `${folder}/${id}.thumb`]));
+    const stored = await t.server.files.storage.get(`${folder}/${id}`);
+    expect(stored?.equals(bytes)).toBe(true);
+  });
+
   it("thumbnails JPEGs too, and accepts PDFs and plain text (API key uploads)", async () => {
-    const raw = { data: Buffer.alloc(50 * 30 * 4, 120), width: 50, height: 30 };
-    const jpg = jpeg.encode(raw, 90).data;
+    const jpg = await jpeg(50, 30);
     const r1 = await (await upload("files_room", { bytes: jpg, name: "p.jpg", type: "image/jpeg" })).json();
     expect(r1).toMatchObject({
       mime_type: "image/jpeg",
@@ -104,23 +155,76 @@ describe("file and image uploads", () => {
       height: 30,
       thumbnail_url: expect.any(String),
     });
+    const th = await asApi(r1.thumbnail_url);
+    expect(th.headers.get("content-type")).toBe("image/jpeg");
+    expect(await describeImage(new Uint8Array(await th.arrayBuffer()))).toMatchObject({
+      format: "jpeg",
+      width: 50,
+      height: 30,
+    });
     const pdf = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
     const r2 = await upload("files_room", { bytes: pdf, name: "doc.pdf", type: "application/pdf" });
     expect(r2.status).toBe(201);
-    expect((await r2.json()).thumbnail_url).toBeUndefined();
+    const pdfInfo = await r2.json();
+    expect(pdfInfo.thumbnail_url).toBeUndefined();
+    expect((await t.api(`${new URL(pdfInfo.url).pathname}/thumbnail`)).status).toBe(404);
     const txt = await upload("files_room", {
       bytes: Buffer.from("안녕하세요\n"),
       name: "note.txt",
       type: "text/plain",
     });
     expect(txt.status).toBe(201);
-    const dl = await t.api(new URL((await txt.json()).url).pathname);
+    const dl = await asApi((await txt.json()).url);
     expect(dl.headers.get("content-disposition")).toMatch(/^attachment/);
     expect(await dl.text()).toBe("안녕하세요\n");
   });
 
-  it("refuses oversize (413), disallowed (415) and lying (415 CONTENT_MISMATCH) uploads, leaving nothing on disk", async () => {
-    const before = files();
+  it("thumbnails GIF and WebP images, animated ones from their first frame", async () => {
+    for (const [format, frames] of [
+      ["gif", 1],
+      ["gif", 3],
+      ["webp", 1],
+      ["webp", 3],
+    ] as const) {
+      const bytes = await animated(format, 400, 200, frames);
+      const res = await upload("files_room", { bytes, name: `a.${format}`, type: `image/${format}` });
+      expect(res.status).toBe(201);
+      const info = await res.json();
+      expect(info).toMatchObject({ mime_type: `image/${format}`, width: 400, height: 200 });
+      const th = await asApi(info.thumbnail_url);
+      expect([format, frames, th.status, th.headers.get("content-type")]).toEqual([
+        format,
+        frames,
+        200,
+        `image/${format}`,
+      ]);
+      expect(await describeImage(new Uint8Array(await th.arrayBuffer()))).toEqual({
+        format,
+        width: 320,
+        height: 160,
+        pages: 1,
+      });
+      // The original keeps its frames.
+      expect((await describeImage(new Uint8Array(await (await asApi(info.url)).arrayBuffer()))).pages).toBe(
+        frames,
+      );
+    }
+  });
+
+  it("streams a larger file back exactly", async () => {
+    const line = "podchat streams files through the server after the membership check\n";
+    const text = Buffer.from(line.repeat(Math.floor((MAX - 100) / line.length)));
+    const info = await (
+      await upload("files_room", { bytes: text, name: "big.txt", type: "text/plain" })
+    ).json();
+    const dl = await fetch(info.url, { headers: { Authorization: `Bearer ${await token("1")}` } });
+    expect(dl.headers.get("content-length")).toBe(String(text.length));
+    expect(Buffer.from(await dl.arrayBuffer()).equals(text)).toBe(true);
+  });
+
+  it("refuses oversize (413), disallowed (415) and lying (415 CONTENT_MISMATCH) uploads, storing nothing", async () => {
+    const before = await keys();
+    const small = await png(4, 4);
     const cases: Array<[{ bytes: Uint8Array; name: string; type: string }, number, string]> = [
       [{ bytes: Buffer.alloc(MAX + 1, 65), name: "big.txt", type: "text/plain" }, 413, "FILE_TOO_LARGE"],
       [{ bytes: Buffer.alloc(MAX * 3, 65), name: "huge.txt", type: "text/plain" }, 413, "FILE_TOO_LARGE"],
@@ -135,11 +239,13 @@ describe("file and image uploads", () => {
         415,
         "CONTENT_MISMATCH",
       ],
-      [{ bytes: png(4, 4), name: "real.jpg", type: "image/jpeg" }, 415, "CONTENT_MISMATCH"],
-      [{ bytes: png(4, 4), name: "sneaky.txt", type: "image/png" }, 415, "CONTENT_MISMATCH"],
-      [{ bytes: png(4, 4), name: "notes.txt", type: "text/plain" }, 415, "CONTENT_MISMATCH"],
+      [{ bytes: small, name: "real.jpg", type: "image/jpeg" }, 415, "CONTENT_MISMATCH"],
+      [{ bytes: small, name: "sneaky.txt", type: "image/png" }, 415, "CONTENT_MISMATCH"],
+      [{ bytes: small, name: "notes.txt", type: "text/plain" }, 415, "CONTENT_MISMATCH"],
+      [{ bytes: await animated("gif", 8, 8), name: "x.webp", type: "image/webp" }, 415, "CONTENT_MISMATCH"],
+      [{ bytes: small.subarray(0, 40), name: "cut.png", type: "image/png" }, 415, "CONTENT_MISMATCH"],
       [
-        { bytes: Buffer.concat([png(4, 4).subarray(0, 40)]), name: "cut.png", type: "image/png" },
+        { bytes: (await jpeg(64, 64)).subarray(0, 300), name: "cut.jpg", type: "image/jpeg" },
         415,
         "CONTENT_MISMATCH",
       ],
@@ -149,19 +255,91 @@ describe("file and image uploads", () => {
       expect([file.name, res.status]).toEqual([file.name, status]);
       expect((await res.json()).error.code).toBe(code);
     }
-    expect(files()).toEqual(before);
+    expect(await keys()).toEqual(before);
   });
 
   it("needs membership (and not being muted) to upload", async () => {
-    const file = { bytes: png(2, 2), name: "x.png", type: "image/png" };
+    const file = { bytes: await png(2, 2), name: "x.png", type: "image/png" };
     expect((await upload("files_room", file, { token: await token("3") })).status).toBe(403);
     const anon = new FormData();
     anon.set("file", new File([new Uint8Array(file.bytes)], "x.png", { type: "image/png" }));
     expect(
       (await fetch(`${t.url}/api/v1/chat/channels/files_room/files`, { method: "POST", body: anon })).status,
     ).toBe(401);
-    await t.api("/api/v1/chat/channels/files_room/mutes", { method: "POST", json: { user_ids: ["2"] } });
-    const muted = await upload("files_room", file, { token: await token("2") });
+    await createChannel(t, "mute_room", ["1", "2"]);
+    await t.api("/api/v1/chat/channels/mute_room/mutes", { method: "POST", json: { user_ids: ["2"] } });
+    const muted = await upload("mute_room", file, { token: await token("2") });
     expect((await muted.json()).error.code).toBe("MUTED");
+  });
+
+  it("deletes a FILE/IMAGE message's bytes with the message (socket and REST); downloads then answer 410", async () => {
+    await createChannel(t, "del_msg_room", ["1", "2"]);
+    const up = async (user: string, name: string) =>
+      (
+        await upload(
+          "del_msg_room",
+          { bytes: await png(64, 64), name, type: "image/png" },
+          { token: await token(user) },
+        )
+      ).json();
+    const mine = await up("1", "mine.png");
+    const viaRest = await up("1", "rest.png");
+    const theirs = await up("2", "theirs.png");
+    const a = await connect(t, "del_msg_room", "1");
+    a.send({ type: "IMAGE", message: "mine", file: mine, req_id: "i1" });
+    const s1 = (await a.next((f) => f.type === "ACK" && f.req_id === "i1")).seq;
+    a.send({ type: "IMAGE", message: "rest", file: viaRest, req_id: "i2" });
+    const s2 = (await a.next((f) => f.type === "ACK" && f.req_id === "i2")).seq;
+    // Member 1 re-posts member 2's upload: deleting that message must not delete member 2's file.
+    a.send({ type: "FILE", message: "link", file: theirs, req_id: "i3" });
+    const s3 = (await a.next((f) => f.type === "ACK" && f.req_id === "i3")).seq;
+    const folder = channelFolder("del_msg_room");
+    expect(await keys()).toEqual(
+      expect.arrayContaining([`${folder}/${fileId(mine)}`, `${folder}/${fileId(mine)}.thumb`]),
+    );
+
+    a.send({ type: "DELETE", target_seq: s1, req_id: "d1" });
+    await a.next((f) => f.type === "ACK" && f.req_id === "d1");
+    const del = await t.api(`/api/v1/chat/channels/del_msg_room/messages/${s2}`, { method: "DELETE" });
+    expect(del.status).toBe(204);
+    a.send({ type: "DELETE", target_seq: s3, req_id: "d3" });
+    await a.next((f) => f.type === "ACK" && f.req_id === "d3");
+    a.close();
+    await t.server.files.janitor.settled();
+
+    const left = await keys();
+    for (const gone of [mine, viaRest]) {
+      expect(left).not.toContain(`${folder}/${fileId(gone)}`);
+      expect(left).not.toContain(`${folder}/${fileId(gone)}.thumb`);
+      const res = await asApi(gone.url);
+      expect(res.status).toBe(410);
+      expect((await res.json()).error.code).toBe("NOT_FOUND");
+      expect((await asApi(gone.thumbnail_url)).status).toBe(410);
+    }
+    expect(left).toContain(`${folder}/${fileId(theirs)}`);
+    expect((await asApi(theirs.url)).status).toBe(200);
+  });
+
+  it("deletes every file of a deleted channel, sent or not, and leaves other channels' files", async () => {
+    await createChannel(t, "doomed_room", ["1"]);
+    await createChannel(t, "kept_room", ["1"]);
+    const u = async (room: string, name: string) =>
+      (await upload(room, { bytes: await png(40, 40), name, type: "image/png" })).json();
+    const sent = await u("doomed_room", "sent.png");
+    const unsent = await u("doomed_room", "unsent.png");
+    const kept = await u("kept_room", "kept.png");
+    await t.api("/api/v1/chat/channels/doomed_room/messages", {
+      method: "POST",
+      json: { user_id: "1", type: "IMAGE", message: "sent", file: sent },
+    });
+    const doomed = channelFolder("doomed_room");
+    expect((await keys()).filter((k) => k.startsWith(`${doomed}/`))).toHaveLength(4);
+
+    expect((await t.api("/api/v1/chat/channels/doomed_room", { method: "DELETE" })).status).toBe(204);
+    await t.server.files.janitor.settled();
+    expect((await keys()).filter((k) => k.startsWith(`${doomed}/`))).toEqual([]);
+    for (const f of [sent, unsent]) expect((await asApi(f.url)).status).toBe(404);
+    expect((await asApi(kept.url)).status).toBe(200);
+    expect(await keys()).toContain(`${channelFolder("kept_room")}/${fileId(kept)}.thumb`);
   });
 });

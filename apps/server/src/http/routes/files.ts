@@ -6,7 +6,8 @@ import { AuthError, type TokenVerifier } from "../../auth/token-verifier.ts";
 import { ChatError } from "../../chat/chat-error.ts";
 import type { ChatService } from "../../chat/chat-service.ts";
 import type { Config } from "../../config/index.ts";
-import type { FileStorage } from "../../files/file-storage.ts";
+import { uploadKeys } from "../../files/file-janitor.ts";
+import { type FileStorage, FileStorageError } from "../../files/file-storage.ts";
 import { inspectUpload } from "../../files/inspect-upload.ts";
 import type { MessageStore, StoredFile } from "../../store/message-store.ts";
 import { validationError } from "../errors.ts";
@@ -24,10 +25,22 @@ export interface FileRoutesDeps {
 const MULTIPART_OVERHEAD = 64 * 1024;
 const FILE_ID = /^[0-9a-f-]{36}$/;
 
+/** A storage failure answers 503 with what the storage said (the operator's clue); others pass. */
+async function storageCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof FileStorageError)
+      throw new ChatError(ErrorCode.STORE_UNAVAILABLE, `${what}: ${e.message}`, { status: 503, cause: e });
+    throw e;
+  }
+}
+
 /**
  * Uploads (`POST /api/v1/chat/channels/{url}/files`) and downloads (`GET /api/v1/chat/files/{id}`
  * and `/thumbnail`), members only. An upload is fully checked in memory before anything is written,
- * so a refused one leaves nothing behind.
+ * so a refused one leaves nothing behind. Downloads stream the bytes through this server after the
+ * membership check, whatever the storage (the bucket is never exposed, nor a pre-signed URL).
  */
 export function fileRoutes(d: FileRoutesDeps) {
   const app = new Hono<AppEnv>();
@@ -86,6 +99,7 @@ export function fileRoutes(d: FileRoutesDeps) {
       );
 
       const id = randomUUID();
+      const keys = uploadKeys(url, id);
       const stored: StoredFile = {
         file_id: id,
         channel_url: url,
@@ -95,16 +109,19 @@ export function fileRoutes(d: FileRoutesDeps) {
         mime_type: info.mime_type,
         width: info.width ?? null,
         height: info.height ?? null,
-        storage_key: id,
-        thumbnail_key: info.thumbnail ? `${id}.thumb` : null,
+        storage_key: keys.file,
+        thumbnail_key: info.thumbnail ? keys.thumbnail : null,
         created_at: new Date().toISOString(),
       };
       try {
-        await d.storage.put(stored.storage_key, data);
-        if (info.thumbnail && stored.thumbnail_key)
-          await d.storage.put(stored.thumbnail_key, info.thumbnail.data);
+        await storageCall("the upload could not be stored", async () => {
+          await d.storage.put(stored.storage_key, data, info.mime_type);
+          if (info.thumbnail && stored.thumbnail_key)
+            await d.storage.put(stored.thumbnail_key, info.thumbnail.data, info.thumbnail.mime_type);
+        });
         await d.store.saveFile(stored);
       } catch (e) {
+        // Nothing half-stored: neither bytes without metadata nor a file without its thumbnail.
         await d.storage.delete(stored.storage_key).catch(() => {});
         if (stored.thumbnail_key) await d.storage.delete(stored.thumbnail_key).catch(() => {});
         throw e;
@@ -149,13 +166,14 @@ export function fileRoutes(d: FileRoutesDeps) {
     if (!f) throw new ChatError(ErrorCode.NOT_FOUND, "no such file");
     await authorizeDownload(c, f);
     const key = thumbnail ? f.thumbnail_key : f.storage_key;
-    const bytes = key ? await d.storage.get(key) : null;
-    if (!bytes)
-      throw new ChatError(ErrorCode.NOT_FOUND, thumbnail ? "this file has no thumbnail" : "no such file");
+    if (!key) throw new ChatError(ErrorCode.NOT_FOUND, "this file has no thumbnail");
+    const obj = await storageCall("the file could not be read", () => d.storage.open(key));
+    // Known, but the bytes are gone: its FILE/IMAGE message was deleted.
+    if (!obj) throw new ChatError(ErrorCode.NOT_FOUND, "this file was deleted", { status: 410 });
     const inline = f.mime_type.startsWith("image/");
-    return c.body(new Uint8Array(bytes), 200, {
+    return c.body(obj.body, 200, {
       "Content-Type": f.mime_type === "text/plain" ? "text/plain; charset=utf-8" : f.mime_type,
-      "Content-Length": String(bytes.byteLength),
+      "Content-Length": String(obj.size),
       "Content-Disposition": `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(f.name)}`,
       "X-Content-Type-Options": "nosniff",
       "Content-Security-Policy": "default-src 'none'; sandbox",

@@ -46,9 +46,15 @@ export class MessagePipeline {
     return result;
   }
 
+  /** @since 0.2 Called, with the message as it was, once a message that carried a file is a tombstone. */
+  onFileMessageRemoved: ((before: StoredMessage) => Promise<void>) | null = null;
+
   async remove(input: DeleteInput): Promise<ChangeResult> {
+    const hook = this.onFileMessageRemoved;
+    const before = hook ? await this.store.getMessage(input.channel_url, input.target_seq) : null;
     const result = await this.store.deleteMessage(input);
     await this.publish(result.entry);
+    if (hook && before?.file) await hook(before);
     return result;
   }
 
