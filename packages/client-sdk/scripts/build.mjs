@@ -1,4 +1,5 @@
-// dist/: ESM bundles (the protocol code inlined, zod and react left to the app) + declarations.
+// dist/: ESM bundles (the protocol code and its generated validators inlined, react left to the app)
+// + declarations.
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
@@ -9,7 +10,7 @@ const common = {
   format: "esm",
   platform: "neutral",
   target: "es2022",
-  external: ["zod", "zod/*", "react"],
+  external: ["react"],
   sourcemap: true,
   logLevel: "warning",
 };

@@ -4,9 +4,7 @@ import {
   type ErrorFrame,
   type FileInfo,
   type HistoryResponse,
-  isMessageFrame,
   type ModerationState,
-  parseServerFrame,
   type ReadStateResponse,
   retryPolicyFor,
   type TransportResponse,
@@ -14,12 +12,13 @@ import {
   type UnreadResponse,
   type WireUserId,
 } from "@podchat/protocol";
+import * as V from "@podchat/protocol/validate";
 import { type ReconnectPolicy, reconnectDelay } from "./backoff.ts";
 import { Emitter } from "./emitter.ts";
 import { ClientErrorCode, PodchatError } from "./errors.ts";
 import type { Parse, TokenSource } from "./http.ts";
 import { Outbox, type OutboxFrame } from "./outbox.ts";
-import { fields, type HistoryPage } from "./rest-bodies.ts";
+import type { HistoryPage } from "./rest-bodies.ts";
 import { Sequencer } from "./sequencer.ts";
 import type {
   ChannelEvents,
@@ -77,72 +76,74 @@ const typingDefaultMs = 5_000;
  * awaiting acknowledgement, and typed events. Get it with `client.channel(url)`.
  */
 export class PodchatChannel {
-  private readonly events = new Emitter<ChannelEvents>();
-  private readonly sequencer: Sequencer;
-  private readonly outboxQueue: Outbox;
-  private state: ChannelStatus = "disconnected";
-  private ws: WebSocketLike | null = null;
+  readonly #ctx: ChannelContext;
+  readonly #events = new Emitter<ChannelEvents>();
+  readonly #sequencer: Sequencer;
+  readonly #outboxQueue: Outbox;
+  #state: ChannelStatus = "disconnected";
+  #ws: WebSocketLike | null = null;
   /** Bumped by every attempt and by disconnect, so late callbacks of an older attempt do nothing. */
-  private generation = 0;
-  private attempts = 0;
-  private needsFreshToken = false;
-  private discover = false;
+  #generation = 0;
+  #attempts = 0;
+  #needsFreshToken = false;
+  #discover = false;
   /** Socket base from transport discovery; undefined until discovered. */
-  private socketBase: string | undefined;
+  #socketBase: string | undefined;
   /** ERROR frame announcing the close that follows. */
-  private refusal: ErrorFrame | undefined;
+  #refusal: ErrorFrame | undefined;
   /** Earliest time of the next attempt when the server rate-limited us. */
-  private slowUntil = 0;
-  private lastWrittenReqId: string | undefined;
-  private lastReceivedAt = 0;
-  private lastPingAt = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
-  private refs = 0;
-  private counters = { rttMs: null as number | null, reconnects: 0, reconnectAttempts: 0, invalidFrames: 0 };
-  private lastClose: { code: number; reason: string } | null = null;
-  private opened = false;
+  #slowUntil = 0;
+  #lastWrittenReqId: string | undefined;
+  #lastReceivedAt = 0;
+  #lastPingAt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  #refs = 0;
+  #counters = { rttMs: null as number | null, reconnects: 0, reconnectAttempts: 0, invalidFrames: 0 };
+  #lastClose: { code: number; reason: string } | null = null;
+  #opened = false;
   /** Highest seq the app marked read, and the highest sent as READ. */
-  private readWanted = 0;
-  private readSent = 0;
-  private readAt = 0;
-  private readTimer: ReturnType<typeof setTimeout> | undefined;
+  #readWanted = 0;
+  #readSent = 0;
+  #readAt = 0;
+  #readTimer: ReturnType<typeof setTimeout> | undefined;
   /** Our own typing: when the last TYPING_START went out, whether a stop is owed, the idle timer. */
-  private typingAt = 0;
-  private typingOn = false;
-  private typingIdle: ReturnType<typeof setTimeout> | undefined;
+  #typingAt = 0;
+  #typingOn = false;
+  #typingIdle: ReturnType<typeof setTimeout> | undefined;
   /** Members typing now, each with the timer that expires their start. */
-  private readonly typers = new Map<WireUserId, ReturnType<typeof setTimeout>>();
+  readonly #typers = new Map<WireUserId, ReturnType<typeof setTimeout>>();
 
   /** @internal Use `client.channel(url)`. */
   constructor(
     /** The channel url this handle serves. */
     readonly url: string,
-    private readonly ctx: ChannelContext,
+    ctx: ChannelContext,
   ) {
-    this.outboxQueue = new Outbox(
+    this.#ctx = ctx;
+    this.#outboxQueue = new Outbox(
       ctx.queueLimit,
-      (snapshot) => this.events.emit("outbox", snapshot),
+      (snapshot) => this.#events.emit("outbox", snapshot),
       (n) => reconnectDelay(ctx.policy, n, false),
     );
-    this.sequencer = new Sequencer({
+    this.#sequencer = new Sequencer({
       deliver: (m) => {
-        if (m.type === "MESSAGE_UPDATED") this.events.emit("messageUpdated", m);
-        else if (m.type === "MESSAGE_DELETED") this.events.emit("messageDeleted", m);
+        if (m.type === "MESSAGE_UPDATED") this.#events.emit("messageUpdated", m);
+        else if (m.type === "MESSAGE_DELETED") this.#events.emit("messageDeleted", m);
         else {
           // A member's message ends their typing.
-          if (m.user_id != null && this.typers.has(m.user_id)) this.typingOf(m.user_id, false);
-          this.events.emit("message", m);
+          if (m.user_id != null && this.#typers.has(m.user_id)) this.#typingOf(m.user_id, false);
+          this.#events.emit("message", m);
         }
-        this.outboxQueue.delivered(m.seq);
+        this.#outboxQueue.delivered(m.seq);
       },
       fetchAfter: async (afterSeq, limit) =>
         (await ctx.history(url, { afterSeq, limit, includeChanges: true })).messages,
-      onGap: (fromSeq, toSeq) => this.events.emit("gap", { fromSeq, toSeq }),
+      onGap: (fromSeq, toSeq) => this.#events.emit("gap", { fromSeq, toSeq }),
       onLost: (fromSeq, toSeq) =>
-        this.events.emit(
+        this.#events.emit(
           "error",
           new PodchatError(ClientErrorCode.MESSAGES_LOST, `seq ${fromSeq}..${toSeq} not in history`, {
             fromSeq,
@@ -151,7 +152,7 @@ export class PodchatChannel {
         ),
       pause: (failures, err) => {
         if (err instanceof PodchatError && isFinalHttp(err.status)) {
-          this.events.emit("error", err);
+          this.#events.emit("error", err);
           return Promise.resolve(false);
         }
         return new Promise((r) => setTimeout(() => r(true), reconnectDelay(ctx.policy, failures, false)));
@@ -161,43 +162,43 @@ export class PodchatChannel {
 
   /** Current connection state. */
   get status(): ChannelStatus {
-    return this.state;
+    return this.#state;
   }
 
   /** Highest seq delivered through `message` events; undefined before the first connection. */
   get lastSeq(): number | undefined {
-    return this.sequencer.last;
+    return this.#sequencer.last;
   }
 
   /** Snapshot of sends not yet acknowledged (and acknowledged ones until their message arrives). */
   get outbox(): readonly OutboxItem[] {
-    return this.outboxQueue.snapshot;
+    return this.#outboxQueue.snapshot;
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof ChannelEvents>(event: K, fn: (payload: ChannelEvents[K]) => void): () => void {
-    return this.events.on(event, fn);
+    return this.#events.on(event, fn);
   }
 
   /** Opens the connection; from then on it reconnects by itself until `disconnect` or a final refusal. */
   connect(opts: ConnectOptions = {}): void {
-    if (this.state !== "disconnected") return;
-    this.discover = opts.discover ?? this.ctx.discover;
-    this.attempts = 0;
-    this.setStatus("connecting");
-    void this.open();
+    if (this.#state !== "disconnected") return;
+    this.#discover = opts.discover ?? this.#ctx.discover;
+    this.#attempts = 0;
+    this.#setStatus("connecting");
+    void this.#open();
   }
 
   /** Closes the connection and stops reconnecting. Queued sends stay queued for the next `connect`. */
   disconnect(): void {
-    this.generation++;
-    clearTimeout(this.releaseTimer);
-    this.stopRetry();
-    const ws = this.ws;
-    this.dropSocket();
+    this.#generation++;
+    clearTimeout(this.#releaseTimer);
+    this.#stopRetry();
+    const ws = this.#ws;
+    this.#dropSocket();
     ws?.close(CloseCode.NORMAL, "client disconnect");
-    this.sequencer.stop();
-    this.setStatus("disconnected");
+    this.#sequencer.stop();
+    this.#setStatus("disconnected");
   }
 
   /**
@@ -207,7 +208,7 @@ export class PodchatChannel {
    */
   send(text: string, opts: SendOptions = {}): Promise<SendResult> {
     this.stopTyping();
-    return this.enqueue({
+    return this.#enqueue({
       type: opts.type ?? "MESG",
       message: text,
       custom_type: opts.customType,
@@ -221,12 +222,12 @@ export class PodchatChannel {
    * seq of the edit's own log entry. Rejects with e.g. `NOT_AUTHOR`, `MESSAGE_NOT_FOUND`, `MUTED`.
    */
   edit(seq: number, text: string, opts: EditOptions = {}): Promise<SendResult> {
-    return this.enqueue({ type: "EDIT", target_seq: seq, message: text, data: opts.data });
+    return this.#enqueue({ type: "EDIT", target_seq: seq, message: text, data: opts.data });
   }
 
   /** Deletes one's own message `seq` (it becomes a tombstone). Queued and acknowledged like `send`. */
   delete(seq: number): Promise<SendResult> {
-    return this.enqueue({ type: "DELETE", target_seq: seq });
+    return this.#enqueue({ type: "DELETE", target_seq: seq });
   }
 
   /**
@@ -236,12 +237,7 @@ export class PodchatChannel {
   upload(file: Blob, opts: UploadOptions = {}): Promise<FileInfo> {
     const body = new FormData();
     body.append("file", file, opts.name ?? (file as Partial<File>).name ?? "file");
-    return this.ctx.rest(
-      this.url,
-      "files",
-      fields<FileInfo>({ url: "string", name: "string", size: "number", mime_type: "string" }),
-      { method: "POST", body },
-    );
+    return this.#ctx.rest(this.url, "files", V.parser(V.FileInfo), { method: "POST", body });
   }
 
   /** `upload`, then a send of it: IMAGE when its mime type is `image/…`, else FILE. */
@@ -259,33 +255,25 @@ export class PodchatChannel {
    * Marks the channel read up to `seq` (default: the last seq delivered) with a READ frame. Calls
    * are coalesced (at most one READ per second, always the highest seq) and wait for a connection.
    */
-  markRead(seq = this.sequencer.last): void {
-    if (seq === undefined || seq <= this.readWanted) return;
-    this.readWanted = seq;
-    this.sendRead();
+  markRead(seq = this.#sequencer.last): void {
+    if (seq === undefined || seq <= this.#readWanted) return;
+    this.#readWanted = seq;
+    this.#sendRead();
   }
 
   /** This member's unread count (`GET …/unread`). */
   unread(): Promise<UnreadResponse> {
-    return this.ctx.rest(
-      this.url,
-      "unread",
-      fields({ last_read_seq: "number", last_seq: "number", unread_count: "number" }),
-    );
+    return this.#ctx.rest(this.url, "unread", V.parser(V.UnreadResponse));
   }
 
   /** How far each member has read (`GET …/read-state`). Live updates come as `readReceipt`. */
   readState(): Promise<ReadStateResponse> {
-    return this.ctx.rest(this.url, "read-state", fields({ members: "object" }));
+    return this.#ctx.rest(this.url, "read-state", V.parser(V.ReadStateResponse));
   }
 
   /** Bans, mutes, operators and whether the channel is frozen (`GET …/moderation`). */
   moderation(): Promise<ModerationState> {
-    return this.ctx.rest(
-      this.url,
-      "moderation",
-      fields({ frozen: "boolean", operators: "object", banned: "object", muted: "object" }),
-    );
+    return this.#ctx.rest(this.url, "moderation", V.parser(V.ModerationState));
   }
 
   /**
@@ -293,30 +281,30 @@ export class PodchatChannel {
    * without a call. Nothing is sent while not connected.
    */
   startTyping(): void {
-    clearTimeout(this.typingIdle);
-    this.typingIdle = setTimeout(() => this.stopTyping(), typingIdleMs);
+    clearTimeout(this.#typingIdle);
+    this.#typingIdle = setTimeout(() => this.stopTyping(), typingIdleMs);
     const now = Date.now();
-    if (now - this.typingAt >= throttleMs && this.write({ type: "TYPING_START" })) {
-      this.typingAt = now;
-      this.typingOn = true;
+    if (now - this.#typingAt >= throttleMs && this.#write({ type: "TYPING_START" })) {
+      this.#typingAt = now;
+      this.#typingOn = true;
     }
   }
 
   /** Sends TYPING_STOP when a start is showing (also done by `send`). */
   stopTyping(): void {
-    clearTimeout(this.typingIdle);
-    if (this.typingOn) this.write({ type: "TYPING_STOP" });
-    this.typingOn = false;
+    clearTimeout(this.#typingIdle);
+    if (this.#typingOn) this.#write({ type: "TYPING_STOP" });
+    this.#typingOn = false;
   }
 
   /** Members typing now (starts expire by their `expires_in_ms`); the `typing` event says when it changes. */
   get typingUsers(): WireUserId[] {
-    return [...this.typers.keys()];
+    return [...this.#typers.keys()];
   }
 
   /** Drops a send from the outbox (a failed one the app gave up on, or a waiting one, which rejects). */
   discard(reqId: string): boolean {
-    return this.outboxQueue.discard(reqId);
+    return this.#outboxQueue.discard(reqId);
   }
 
   /**
@@ -324,8 +312,8 @@ export class PodchatChannel {
    * tombstone). Edit and deletion entries of the seq log are left out of `messages`.
    */
   async history(opts: HistoryOptions = {}): Promise<HistoryResponse> {
-    const page = await this.ctx.history(this.url, opts);
-    return { ...page, messages: page.messages.filter(isMessageFrame) };
+    const page = await this.#ctx.history(this.url, opts);
+    return { ...page, messages: page.messages.filter(V.isMessageFrame) };
   }
 
   /**
@@ -334,29 +322,29 @@ export class PodchatChannel {
    * @returns the release function; calling it more than once has no further effect.
    */
   acquire(): () => void {
-    this.refs++;
-    clearTimeout(this.releaseTimer);
+    this.#refs++;
+    clearTimeout(this.#releaseTimer);
     this.connect();
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      if (--this.refs > 0) return;
-      this.releaseTimer = setTimeout(() => {
-        if (this.refs === 0) this.disconnect();
-      }, this.ctx.releaseDelayMs);
+      if (--this.#refs > 0) return;
+      this.#releaseTimer = setTimeout(() => {
+        if (this.#refs === 0) this.disconnect();
+      }, this.#ctx.releaseDelayMs);
     };
   }
 
   /** Telemetry: RTT, reconnects, last close, queue depth, in-flight sends. */
   stats(): ChannelStats {
     return {
-      status: this.state,
-      ...this.counters,
-      lastClose: this.lastClose,
-      queueDepth: this.outboxQueue.count("pending"),
-      inFlight: this.outboxQueue.count("sent"),
-      lastSeq: this.sequencer.last ?? null,
+      status: this.#state,
+      ...this.#counters,
+      lastClose: this.#lastClose,
+      queueDepth: this.#outboxQueue.count("pending"),
+      inFlight: this.#outboxQueue.count("sent"),
+      lastSeq: this.#sequencer.last ?? null,
     };
   }
 
@@ -366,200 +354,202 @@ export class PodchatChannel {
    * @internal called by the client.
    */
   wake(): void {
-    if (this.state === "connected") {
-      this.tick(true);
+    if (this.#state === "connected") {
+      this.#tick(true);
       return;
     }
-    if (this.state === "reconnecting" && this.retryTimer !== undefined) {
-      const wait = this.slowUntil - Date.now();
+    if (this.#state === "reconnecting" && this.#retryTimer !== undefined) {
+      const wait = this.#slowUntil - Date.now();
       if (wait > 0) return;
-      this.stopRetry();
-      void this.open();
+      this.#stopRetry();
+      void this.#open();
     }
   }
 
-  private setStatus(next: ChannelStatus): void {
-    if (next === this.state) return;
-    this.state = next;
-    this.events.emit("status", next);
+  #setStatus(next: ChannelStatus): void {
+    if (next === this.#state) return;
+    this.#state = next;
+    this.#events.emit("status", next);
   }
 
-  private async open(): Promise<void> {
-    const generation = ++this.generation;
-    this.retryTimer = undefined;
+  async #open(): Promise<void> {
+    const generation = ++this.#generation;
+    this.#retryTimer = undefined;
     let token: string | undefined;
     try {
-      token = this.needsFreshToken ? await this.ctx.tokens.refresh() : await this.ctx.tokens.get();
-      this.needsFreshToken = false;
-      if (this.discover && this.socketBase === undefined) {
-        const transport = await this.ctx.transport(this.url);
-        if (generation !== this.generation) return;
+      token = this.#needsFreshToken ? await this.#ctx.tokens.refresh() : await this.#ctx.tokens.get();
+      this.#needsFreshToken = false;
+      if (this.#discover && this.#socketBase === undefined) {
+        const transport = await this.#ctx.transport(this.url);
+        if (generation !== this.#generation) return;
         if (transport.provider === "sendbird") {
-          this.fail(wrongProvider(transport.sendbird?.app_id));
+          this.#fail(wrongProvider(transport.sendbird?.app_id));
           return;
         }
-        this.socketBase = transport.websocket?.url ?? "";
+        this.#socketBase = transport.websocket?.url ?? "";
       }
     } catch (err) {
-      if (generation !== this.generation) return;
-      if (err instanceof PodchatError && isFinalHttp(err.status)) this.fail(err);
-      else this.retry(false);
+      if (generation !== this.#generation) return;
+      if (err instanceof PodchatError && isFinalHttp(err.status)) this.#fail(err);
+      else this.#retry(false);
       return;
     }
-    if (generation !== this.generation) return;
-    const Ctor = this.ctx.WebSocket;
+    if (generation !== this.#generation) return;
+    const Ctor = this.#ctx.WebSocket;
     let ws: WebSocketLike;
     try {
       if (!Ctor) throw new Error("no WebSocket: pass `WebSocket` to createClient (in Node, from `ws`)");
-      ws = new Ctor(this.ctx.socketUrl(this.url, this.socketBase || undefined, token, this.sequencer.last));
+      ws = new Ctor(
+        this.#ctx.socketUrl(this.url, this.#socketBase || undefined, token, this.#sequencer.last),
+      );
     } catch (cause) {
-      this.fail(new PodchatError("UNSUPPORTED", String((cause as Error).message ?? cause), { cause }));
+      this.#fail(new PodchatError("UNSUPPORTED", String((cause as Error).message ?? cause), { cause }));
       return;
     }
-    if (this.opened) this.counters.reconnectAttempts++;
-    this.opened = true;
-    this.ws = ws;
-    this.lastReceivedAt = Date.now();
-    this.lastPingAt = this.lastReceivedAt;
+    if (this.#opened) this.#counters.reconnectAttempts++;
+    this.#opened = true;
+    this.#ws = ws;
+    this.#lastReceivedAt = Date.now();
+    this.#lastPingAt = this.#lastReceivedAt;
     ws.onopen = () => {
-      if (this.ws === ws) this.lastReceivedAt = Date.now();
+      if (this.#ws === ws) this.#lastReceivedAt = Date.now();
     };
     ws.onmessage = (ev) => {
-      if (this.ws === ws) this.onFrame(ev.data);
+      if (this.#ws === ws) this.#onFrame(ev.data);
     };
     ws.onclose = (ev) => {
-      if (this.ws === ws) this.onClose(ev.code, ev.reason);
+      if (this.#ws === ws) this.#onClose(ev.code, ev.reason);
     };
     ws.onerror = noop;
     // Half the interval: a ping is due every heartbeatMs, and a dead socket is noticed by 2.5×.
-    this.heartbeatTimer = setInterval(() => this.tick(false), Math.max(1, this.ctx.heartbeatMs / 2));
+    this.#heartbeatTimer = setInterval(() => this.#tick(false), Math.max(1, this.#ctx.heartbeatMs / 2));
   }
 
-  private onFrame(data: unknown): void {
+  #onFrame(data: unknown): void {
     if (typeof data !== "string") return;
-    this.lastReceivedAt = Date.now();
+    this.#lastReceivedAt = Date.now();
     let json: unknown;
     try {
       json = JSON.parse(data);
     } catch {
-      this.counters.invalidFrames++;
+      this.#counters.invalidFrames++;
       return;
     }
-    const parsed = parseServerFrame(json);
+    const parsed = V.parseServerFrame(json);
     if (!parsed.success) {
-      this.counters.invalidFrames++;
+      this.#counters.invalidFrames++;
       return;
     }
     const f = parsed.data;
     switch (f.type) {
       case "CONNECTED":
-        this.onConnected(f);
+        this.#onConnected(f);
         break;
       case "USER_JOINED":
-        this.events.emit("userJoined", f);
+        this.#events.emit("userJoined", f);
         break;
       case "USER_LEFT":
-        this.events.emit("userLeft", f);
+        this.#events.emit("userLeft", f);
         break;
       case "ACK":
-        this.outboxQueue.ack(f);
-        if (this.sequencer.last !== undefined) this.outboxQueue.delivered(this.sequencer.last);
+        this.#outboxQueue.ack(f);
+        if (this.#sequencer.last !== undefined) this.#outboxQueue.delivered(this.#sequencer.last);
         break;
       case "ERROR":
-        this.onError(f);
+        this.#onError(f);
         break;
       case "PONG":
-        if (f.ts !== undefined) this.counters.rttMs = Math.max(0, Date.now() - f.ts);
+        if (f.ts !== undefined) this.#counters.rttMs = Math.max(0, Date.now() - f.ts);
         break;
       case "READ_RECEIPT":
-        this.events.emit("readReceipt", f);
+        this.#events.emit("readReceipt", f);
         break;
       case "TYPING":
-        this.typingOf(f.user_id, f.typing, f);
+        this.#typingOf(f.user_id, f.typing, f);
         break;
       case "MODERATION":
-        this.events.emit("moderation", f);
+        this.#events.emit("moderation", f);
         break;
       default:
         // Messages, edits and deletions: entries of the seq log.
-        this.sequencer.push(f);
+        this.#sequencer.push(f);
     }
   }
 
-  private onConnected(f: ConnectedFrame): void {
-    if (this.state === "reconnecting") this.counters.reconnects++;
-    this.attempts = 0;
-    this.slowUntil = 0;
-    this.sequencer.start(f.last_seq);
-    this.setStatus("connected");
-    if (f.gap) this.sequencer.gap(f.gap.from_seq, f.gap.to_seq);
-    this.flush();
-    this.sendRead();
+  #onConnected(f: ConnectedFrame): void {
+    if (this.#state === "reconnecting") this.#counters.reconnects++;
+    this.#attempts = 0;
+    this.#slowUntil = 0;
+    this.#sequencer.start(f.last_seq);
+    this.#setStatus("connected");
+    if (f.gap) this.#sequencer.gap(f.gap.from_seq, f.gap.to_seq);
+    this.#flush();
+    this.#sendRead();
   }
 
   /** A member's typing changed (a frame, their message, or their start expiring). */
-  private typingOf(id: WireUserId, typing: boolean, f?: TypingFrame): void {
-    clearTimeout(this.typers.get(id));
+  #typingOf(id: WireUserId, typing: boolean, f?: TypingFrame): void {
+    clearTimeout(this.#typers.get(id));
     if (typing) {
-      this.typers.set(
+      this.#typers.set(
         id,
-        setTimeout(() => this.typingOf(id, false), f?.expires_in_ms ?? typingDefaultMs),
+        setTimeout(() => this.#typingOf(id, false), f?.expires_in_ms ?? typingDefaultMs),
       );
-    } else if (!this.typers.delete(id)) return;
-    this.events.emit("typing", f ?? { type: "TYPING", channel_url: this.url, user_id: id, typing });
+    } else if (!this.#typers.delete(id)) return;
+    this.#events.emit("typing", f ?? { type: "TYPING", channel_url: this.url, user_id: id, typing });
   }
 
   /** Sends the READ owed, coalescing calls within a second into one frame. */
-  private sendRead(): void {
-    if (this.readTimer !== undefined || this.readWanted <= this.readSent) return;
-    this.readTimer = setTimeout(
+  #sendRead(): void {
+    if (this.#readTimer !== undefined || this.#readWanted <= this.#readSent) return;
+    this.#readTimer = setTimeout(
       () => {
-        this.readTimer = undefined;
-        const seq = this.readWanted;
-        if (seq > this.readSent && this.write({ type: "READ", seq })) {
-          this.readSent = seq;
-          this.readAt = Date.now();
+        this.#readTimer = undefined;
+        const seq = this.#readWanted;
+        if (seq > this.#readSent && this.#write({ type: "READ", seq })) {
+          this.#readSent = seq;
+          this.#readAt = Date.now();
         }
       },
-      Math.max(0, this.readAt + throttleMs - Date.now()),
+      Math.max(0, this.#readAt + throttleMs - Date.now()),
     );
   }
 
   /** Writes a frame that needs no acknowledgement; false when not connected. */
-  private write(frame: object): boolean {
-    const ws = this.ws;
-    if (this.state !== "connected" || !ws || ws.readyState !== OPEN) return false;
+  #write(frame: object): boolean {
+    const ws = this.#ws;
+    if (this.#state !== "connected" || !ws || ws.readyState !== OPEN) return false;
     ws.send(JSON.stringify(frame));
     return true;
   }
 
-  private enqueue(frame: OutboxFrame): Promise<SendResult> {
-    const result = this.outboxQueue.add(frame);
-    this.flush();
+  #enqueue(frame: OutboxFrame): Promise<SendResult> {
+    const result = this.#outboxQueue.add(frame);
+    this.#flush();
     return result;
   }
 
-  private onError(f: ErrorFrame): void {
-    if (f.close_code !== undefined) this.refusal = f;
+  #onError(f: ErrorFrame): void {
+    if (f.close_code !== undefined) this.#refusal = f;
     if (f.req_id !== undefined) {
-      if (this.outboxQueue.error({ ...f, req_id: f.req_id })) this.flush();
+      if (this.#outboxQueue.error({ ...f, req_id: f.req_id })) this.#flush();
       return;
     }
     if (f.close_code === undefined) {
-      this.events.emit("error", new PodchatError(f.code, f.message, { retryAfterMs: f.retry_after_ms }));
+      this.#events.emit("error", new PodchatError(f.code, f.message, { retryAfterMs: f.retry_after_ms }));
     }
   }
 
-  private onClose(code: number, reason: string): void {
-    const lastWritten = this.lastWrittenReqId;
-    this.dropSocket();
-    this.lastClose = { code, reason };
-    const refusal = this.refusal;
-    this.refusal = undefined;
+  #onClose(code: number, reason: string): void {
+    const lastWritten = this.#lastWrittenReqId;
+    this.#dropSocket();
+    this.#lastClose = { code, reason };
+    const refusal = this.#refusal;
+    this.#refusal = undefined;
     if (code === CloseCode.FRAME_TOO_LARGE && lastWritten !== undefined) {
       // The server could not read the frame, so it cannot name it: the last one written is the culprit;
       // resending it would only close the next socket too.
-      this.outboxQueue.error({
+      this.#outboxQueue.error({
         type: "ERROR",
         code: "FRAME_TOO_LARGE",
         message: refusal?.message ?? "frame too large",
@@ -569,10 +559,10 @@ export class PodchatChannel {
     const policy = retryPolicyFor(code);
     if (policy === "never") {
       if (code === CloseCode.WRONG_PROVIDER) {
-        void this.failWrongProvider();
+        void this.#failWrongProvider();
         return;
       }
-      this.fail(
+      this.#fail(
         new PodchatError(
           refusal?.code ?? ClientErrorCode.CONNECTION_CLOSED,
           refusal?.message ?? `closed (${code})`,
@@ -582,69 +572,69 @@ export class PodchatChannel {
         ),
       );
     } else if (policy === "refresh-token") {
-      if (!this.ctx.tokens.canRefresh) {
-        this.fail(
+      if (!this.#ctx.tokens.canRefresh) {
+        this.#fail(
           new PodchatError(refusal?.code ?? "UNAUTHORIZED", refusal?.message ?? "token rejected", {
             closeCode: code,
           }),
         );
         return;
       }
-      this.needsFreshToken = true;
-      this.retry(false);
+      this.#needsFreshToken = true;
+      this.#retry(false);
     } else {
-      this.retry(policy === "retry-slow", refusal?.retry_after_ms);
+      this.#retry(policy === "retry-slow", refusal?.retry_after_ms);
     }
   }
 
-  private retry(slow: boolean, retryAfterMs?: number): void {
-    this.setStatus("reconnecting");
-    const delay = reconnectDelay(this.ctx.policy, this.attempts++, slow, retryAfterMs);
-    this.slowUntil = slow ? Date.now() + delay : 0;
-    this.stopRetry();
-    this.retryTimer = setTimeout(() => void this.open(), delay);
+  #retry(slow: boolean, retryAfterMs?: number): void {
+    this.#setStatus("reconnecting");
+    const delay = reconnectDelay(this.#ctx.policy, this.#attempts++, slow, retryAfterMs);
+    this.#slowUntil = slow ? Date.now() + delay : 0;
+    this.#stopRetry();
+    this.#retryTimer = setTimeout(() => void this.#open(), delay);
   }
 
-  private stopRetry(): void {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+  #stopRetry(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   /** Heartbeat: wall-clock based, so throttled background timers still notice a dead socket. */
-  private tick(force: boolean): void {
-    const ws = this.ws;
+  #tick(force: boolean): void {
+    const ws = this.#ws;
     if (!ws) return;
     const now = Date.now();
-    if (now - this.lastReceivedAt > 2 * this.ctx.heartbeatMs) {
-      this.dropSocket();
+    if (now - this.#lastReceivedAt > 2 * this.#ctx.heartbeatMs) {
+      this.#dropSocket();
       ws.close(4000, "heartbeat timeout");
-      this.lastClose = { code: 1006, reason: "heartbeat timeout" };
-      this.retry(false);
+      this.#lastClose = { code: 1006, reason: "heartbeat timeout" };
+      this.#retry(false);
       return;
     }
-    if (this.state !== "connected" || ws.readyState !== OPEN) return;
-    if (force || now - this.lastPingAt >= this.ctx.heartbeatMs) {
-      this.lastPingAt = now;
+    if (this.#state !== "connected" || ws.readyState !== OPEN) return;
+    if (force || now - this.#lastPingAt >= this.#ctx.heartbeatMs) {
+      this.#lastPingAt = now;
       ws.send(JSON.stringify({ type: "PING", ts: now }));
     }
   }
 
-  private flush(): void {
-    const ws = this.ws;
-    if (this.state !== "connected" || !ws || ws.readyState !== OPEN) return;
-    clearTimeout(this.flushTimer);
-    const wait = this.outboxQueue.flush((frame, reqId) => {
-      this.lastWrittenReqId = reqId;
+  #flush(): void {
+    const ws = this.#ws;
+    if (this.#state !== "connected" || !ws || ws.readyState !== OPEN) return;
+    clearTimeout(this.#flushTimer);
+    const wait = this.#outboxQueue.flush((frame, reqId) => {
+      this.#lastWrittenReqId = reqId;
       ws.send(frame);
     });
-    if (wait !== undefined) this.flushTimer = setTimeout(() => this.flush(), wait);
+    if (wait !== undefined) this.#flushTimer = setTimeout(() => this.#flush(), wait);
   }
 
-  private dropSocket(): void {
-    clearInterval(this.heartbeatTimer);
-    clearTimeout(this.flushTimer);
-    const ws = this.ws;
-    this.ws = null;
+  #dropSocket(): void {
+    clearInterval(this.#heartbeatTimer);
+    clearTimeout(this.#flushTimer);
+    const ws = this.#ws;
+    this.#ws = null;
     if (ws) {
       // Handlers stay set to no-ops: `ws` throws on an 'error' event nobody listens to.
       ws.onopen = noop;
@@ -652,33 +642,33 @@ export class PodchatChannel {
       ws.onclose = noop;
       ws.onerror = noop;
     }
-    this.lastWrittenReqId = undefined;
-    this.outboxQueue.requeue();
+    this.#lastWrittenReqId = undefined;
+    this.#outboxQueue.requeue();
   }
 
   /** Final refusal: stop, fail what cannot be delivered, tell the app. */
-  private fail(err: PodchatError): void {
-    this.generation++;
-    this.stopRetry();
-    const ws = this.ws;
-    this.dropSocket();
+  #fail(err: PodchatError): void {
+    this.#generation++;
+    this.#stopRetry();
+    const ws = this.#ws;
+    this.#dropSocket();
     ws?.close(CloseCode.NORMAL, err.code);
-    this.sequencer.stop();
-    this.setStatus("disconnected");
-    this.outboxQueue.failAll(err);
-    this.events.emit("error", err);
+    this.#sequencer.stop();
+    this.#setStatus("disconnected");
+    this.#outboxQueue.failAll(err);
+    this.#events.emit("error", err);
   }
 
-  private async failWrongProvider(): Promise<void> {
-    const generation = ++this.generation;
-    this.setStatus("disconnected");
+  async #failWrongProvider(): Promise<void> {
+    const generation = ++this.#generation;
+    this.#setStatus("disconnected");
     let appId: string | undefined;
     try {
-      appId = (await this.ctx.transport(this.url)).sendbird?.app_id;
+      appId = (await this.#ctx.transport(this.url)).sendbird?.app_id;
     } catch {
       // Best effort: the error still says which provider is wrong.
     }
-    if (generation === this.generation) this.fail(wrongProvider(appId));
+    if (generation === this.#generation) this.#fail(wrongProvider(appId));
   }
 }
 

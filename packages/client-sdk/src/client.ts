@@ -1,26 +1,26 @@
 import type { TransportResponse } from "@podchat/protocol";
+import * as V from "@podchat/protocol/validate";
 import { defaultReconnectPolicy, type ReconnectPolicy } from "./backoff.ts";
 import { type ChannelContext, PodchatChannel } from "./channel.ts";
 import { getJson, TokenSource } from "./http.ts";
-import { parseHistory, parseTransport } from "./rest-bodies.ts";
 import type { ClientOptions, ClientStats, FetchLike, HistoryOptions, WebSocketConstructor } from "./types.ts";
 
 /** A podchat client: one per server and user. Get channels from it. */
 export class PodchatClient {
-  private readonly channels = new Map<string, PodchatChannel>();
-  private readonly ctx: ChannelContext;
-  private readonly api: string;
-  private readonly detach: () => void;
+  readonly #channels = new Map<string, PodchatChannel>();
+  readonly #ctx: ChannelContext;
+  readonly #api: string;
+  readonly #detach: () => void;
 
   constructor(options: ClientOptions) {
     const base = options.url.replace(/\/+$/, "");
-    this.api = `${base}/api/v1/chat/channels/`;
+    this.#api = `${base}/api/v1/chat/channels/`;
     const wsOrigin = base.replace(/^http/, "ws");
     const tokens = new TokenSource(options.token, options.getToken);
     const fetchFn: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
     const policy: ReconnectPolicy = { ...defaultReconnectPolicy, ...options.reconnect };
     const { devUserId } = options;
-    this.ctx = {
+    this.#ctx = {
       tokens,
       WebSocket:
         options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? undefined,
@@ -45,7 +45,7 @@ export class PodchatClient {
         return query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url;
       },
       rest: (channelUrl, path, parse, init) =>
-        getJson(fetchFn, tokens, `${this.api}${encodeURIComponent(channelUrl)}/${path}`, parse, init),
+        getJson(fetchFn, tokens, `${this.#api}${encodeURIComponent(channelUrl)}/${path}`, parse, init),
       history: (channelUrl, opts: HistoryOptions) => {
         const q = new URLSearchParams();
         if (opts.beforeSeq !== undefined) q.set("before_seq", String(opts.beforeSeq));
@@ -53,34 +53,38 @@ export class PodchatClient {
         if (opts.limit !== undefined) q.set("limit", String(opts.limit));
         if (opts.includeChanges) q.set("include_changes", "true");
         const query = q.toString();
-        return this.ctx.rest(channelUrl, `messages${query ? `?${query}` : ""}`, parseHistory);
+        return this.#ctx.rest(
+          channelUrl,
+          `messages${query ? `?${query}` : ""}`,
+          V.parser(V.HistoryLogResponse),
+        );
       },
-      transport: (channelUrl) => this.ctx.rest(channelUrl, "transport", parseTransport),
+      transport: (channelUrl) => this.#ctx.rest(channelUrl, "transport", V.parser(V.TransportResponse)),
     };
-    this.detach = watchConnectivity(() => {
-      for (const ch of this.channels.values()) ch.wake();
+    this.#detach = watchConnectivity(() => {
+      for (const ch of this.#channels.values()) ch.wake();
     });
   }
 
   /** The handle of a channel; the same object for the same url. Does not connect by itself. */
   channel(channelUrl: string): PodchatChannel {
-    let ch = this.channels.get(channelUrl);
+    let ch = this.#channels.get(channelUrl);
     if (!ch) {
-      ch = new PodchatChannel(channelUrl, this.ctx);
-      this.channels.set(channelUrl, ch);
+      ch = new PodchatChannel(channelUrl, this.#ctx);
+      this.#channels.set(channelUrl, ch);
     }
     return ch;
   }
 
   /** Which provider serves a channel and how to reach it (`GET …/channels/{url}/transport`). */
   transport(channelUrl: string): Promise<TransportResponse> {
-    return this.ctx.transport(channelUrl);
+    return this.#ctx.transport(channelUrl);
   }
 
   /** Totals over all channels, and each channel's own stats. */
   stats(): ClientStats {
     const out: ClientStats = { rttMs: null, reconnects: 0, queueDepth: 0, inFlight: 0, channels: {} };
-    for (const [url, ch] of this.channels) {
+    for (const [url, ch] of this.#channels) {
       const s = ch.stats();
       out.channels[url] = s;
       out.reconnects += s.reconnects;
@@ -93,8 +97,8 @@ export class PodchatClient {
 
   /** Disconnects every channel and stops listening to the browser's connectivity events. */
   close(): void {
-    for (const ch of this.channels.values()) ch.disconnect();
-    this.detach();
+    for (const ch of this.#channels.values()) ch.disconnect();
+    this.#detach();
   }
 }
 

@@ -1,12 +1,12 @@
 /** A minimal typed event emitter: one payload per event, `on` returns its own unsubscribe. */
 export class Emitter<Events> {
-  private readonly listeners = new Map<keyof Events, Set<(payload: never) => void>>();
+  readonly #listeners = new Map<keyof Events, Set<(payload: never) => void>>();
 
   on<K extends keyof Events>(event: K, fn: (payload: Events[K]) => void): () => void {
-    let set = this.listeners.get(event);
+    let set = this.#listeners.get(event);
     if (!set) {
       set = new Set();
-      this.listeners.set(event, set);
+      this.#listeners.set(event, set);
     }
     set.add(fn);
     return () => {
@@ -15,7 +15,7 @@ export class Emitter<Events> {
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const set = this.listeners.get(event);
+    const set = this.#listeners.get(event);
     if (!set) return;
     for (const fn of [...set]) {
       try {

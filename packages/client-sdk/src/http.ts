@@ -4,44 +4,44 @@ import type { FetchLike } from "./types.ts";
 
 /** Token source shared by a client's channels and REST calls. */
 export class TokenSource {
-  private current: string | undefined;
-  private inflight: Promise<string> | undefined;
+  #current: string | undefined;
+  #inflight: Promise<string> | undefined;
 
-  constructor(
-    token: string | undefined,
-    private readonly getter: (() => Promise<string>) | undefined,
-  ) {
-    this.current = token;
+  readonly #getter: (() => Promise<string>) | undefined;
+
+  constructor(token: string | undefined, getter: (() => Promise<string>) | undefined) {
+    this.#current = token;
+    this.#getter = getter;
   }
 
   get canRefresh(): boolean {
-    return this.getter !== undefined;
+    return this.#getter !== undefined;
   }
 
   /** The token in use, asking the getter only when there is none yet. */
   async get(): Promise<string | undefined> {
-    if (this.current !== undefined || !this.getter) return this.current;
+    if (this.#current !== undefined || !this.#getter) return this.#current;
     return this.refresh();
   }
 
   /** Asks the getter for a fresh token; concurrent callers share one call. */
   refresh(): Promise<string> {
-    const getter = this.getter;
+    const getter = this.#getter;
     if (!getter) return Promise.reject(new PodchatError("UNAUTHORIZED", "token rejected and no getToken"));
-    this.inflight ??= getter()
+    this.#inflight ??= getter()
       .then((t) => {
-        this.current = t;
+        this.#current = t;
         return t;
       })
       .finally(() => {
-        this.inflight = undefined;
+        this.#inflight = undefined;
       });
-    return this.inflight;
+    return this.#inflight;
   }
 }
 
 /** Validates a REST body. */
-export type Parse<T> = (body: unknown) => { success: true; data: T } | { success: false };
+export type Parse<T> = (body: unknown) => { success: true; data: T } | { success: false; error?: string };
 
 /**
  * Calls a podchat REST resource with the bearer token (GET unless `init` says otherwise), refreshing
@@ -80,7 +80,10 @@ export async function getJson<T>(
     }
     const parsed = parse(body);
     if (!parsed.success)
-      throw new PodchatError(ClientErrorCode.BAD_RESPONSE, `${method} ${url}: unexpected body`);
+      throw new PodchatError(
+        ClientErrorCode.BAD_RESPONSE,
+        `${method} ${url}: unexpected body${parsed.error ? ` (${parsed.error})` : ""}`,
+      );
     return parsed.data;
   }
 }

@@ -46,20 +46,27 @@ export function newReqId(): string {
  * kept apart so a reconnect resends exactly what was not acknowledged, with the same `req_id`.
  */
 export class Outbox {
-  private entries: Entry[] = [];
+  #entries: Entry[] = [];
+  readonly #limit: number;
+  readonly #onChange: (snapshot: readonly OutboxItem[]) => void;
+  readonly #retryDelay: (retries: number) => number;
 
   constructor(
-    private readonly limit: number,
-    private readonly onChange: (snapshot: readonly OutboxItem[]) => void,
-    private readonly retryDelay: (retries: number) => number,
-  ) {}
+    limit: number,
+    onChange: (snapshot: readonly OutboxItem[]) => void,
+    retryDelay: (retries: number) => number,
+  ) {
+    this.#limit = limit;
+    this.#onChange = onChange;
+    this.#retryDelay = retryDelay;
+  }
 
   get snapshot(): readonly OutboxItem[] {
-    return this.entries.map((e) => e.item);
+    return this.#entries.map((e) => e.item);
   }
 
   count(status: OutboxStatus): number {
-    return this.entries.reduce((n, e) => n + (e.item.status === status ? 1 : 0), 0);
+    return this.#entries.reduce((n, e) => n + (e.item.status === status ? 1 : 0), 0);
   }
 
   /**
@@ -71,14 +78,14 @@ export class Outbox {
     if ((type === "MESG" || type === "EDIT") && message.length === 0) {
       return Promise.reject(new PodchatError("INVALID_FRAME", "message text must not be empty"));
     }
-    if (this.count("pending") + this.count("sent") >= this.limit) {
+    if (this.count("pending") + this.count("sent") >= this.#limit) {
       return Promise.reject(
-        new PodchatError(ClientErrorCode.QUEUE_FULL, `send queue is full (${this.limit} unacknowledged)`),
+        new PodchatError(ClientErrorCode.QUEUE_FULL, `send queue is full (${this.#limit} unacknowledged)`),
       );
     }
     const reqId = newReqId();
     return new Promise<SendResult>((resolve, reject) => {
-      this.entries.push({
+      this.#entries.push({
         item: {
           reqId,
           type,
@@ -97,7 +104,7 @@ export class Outbox {
         resolve,
         reject,
       });
-      this.changed();
+      this.#changed();
     });
   }
 
@@ -109,7 +116,7 @@ export class Outbox {
     const now = Date.now();
     let changed = false;
     let wait: number | undefined;
-    for (const e of this.entries) {
+    for (const e of this.#entries) {
       if (e.item.status !== "pending") continue;
       if (e.notBefore > now) {
         wait = e.notBefore - now;
@@ -119,23 +126,23 @@ export class Outbox {
       e.item = { ...e.item, status: "sent", attempts: e.item.attempts + 1 };
       changed = true;
     }
-    if (changed) this.changed();
+    if (changed) this.#changed();
     return wait;
   }
 
   /** The connection was lost: what was on the wire goes back to the queue. */
   requeue(): void {
     let changed = false;
-    for (const e of this.entries) {
+    for (const e of this.#entries) {
       if (e.item.status !== "sent") continue;
       e.item = { ...e.item, status: "pending" };
       changed = true;
     }
-    if (changed) this.changed();
+    if (changed) this.#changed();
   }
 
   ack(frame: AckFrame): void {
-    const e = this.find(frame.req_id);
+    const e = this.#find(frame.req_id);
     if (!e || e.item.status === "acked" || e.item.status === "failed") return;
     e.item = { ...e.item, status: "acked", seq: frame.seq, messageId: frame.message_id };
     e.resolve({
@@ -145,71 +152,71 @@ export class Outbox {
       timestamp: frame.timestamp,
       duplicate: frame.duplicate === true,
     });
-    this.changed();
+    this.#changed();
   }
 
   /** A per-send ERROR: retry later when the code allows it, else fail the send. Returns true when retried. */
   error(frame: ErrorFrame & { req_id: string }): boolean {
-    const e = this.find(frame.req_id);
+    const e = this.#find(frame.req_id);
     if (!e || e.item.status === "acked" || e.item.status === "failed") return false;
     if (retryableCodes.has(frame.code)) {
-      e.notBefore = Date.now() + (frame.retry_after_ms ?? this.retryDelay(e.retries));
+      e.notBefore = Date.now() + (frame.retry_after_ms ?? this.#retryDelay(e.retries));
       e.retries++;
       e.item = { ...e.item, status: "pending" };
-      this.changed();
+      this.#changed();
       return true;
     }
-    this.fail(
+    this.#fail(
       e,
       new PodchatError(frame.code, frame.message, {
         reqId: frame.req_id,
         retryAfterMs: frame.retry_after_ms,
       }),
     );
-    this.changed();
+    this.#changed();
     return false;
   }
 
   /** Fails every unacknowledged send (the channel can never deliver them). */
   failAll(err: PodchatError): void {
     let changed = false;
-    for (const e of this.entries) {
+    for (const e of this.#entries) {
       if (e.item.status !== "pending" && e.item.status !== "sent") continue;
-      this.fail(e, err);
+      this.#fail(e, err);
       changed = true;
     }
-    if (changed) this.changed();
+    if (changed) this.#changed();
   }
 
   /** Drops acknowledged entries whose message has been delivered (seq at or below `seq`). */
   delivered(seq: number): void {
-    const before = this.entries.length;
-    this.entries = this.entries.filter((e) => !(e.item.status === "acked" && (e.item.seq ?? 0) <= seq));
-    if (this.entries.length !== before) this.changed();
+    const before = this.#entries.length;
+    this.#entries = this.#entries.filter((e) => !(e.item.status === "acked" && (e.item.seq ?? 0) <= seq));
+    if (this.#entries.length !== before) this.#changed();
   }
 
   /** Removes an entry; a send still waiting is rejected with `DISCARDED`. */
   discard(reqId: string): boolean {
-    const e = this.find(reqId);
+    const e = this.#find(reqId);
     if (!e) return false;
     if (e.item.status === "pending" || e.item.status === "sent") {
       e.reject(new PodchatError(ClientErrorCode.DISCARDED, "send discarded", { reqId }));
     }
-    this.entries = this.entries.filter((x) => x !== e);
-    this.changed();
+    this.#entries = this.#entries.filter((x) => x !== e);
+    this.#changed();
     return true;
   }
 
-  private fail(e: Entry, err: PodchatError): void {
+  #fail(e: Entry, err: PodchatError): void {
     e.item = { ...e.item, status: "failed", error: err };
     e.reject(err);
   }
 
-  private find(reqId: string): Entry | undefined {
-    return this.entries.find((e) => e.item.reqId === reqId);
+  #find(reqId: string): Entry | undefined {
+    return this.#entries.find((e) => e.item.reqId === reqId);
   }
 
-  private changed(): void {
-    this.onChange(this.snapshot);
+  #changed(): void {
+    this.#onChange(this.snapshot);
   }
 }

@@ -24,13 +24,17 @@ const pageMax = 200;
 export class Sequencer {
   /** Highest seq delivered; undefined until the first CONNECTED says where the channel stands. */
   last: number | undefined;
-  private readonly held = new Map<number, LogEntry>();
+  readonly #held = new Map<number, LogEntry>();
   /** Highest seq known to exist that must be delivered before anything held above it. */
-  private target = 0;
-  private filling = false;
-  private stopped = false;
+  #target = 0;
+  #filling = false;
+  #stopped = false;
 
-  constructor(private readonly deps: SequencerDeps) {}
+  readonly #deps: SequencerDeps;
+
+  constructor(deps: SequencerDeps) {
+    this.#deps = deps;
+  }
 
   /** Sets the starting point when nothing was delivered yet (the first CONNECTED's `last_seq`). */
   start(lastSeq: number): void {
@@ -40,92 +44,92 @@ export class Sequencer {
   /** A message from the socket or from history. */
   push(m: LogEntry): void {
     if (this.last === undefined) {
-      this.deliver(m);
+      this.#deliver(m);
       return;
     }
     if (m.seq <= this.last) return;
     if (m.seq === this.last + 1) {
-      this.deliver(m);
-      this.drain();
+      this.#deliver(m);
+      this.#drain();
       return;
     }
-    this.held.set(m.seq, m);
-    this.require(this.last + 1, m.seq - 1);
+    this.#held.set(m.seq, m);
+    this.#require(this.last + 1, m.seq - 1);
   }
 
   /** The server reports it did not replay `fromSeq..toSeq`. */
   gap(fromSeq: number, toSeq: number): void {
-    this.require(fromSeq, toSeq);
+    this.#require(fromSeq, toSeq);
   }
 
   get holding(): number {
-    return this.held.size;
+    return this.#held.size;
   }
 
   /** Stops backfilling (the app disconnected); a later push or gap resumes it. */
   stop(): void {
-    this.stopped = true;
+    this.#stopped = true;
   }
 
-  private require(fromSeq: number, toSeq: number): void {
+  #require(fromSeq: number, toSeq: number): void {
     if (this.last === undefined || toSeq <= this.last) return;
-    if (toSeq > this.target) {
+    if (toSeq > this.#target) {
       // Report only the part of the range that is new and not already held.
       let hi = toSeq;
-      while (hi > this.target && this.held.has(hi)) hi--;
-      let lo = Math.max(fromSeq, this.last + 1, this.target + 1);
-      while (lo <= hi && this.held.has(lo)) lo++;
-      if (lo <= hi) this.deps.onGap(lo, hi);
-      this.target = toSeq;
+      while (hi > this.#target && this.#held.has(hi)) hi--;
+      let lo = Math.max(fromSeq, this.last + 1, this.#target + 1);
+      while (lo <= hi && this.#held.has(lo)) lo++;
+      if (lo <= hi) this.#deps.onGap(lo, hi);
+      this.#target = toSeq;
     }
-    this.stopped = false;
-    void this.fill();
+    this.#stopped = false;
+    void this.#fill();
   }
 
-  private deliver(m: LogEntry): void {
+  #deliver(m: LogEntry): void {
     this.last = m.seq;
-    this.deps.deliver(m);
+    this.#deps.deliver(m);
   }
 
-  private drain(): void {
+  #drain(): void {
     if (this.last === undefined) return;
-    for (const seq of this.held.keys()) if (seq <= this.last) this.held.delete(seq);
-    let next = this.held.get(this.last + 1);
+    for (const seq of this.#held.keys()) if (seq <= this.last) this.#held.delete(seq);
+    let next = this.#held.get(this.last + 1);
     while (next) {
-      this.held.delete(next.seq);
-      this.deliver(next);
-      next = this.held.get(this.last + 1);
+      this.#held.delete(next.seq);
+      this.#deliver(next);
+      next = this.#held.get(this.last + 1);
     }
   }
 
-  private async fill(): Promise<void> {
-    if (this.filling) return;
-    this.filling = true;
+  async #fill(): Promise<void> {
+    if (this.#filling) return;
+    this.#filling = true;
     let failures = 0;
     try {
-      while (!this.stopped && this.last !== undefined && this.target > this.last) {
+      while (!this.#stopped && this.last !== undefined && this.#target > this.last) {
         const from = this.last;
         let page: readonly LogEntry[];
         try {
-          page = await this.deps.fetchAfter(from, Math.min(pageMax, this.target - from));
+          page = await this.#deps.fetchAfter(from, Math.min(pageMax, this.#target - from));
           failures = 0;
         } catch (err) {
-          if (!(await this.deps.pause(failures++, err))) return;
+          if (!(await this.#deps.pause(failures++, err))) return;
           continue;
         }
         for (const m of [...page].sort((a, b) => a.seq - b.seq)) this.push(m);
-        this.drain();
+        this.#drain();
         if (this.last === from) {
           // The store answered but without the next seq: it is gone; say so and move past it.
-          let to = this.target;
-          for (const seq of this.held.keys()) if (seq - 1 < to) to = seq - 1;
-          this.deps.onLost(from + 1, to);
+          let to = this.#target;
+          for (const seq of this.#held.keys()) if (seq - 1 < to) to = seq - 1;
+          this.#deps.onLost(from + 1, to);
           this.last = to;
-          this.drain();
+          this.#drain();
         }
       }
     } finally {
-      this.filling = false;
+      this.#filling = false;
     }
   }
 }

@@ -326,6 +326,39 @@ describe("read state", () => {
     expect((await rejection(ch.readState()))?.code).toBe("BAD_RESPONSE");
     expect((await rejection(ch.moderation()))?.code).toBe("BAD_RESPONSE");
   });
+
+  it("BAD_RESPONSE names the field that does not match the protocol", async () => {
+    const body = { channel_url: "c1", user_id: 1, last_read_seq: 0, last_seq: 2, unread_count: 1.5 };
+    const { client } = setup({ fetch: async () => ({ ok: true, status: 200, json: async () => body }) });
+    const err = await rejection(client.channel("c1").unread());
+    expect(err?.code).toBe("BAD_RESPONSE");
+    expect(err?.message).toMatch(/\(unread_count: expected integer/);
+  });
+});
+
+describe("frame validation", () => {
+  const mesg = {
+    type: "MESG",
+    channel_url: "c1",
+    user_id: 2,
+    message: "hi",
+    timestamp: "2024-01-01T00:00:00Z",
+    message_id: "m1",
+    seq: 1,
+  };
+
+  it("drops and counts frames that do not match the protocol, and hands on valid ones without unknown keys", async () => {
+    const { server, ch, log } = await connected();
+    const socket = server.latest;
+    socket.deliver({ ...mesg, seq: -1 } as never);
+    socket.deliver({ ...mesg, user_id: { id: 2 } } as never);
+    socket.deliver({ ...mesg, type: "constructor" } as never);
+    socket.deliver({ ...mesg, extra: "x", file: undefined } as never);
+    await advance();
+    expect(ch.stats().invalidFrames).toBe(3);
+    expect(log.messages).toEqual([mesg]);
+    expect(Object.keys(log.messages[0]!)).toEqual(Object.keys(mesg));
+  });
 });
 
 describe("typing", () => {

@@ -11,7 +11,7 @@ import {
   UserIdInput,
   WireUserId,
 } from "./common.ts";
-import { MessageFrame } from "./server-frames.ts";
+import { MessageFrame, SeqLogEntry } from "./server-frames.ts";
 
 export const ProviderName = z.enum(["websocket", "sendbird"]);
 export type ProviderName = z.infer<typeof ProviderName>;
@@ -88,6 +88,16 @@ export const HistoryResponse = z.object({
   next_after_seq: z.nullable(Seq),
 });
 export type HistoryResponse = z.infer<typeof HistoryResponse>;
+
+/**
+ * A history page with `include_changes=true`: `messages` is the seq log, so it holds edit and
+ * deletion entries (MESSAGE_UPDATED / MESSAGE_DELETED) too. Every HistoryResponse is one. @since 0.2
+ */
+export const HistoryLogResponse = z.object({
+  ...HistoryResponse.shape,
+  messages: z.array(SeqLogEntry),
+});
+export type HistoryLogResponse = z.infer<typeof HistoryLogResponse>;
 
 export const ListChannelsQuery = z.object({
   limit: z.optional(intFromQuery.check(z.refine((n) => n >= 1 && n <= 200, "limit must be 1..200"))),

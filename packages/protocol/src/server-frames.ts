@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 import { CustomType, DataObject, FileInfo, MessageType, Seq, Timestamp, WireUserId } from "./common.ts";
 
+export { isMessageFrame, messageFrameTypes } from "./frame-kinds.ts";
+
 /**
  * A stored message as every member receives it. The seed's fields (`type`, `channel_url`,
  * `user_id`, `message`, `timestamp`) come first and keep their types.
@@ -165,51 +167,41 @@ export const PongFrame = z.object({
 });
 export type PongFrame = z.infer<typeof PongFrame>;
 
-const messageFrameTypes = new Set<string>(["MESG", "FILE", "IMAGE", "ADMM"]);
+/**
+ * Every frame a server sends, by `type`; an unknown `type` fails (clients should ignore such frames,
+ * not crash). @since 0.2 as a schema.
+ */
+export const ServerFrame = z.discriminatedUnion("type", [
+  MessageFrame,
+  MessageUpdatedFrame,
+  MessageDeletedFrame,
+  ReadReceiptFrame,
+  TypingFrame,
+  ModerationFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+  ConnectedFrame,
+  AckFrame,
+  ErrorFrame,
+  PongFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
 
-export type ServerFrame =
-  | MessageFrame
-  | MessageUpdatedFrame
-  | MessageDeletedFrame
-  | ReadReceiptFrame
-  | TypingFrame
-  | ModerationFrame
-  | UserJoinedFrame
-  | UserLeftFrame
-  | ConnectedFrame
-  | AckFrame
-  | ErrorFrame
-  | PongFrame;
-
-const byType = {
-  MESSAGE_UPDATED: MessageUpdatedFrame,
-  MESSAGE_DELETED: MessageDeletedFrame,
-  READ_RECEIPT: ReadReceiptFrame,
-  TYPING: TypingFrame,
-  MODERATION: ModerationFrame,
-  USER_JOINED: UserJoinedFrame,
-  USER_LEFT: UserLeftFrame,
-  CONNECTED: ConnectedFrame,
-  ACK: AckFrame,
-  ERROR: ErrorFrame,
-  PONG: PongFrame,
-} as const;
+/**
+ * An entry of a channel's seq log: a message, an edit or a deletion (what history returns with
+ * `include_changes=true`). @since 0.2
+ */
+export const SeqLogEntry = z.discriminatedUnion("type", [
+  MessageFrame,
+  MessageUpdatedFrame,
+  MessageDeletedFrame,
+]);
+export type SeqLogEntry = z.infer<typeof SeqLogEntry>;
 
 /** Validates a server frame; unknown `type`s fail (clients should ignore them, not crash). */
 export function parseServerFrame(
   value: unknown,
 ): { success: true; data: ServerFrame } | { success: false; error: string } {
-  if (typeof value !== "object" || value === null) return { success: false, error: "not an object" };
-  const type = (value as { type?: unknown }).type;
-  if (typeof type !== "string") return { success: false, error: "missing type" };
-  const schema = messageFrameTypes.has(type) ? MessageFrame : byType[type as keyof typeof byType];
-  if (!schema) return { success: false, error: `unknown type ${type}` };
-  const r = schema.safeParse(value);
-  return r.success
-    ? { success: true, data: r.data as ServerFrame }
-    : { success: false, error: r.error.message };
-}
-
-export function isMessageFrame(f: ServerFrame): f is MessageFrame {
-  return messageFrameTypes.has(f.type);
+  const r = ServerFrame.safeParse(value);
+  return r.success ? { success: true, data: r.data } : { success: false, error: r.error.message };
 }
