@@ -77,6 +77,8 @@ export function buildOpenApi(version: string) {
     responses: {
       "200": { description: "The bytes, with their Content-Type", content: { "*/*": {} } },
       ...errors,
+      "410": json("Error", "The file was deleted with its FILE/IMAGE message"),
+      "503": json("Error", "STORE_UNAVAILABLE: the file storage cannot be read"),
     },
   });
   const q = (name: string, description: string) => ({
@@ -263,6 +265,7 @@ export function buildOpenApi(version: string) {
             ...errors,
             "413": json("Error", "FILE_TOO_LARGE"),
             "415": json("Error", "UNSUPPORTED_MEDIA_TYPE or CONTENT_MISMATCH"),
+            "503": json("Error", "STORE_UNAVAILABLE: the file storage refused or cannot be reached"),
           },
         },
       },
