@@ -5,7 +5,8 @@ import { Fleet } from "./load/fleet.ts";
 import type { ConnSpec } from "./load/messages.ts";
 import { prepareClusterEnv } from "./loads/cluster-env.ts";
 import { fillHistory, readHistoryPages } from "./loads/history.ts";
-import { cpuSeconds, detectPinning, type Pinning, pin, rssBytes } from "./proc.ts";
+import { startWindowProfile } from "./window-profile.ts";
+import { cpuSeconds, cpuSplit, detectPinning, type Pinning, pin, rssBytes } from "./proc.ts";
 import { percentile, sortedCopy } from "./stats.ts";
 import { socketIoTarget, wsTarget } from "./targets/baselines.ts";
 import {
@@ -48,7 +49,7 @@ export interface BenchOptions {
   historyDurationS: number;
   redisUrl: string;
   pgUrl: string;
-  /** Profile the podchat server during (a)+(b) and (d) (`node --cpu-prof`); skews that run's numbers. */
+  /** Profile the podchat servers' measured windows in run 1 (V8 profiler over the inspector); skews that run. */
   cpuProfDir: string | null;
   pin: boolean;
   workers: number | null;
@@ -137,6 +138,8 @@ function socketsFor(
   return specs;
 }
 
+const pct = (cpuS: number, wallS: number) => `${((100 * cpuS) / wallS).toFixed(0)}%`;
+
 function cpuOf(pids: number[]): number {
   return sum(pids.map(cpuSeconds));
 }
@@ -191,11 +194,22 @@ async function runMessageLoads(
       await sleep(o.warmupS * 1000);
       const srv0 = await deliveryCounter(t);
       const cpu0 = cpuOf(t.pids);
+      const split0 = t.pids.map(cpuSplit);
       const w0 = performance.now();
+      const prof = o.cpuProfDir && t.inspectorUrls?.length ? await startWindowProfile(t.inspectorUrls) : null;
       await fleet.mark();
       await sleep(o.durationS * 1000);
       const r = await fleet.collect();
+      if (prof && o.cpuProfDir) await prof.stop(o.cpuProfDir, `${t.label}-${phase.load}-run${run}`);
       const cpu = cpuOf(t.pids) - cpu0;
+      const split = t.pids.map(cpuSplit).reduce(
+        (acc, s1, i) => ({
+          user: acc.user + s1.user - split0[i]!.user,
+          sys: acc.sys + s1.sys - split0[i]!.sys,
+          main: acc.main + s1.main - split0[i]!.main,
+        }),
+        { user: 0, sys: 0, main: 0 },
+      );
       const wall = (performance.now() - w0) / 1000;
       const srv = (await deliveryCounter(t)) - srv0;
       const lat = sortedCopy(r.latencies);
@@ -233,7 +247,8 @@ async function runMessageLoads(
       const drainS = await fleet.quiesce(o.quietMs, 60_000);
       if (drainS > 3) notes.push(`backlog took ${drainS.toFixed(0)} s to drain after the window`);
       o.log(
-        `  ${t.label} [${phase.load}] ${fmtK(m.perS!)} deliv/s, CPU ${m.cpuPct!.toFixed(0)}%, ` +
+        `  ${t.label} [${phase.load}] ${fmtK(m.perS!)} deliv/s, CPU ${m.cpuPct!.toFixed(0)}% ` +
+          `(user ${pct(split.user, wall)}, sys ${pct(split.sys, wall)}, event-loop thread ${pct(split.main, wall)}), ` +
           `${fmtK(m.perCpuS!)} deliv/CPU-s, p50 ${m.p50!.toFixed(1)} ms p99 ${m.p99!.toFixed(1)} ms, ` +
           `loadgen lag p99 ${r.loopDelayP99.toFixed(0)} ms, loadavg ${m.loadavg1!.toFixed(1)}` +
           (Number.isFinite(srv) ? `, server-counted ${fmtK(srv / r.seconds)}/s` : "") +
@@ -334,13 +349,13 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   try {
     for (let run = 1; run <= o.runs; run++) {
       o.log(`— run ${run}/${o.runs}`);
+      const profileRun = o.cpuProfDir !== null && run === 1;
       const phases: Array<{ load: SampleLoad; rate: number }> = [];
       if (has("a")) phases.push({ load: "a", rate: o.fanoutRate });
       if (has("b")) phases.push({ load: "b", rate: o.latencyRate });
       if (phases.length > 0 && fleet) {
-        const prof = o.cpuProfDir && run === 1 && has("a") ? o.cpuProfDir : null;
         const targets: Target[] = [
-          podchatTarget({ configDir, sqliteDir, core, ...(prof ? { cpuProfDir: prof } : {}) }),
+          podchatTarget({ configDir, sqliteDir, core, profile: profileRun }),
           wsTarget(core),
           socketIoTarget(core),
         ];
@@ -356,10 +371,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
           samples.push(await runIdle(fleet, target, run, o));
       }
       if (has("d")) {
-        const prof = o.cpuProfDir && run === 1 ? { cpuProfDir: o.cpuProfDir } : {};
         const server = await startPodchatInstance(
           "podchat",
-          { configDir, sqlitePath: historyDb, ...prof },
+          { configDir, sqlitePath: historyDb, profile: profileRun },
           core,
         );
         try {
@@ -371,6 +385,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
               `  history: ${o.historyMessages} messages written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
             );
           }
+          const prof =
+            o.cpuProfDir && server.inspectorUrl ? await startWindowProfile([server.inspectorUrl]) : null;
           const r = await readHistoryPages({
             port: server.port,
             pid: server.pid,
@@ -379,6 +395,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
             durationS: o.historyDurationS,
             warmup: 200,
           });
+          if (prof && o.cpuProfDir) await prof.stop(o.cpuProfDir, `podchat-d-run${run}`);
           const notes = r.errors ? [`${r.errors} bad responses (${r.firstError ?? ""})`] : [];
           const m = {
             requests: r.requests,
@@ -410,6 +427,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
             core,
             databaseUrl: cluster.databaseUrl,
             redisUrl: cluster.redisUrl,
+            profile: profileRun,
           }),
           wsTarget(core, 2, cluster.redisUrl),
         ];

@@ -22,7 +22,7 @@ const HELP = `pnpm bench [-- flags]
   --probes N            latency probe sockets (default ${DEFAULT_OPTIONS.probes}); --payload BYTES (default ${DEFAULT_OPTIONS.payloadBytes})
   --history-messages N  messages in the history channel (default ${DEFAULT_OPTIONS.historyMessages}); --history-duration S
   --redis-url URL  --pg-url URL   for e (defaults ${DEFAULT_OPTIONS.redisUrl}, ${DEFAULT_OPTIONS.pgUrl})
-  --cpu-prof [DIR]      run podchat under node --cpu-prof during run 1 of (a)+(b) and (d), summarise it (skews that run)
+  --cpu-prof [DIR]      profile podchat's measured windows of run 1 (V8 profiler over the inspector), summarise each (skews that run)
   --no-pin              do not pin with taskset
   --workers N           load-generator processes (default: one per 4,000 sockets, at least 2)
   --out DIR             where results go (default bench/.results)`;
@@ -157,12 +157,11 @@ async function main() {
   let report = fullReport(result, versions, command);
   if (o.cpuProfDir && existsSync(o.cpuProfDir)) {
     const profiles = readdirSync(o.cpuProfDir)
-      // CPU.<date>.<time>.<pid>.<thread>.<seq>: thread 0 is the main thread (others: the tsx loader).
-      .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+      .filter((f) => f.endsWith(".cpuprofile"))
       .map((f) => join(o.cpuProfDir!, f))
       .filter((f) => statSync(f).mtimeMs >= profStart);
     for (const f of profiles)
-      report += `\n\npodchat server CPU profile (whole life of one server of run 1: (a)/(b) with their connection ramp, or (d)) ${basename(f)}:\n${summarizeProfile(f)}`;
+      report += `\n\npodchat server CPU profile of one measured window of run 1 (<target>-<load>-run1-<instance>) ${basename(f)}:\n${summarizeProfile(f)}`;
   }
   console.log(`\n${report}`);
   const stamp = result.startedAt.replace(/[:.]/g, "-");

@@ -19,12 +19,31 @@ export function clockTicks(): number {
  * server's own accounting, read from outside so podchat needs no side channel.
  */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const t = statTimes(`/proc/${pid}/stat`);
+  return t.user + t.sys;
+}
+
+function statTimes(path: string): { user: number; sys: number } {
+  const stat = readFileSync(path, "utf8");
   // The command name (field 2) may contain spaces: fields are counted after its closing paren.
   const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  return (utime + stime) / clockTicks();
+  return { user: Number(rest[11]) / clockTicks(), sys: Number(rest[12]) / clockTicks() };
+}
+
+/**
+ * Where a process's CPU went: user and system time of the whole process, and the main (event
+ * loop) thread's share — the rest is V8's GC helpers and libuv's threadpool. For the bench log.
+ */
+export function cpuSplit(pid: number): { user: number; sys: number; main: number } {
+  const all = statTimes(`/proc/${pid}/stat`);
+  let main = Number.NaN;
+  try {
+    const m = statTimes(`/proc/${pid}/task/${pid}/stat`);
+    main = m.user + m.sys;
+  } catch {
+    // no per-thread accounting here
+  }
+  return { ...all, main };
 }
 
 /** Resident set size of a process in bytes (VmRSS). */

@@ -58,8 +58,8 @@ export interface PodchatEnv {
   sqlitePath?: string;
   databaseUrl?: string;
   redisUrl?: string;
-  /** `node --cpu-prof` output folder (written when the server exits). */
-  cpuProfDir?: string;
+  /** Open the inspector, so the bench can profile the measured windows. */
+  profile?: boolean;
 }
 
 export async function startPodchatInstance(
@@ -78,10 +78,10 @@ export async function startPodchatInstance(
   if (o.sqlitePath) env.SQLITE_PATH = o.sqlitePath;
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   if (o.redisUrl) env.REDIS_URL = o.redisUrl;
-  const prof = o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProfDir}`] : [];
   return startServerProcess({
     label,
-    args: [...prof, "--import", "tsx", "src/main.ts"],
+    args: ["--import", "tsx", "src/main.ts"],
+    inspect: o.profile === true,
     cwd: serverDir,
     env,
     port,
@@ -166,6 +166,7 @@ function running(label: string, servers: ServerProcess[]): RunningTarget {
     pids: servers.map((s) => s.pid),
     url: (room, index) => podchatUrl(servers[(index + room.ordinal) % servers.length]!.port, room, index),
     ports: servers.map((s) => s.port),
+    inspectorUrls: servers.flatMap((s) => (s.inspectorUrl ? [s.inspectorUrl] : [])),
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
     },

@@ -9,6 +9,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Last lines the process wrote (for error messages). */
   output(): string;
+  /** The inspector's WebSocket URL when started with `inspect`. */
+  inspectorUrl?: string;
   /** SIGTERM, wait for exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -64,8 +66,11 @@ export async function startServerProcess(o: {
   readyPath: string;
   core: number | null;
   timeoutMs?: number;
+  /** Open the inspector on a free loopback port (for window profiles). */
+  inspect?: boolean;
 }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, o.args, {
+  const args = o.inspect ? ["--inspect=127.0.0.1:0", ...o.args] : o.args;
+  const child = spawn(process.execPath, args, {
     cwd: o.cwd,
     env: { ...process.env, ...o.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -107,7 +112,14 @@ export async function startServerProcess(o: {
     try {
       const r = await fetch(`http://127.0.0.1:${o.port}${o.readyPath}`);
       await r.arrayBuffer();
-      if (r.status === 200) return server;
+      if (r.status === 200) {
+        if (o.inspect) {
+          const url = /Debugger listening on (ws:\/\/\S+)/.exec(tail)?.[1];
+          if (!url) throw new Error(`${o.label}: no inspector URL in its output:\n${tail}`);
+          server.inspectorUrl = url;
+        }
+        return server;
+      }
     } catch {
       // not listening yet
     }

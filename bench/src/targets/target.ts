@@ -18,6 +18,8 @@ export interface RunningTarget {
   ports: number[];
   /** Socket URL for member `index` of `room` (spread over instances when there are several). */
   url(room: Room, index: number): string;
+  /** Inspector URLs of the server processes, when they were started for profiling. */
+  inspectorUrls?: string[];
   stop(): Promise<void>;
 }
 

@@ -82,6 +82,9 @@ export function createApp(deps: AppDeps) {
   // Uploads have their own, larger limit (uploads.max_bytes), applied by the upload route.
   const UPLOAD_PATH = /^\/api\/v1\/chat\/channels\/[^/]+\/files\/?$/;
   app.use("/api/*", async function restBodyLimitUnlessUpload(c, next) {
+    // GET and HEAD bodies are never read; checking them would also make @hono/node-server build a
+    // full fetch Request for every read (≈ 8 % of a history page's CPU in the benchmark profile).
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     if (c.req.method === "POST" && UPLOAD_PATH.test(c.req.path)) return next();
     return restBodyLimit(c, next);
   });
