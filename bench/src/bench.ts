@@ -173,6 +173,9 @@ async function runMessageLoads(
   try {
     if (idleToo) await sleep(1000);
     const rss0 = sum(t.pids.map(rssBytes));
+    // The ramp is what a reconnect storm after a deploy looks like: profiled as its own window.
+    const rampProf =
+      o.cpuProfDir && t.inspectorUrls?.length ? await startWindowProfile(t.inspectorUrls) : null;
     const t0 = performance.now();
     const c = await fleet.connect(socketsFor(t, rooms, o));
     const connectS = (performance.now() - t0) / 1000;
@@ -185,6 +188,7 @@ async function runMessageLoads(
     // before anything is measured.
     const quietS = await fleet.quiesce(o.quietMs, 90_000);
     if (quietS > 5) o.log(`  ${t.label}: ramp traffic drained after ${quietS.toFixed(1)} s`);
+    if (rampProf && o.cpuProfDir) await rampProf.stop(o.cpuProfDir, `${t.label}-ramp-run${run}`);
     if (idleToo) {
       await sleep(o.idleSettleS * 1000);
       samples.push(idleSample(t, run, c, rss0, sum(t.pids.map(rssBytes)), 0, o));

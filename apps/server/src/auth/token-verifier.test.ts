@@ -83,6 +83,50 @@ describe("token verifier (HS256)", () => {
   });
 });
 
+describe("token verifier (HS256): claims and the verified-token cache", () => {
+  it("requires iss and aud when they are configured, and names the refused claim", async () => {
+    const v = createTokenVerifier({ secret, issuer: "podchat-tests", audience: "podchat" });
+    const base = () =>
+      new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("1").setExpirationTime("5m");
+    const noIss = await base().setAudience("podchat").sign(key);
+    const noAud = await base().setIssuer("podchat-tests").sign(key);
+    await expect(v.verify(noIss)).rejects.toMatchObject({
+      reason: "invalid_claims",
+      message: "the token's iss claim is not accepted",
+    });
+    await expect(v.verify(noAud)).rejects.toMatchObject({
+      reason: "invalid_claims",
+      message: "the token's aud claim is not accepted",
+    });
+    const listedAud = await base().setIssuer("podchat-tests").setAudience(["other", "podchat"]).sign(key);
+    expect((await v.verify(listedAud)).userId).toBe("1");
+  });
+
+  it("refuses other HMAC algorithms and a token whose exp is not a number", async () => {
+    const v = createTokenVerifier({ secret });
+    const hs512 = await new SignJWT({}).setProtectedHeader({ alg: "HS512" }).setSubject("1").sign(key);
+    expect(await reason(v.verify(hs512))).toBe("bad_signature");
+    const stringExp = await new SignJWT({ exp: "2999999999" } as never)
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("1")
+      .sign(key);
+    expect(await reason(v.verify(stringExp))).toBe("invalid_claims");
+  });
+
+  it("does not keep accepting a cached token once it has expired", async () => {
+    const v = createTokenVerifier({ secret, clockToleranceS: 0 });
+    const tok = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("9")
+      .setExpirationTime(now() + 1)
+      .sign(key);
+    expect((await v.verify(tok)).userId).toBe("9");
+    expect((await v.verify(tok)).userId).toBe("9"); // served from the cache
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await reason(v.verify(tok))).toBe("expired");
+  });
+});
+
 describe("token verifier (JWKS)", () => {
   it("verifies RS256 tokens against keys served from a JWKS URL", async () => {
     const { publicKey, privateKey } = await generateKeyPair("RS256");

@@ -1,5 +1,6 @@
 import type { StoredModeration } from "../store/message-store.ts";
 import type { Connection, Deliverable } from "./connection.ts";
+import { encodeTextFrame } from "./ws-frame.ts";
 
 /**
  * The sockets of one channel on this instance, and the order of its messages. Messages may reach
@@ -62,9 +63,15 @@ export class ChannelRoom {
     if (this.pending.size === 0) this.clearGapTimer();
   }
 
-  /** Sends a frame that is not part of the seq order (presence) to every socket. */
-  broadcast(frame: string) {
-    for (const c of this.conns) c.sendRaw(frame);
+  /**
+   * Sends a frame that is not part of the seq order (presence, receipts, moderation) to every
+   * socket — framed once, like messages: a connection ramp sends one USER_JOINED per member to
+   * every member.
+   */
+  broadcast(frame: string, except?: (c: Connection) => boolean) {
+    if (this.conns.size === 0) return;
+    const encoded = encodeTextFrame(frame);
+    for (const c of this.conns) if (!except?.(c)) c.sendEncoded(encoded);
   }
 
   highestPending(): number {

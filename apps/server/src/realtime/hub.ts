@@ -326,8 +326,7 @@ export class Hub {
           typing: e.typing,
         };
         if (e.expires_in_ms !== undefined) frame.expires_in_ms = e.expires_in_ms;
-        const raw = JSON.stringify(frame);
-        for (const c of room.conns) if (c.userId !== e.user_id) c.sendRaw(raw);
+        room.broadcast(JSON.stringify(frame), (c) => c.userId === e.user_id);
         return;
       }
       case "read": {
