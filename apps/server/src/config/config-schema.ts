@@ -175,6 +175,11 @@ export const ConfigSchema = z
         dir: z.string().min(1).default("./data/uploads"),
         /** Longest side of the server-made image thumbnail, px. */
         thumbnail_px: z.number().int().min(16).max(2048).default(320),
+        /**
+         * @since 0.2 Store photos without their EXIF/XMP/IPTC metadata (GPS position, camera,
+         * owner): a JPEG, PNG or WebP that carries any is re-encoded with its orientation applied.
+         */
+        strip_image_metadata: z.boolean().default(true),
         /** @since 0.2 S3-compatible storage (AWS S3, MinIO, Ceph, R2 …), used when driver is s3. */
         s3: z
           .object({

@@ -58,6 +58,57 @@ describe("inspectUpload (sharp)", () => {
     expect([thumb.width, thumb.height, thumb.orientation]).toEqual([50, 100, undefined]);
   });
 
+  it("strips EXIF (GPS) and XMP from photos when asked, orientation applied; leaves clean images byte for byte", async () => {
+    const gpsPhoto = await sharp({ create: { width: 400, height: 200, channels: 3, background: "#357" } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .withExifMerge({
+        IFD0: { Copyright: "Alice" },
+        IFD3: {
+          GPSLatitudeRef: "N",
+          GPSLatitude: "37/1 33/1 0/1",
+          GPSLongitudeRef: "E",
+          GPSLongitude: "126/1 58/1 0/1",
+        },
+      })
+      .toBuffer();
+    expect(await sharp(gpsPhoto).metadata()).toMatchObject({ orientation: 6, exif: expect.any(Buffer) });
+    expect(Buffer.from(gpsPhoto).includes(Buffer.from("Alice"))).toBe(true);
+    const strip = { ...options, stripMetadata: true };
+    const r = await inspectUpload({ name: "photo.jpg", declaredType: "image/jpeg", data: gpsPhoto }, strip);
+    expect(r.data).toBeDefined();
+    const stored = await sharp(r.data!).metadata();
+    expect([stored.exif, stored.xmp, stored.iptc, stored.orientation]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(Buffer.from(r.data!).includes(Buffer.from("Alice"))).toBe(false);
+    expect([stored.format, stored.width, stored.height]).toEqual(["jpeg", 200, 400]);
+    expect([r.width, r.height, r.size]).toEqual([200, 400, r.data!.byteLength]);
+
+    const xmpPng = await sharp(await png(40, 20))
+      .withXmp(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>',
+      )
+      .png()
+      .toBuffer();
+    const p = await inspectUpload({ name: "x.png", declaredType: "image/png", data: xmpPng }, strip);
+    expect((await sharp(p.data!).metadata()).xmp).toBeUndefined();
+
+    const clean = await png(40, 20);
+    const c = await inspectUpload({ name: "c.png", declaredType: "image/png", data: clean }, strip);
+    expect(c.data).toBeUndefined();
+    expect(c.size).toBe(clean.length);
+
+    const kept = await inspectUpload(
+      { name: "photo.jpg", declaredType: "image/jpeg", data: gpsPhoto },
+      options,
+    );
+    expect(kept.data).toBeUndefined();
+  });
+
   it("stores a decompression bomb without decoding it (no thumbnail), and refuses undecodable images", async () => {
     const base = await png(8, 8);
     const bomb = pngClaiming(base, 60_000, 60_000);

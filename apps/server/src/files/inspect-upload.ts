@@ -51,6 +51,8 @@ export interface InspectedUpload {
    * be made (not for images over MAX_THUMBNAIL_SOURCE_PIXELS).
    */
   thumbnail?: { data: Uint8Array; mime_type: string };
+  /** The bytes to store when they differ from the upload (metadata stripped); `size` is theirs. */
+  data?: Uint8Array;
 }
 
 function mismatch(message: string): ChatError {
@@ -87,7 +89,7 @@ function isText(data: Uint8Array): boolean {
  */
 export async function inspectUpload(
   input: { name: string; declaredType: string; data: Uint8Array },
-  options: { allowedTypes: readonly string[]; thumbnailPx: number },
+  options: { allowedTypes: readonly string[]; thumbnailPx: number; stripMetadata?: boolean },
 ): Promise<InspectedUpload> {
   const name = cleanFileName(input.name);
   const dot = name.lastIndexOf(".");
@@ -131,9 +133,45 @@ export async function inspectUpload(
       out.thumbnail = await withThumbnailSlot(() =>
         makeThumbnail(input.data, declared, format, options.thumbnailPx),
       );
+      if (options.stripMetadata && format !== "gif" && (meta.pages ?? 1) === 1 && hasPrivateMetadata(meta)) {
+        out.data = await withThumbnailSlot(() => withoutMetadata(input.data, declared, format));
+        out.size = out.data.byteLength;
+      }
     }
   }
   return out;
+}
+
+/** EXIF (GPS position, camera, time), XMP or IPTC (owner, captions) — what a shared photo should not carry. */
+function hasPrivateMetadata(meta: Metadata): boolean {
+  return meta.exif !== undefined || meta.xmp !== undefined || meta.iptc !== undefined;
+}
+
+/**
+ * The image re-encoded without EXIF/XMP/IPTC: orientation applied to the pixels (the EXIF tag that
+ * carried it goes), colour profile kept, JPEG/WebP at quality 92, PNG lossless.
+ */
+async function withoutMetadata(
+  data: Uint8Array,
+  mime: string,
+  format: "png" | "jpeg" | "webp",
+): Promise<Uint8Array> {
+  try {
+    const img = sharp(data, {
+      limitInputPixels: MAX_THUMBNAIL_SOURCE_PIXELS,
+      failOn: "error",
+      autoOrient: true,
+    }).keepIccProfile();
+    const encoded =
+      format === "jpeg"
+        ? img.jpeg({ quality: 92 })
+        : format === "png"
+          ? img.png()
+          : img.webp({ quality: 92 });
+    return new Uint8Array(await encoded.toBuffer());
+  } catch {
+    throw mismatch(`the ${mime} image cannot be decoded`);
+  }
 }
 
 let running = 0;

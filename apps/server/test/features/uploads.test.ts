@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelFolder } from "../../src/files/file-janitor.ts";
 import { type TestServer, connect, createChannel, startServer, token } from "../harness.ts";
@@ -134,6 +135,31 @@ describe.each(backends)("file and image uploads, stored on $name", (backend) => 
     expect((await fetch(info.url)).status).toBe(401);
     expect((await fetch(`${info.url}?token=garbage`)).status).toBe(401);
     expect((await t.api("/api/v1/chat/files/00000000-0000-0000-0000-000000000000")).status).toBe(404);
+  });
+
+  it("stores a phone photo without its GPS/EXIF metadata (downloaded copy has none, upright)", async () => {
+    const photo = await sharp({ create: { width: 300, height: 150, channels: 3, background: "#642" } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .withExifMerge({
+        IFD3: { GPSLatitudeRef: "N", GPSLatitude: "37/1 33/1 0/1" },
+        IFD0: { Artist: "Bob Secret" },
+      })
+      .toBuffer();
+    const res = await upload(
+      "files_room",
+      { bytes: photo, name: "IMG_0001.jpg", type: "image/jpeg" },
+      { token: await token("1") },
+    );
+    expect(res.status).toBe(201);
+    const info = await res.json();
+    expect(info).toMatchObject({ width: 150, height: 300, mime_type: "image/jpeg" });
+    const dl = await asApi(info.url);
+    const stored = Buffer.from(await dl.arrayBuffer());
+    expect(info.size).toBe(stored.length);
+    expect(stored.includes(Buffer.from("Bob Secret"))).toBe(false);
+    const meta = await sharp(stored).metadata();
+    expect([meta.exif, meta.orientation, meta.width, meta.height]).toEqual([undefined, undefined, 150, 300]);
   });
 
   it("keeps the file and its thumbnail in the channel's folder, byte for byte", async () => {

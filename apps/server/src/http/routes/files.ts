@@ -95,8 +95,13 @@ export function fileRoutes(d: FileRoutesDeps) {
       const data = new Uint8Array(await file.arrayBuffer());
       const info = await inspectUpload(
         { name: file.name, declaredType: file.type, data },
-        { allowedTypes: uploads.allowed_types, thumbnailPx: uploads.thumbnail_px },
+        {
+          allowedTypes: uploads.allowed_types,
+          thumbnailPx: uploads.thumbnail_px,
+          stripMetadata: uploads.strip_image_metadata,
+        },
       );
+      const bytes = info.data ?? data;
 
       const id = randomUUID();
       const keys = uploadKeys(url, id);
@@ -115,7 +120,7 @@ export function fileRoutes(d: FileRoutesDeps) {
       };
       try {
         await storageCall("the upload could not be stored", async () => {
-          await d.storage.put(stored.storage_key, data, info.mime_type);
+          await d.storage.put(stored.storage_key, bytes, info.mime_type);
           if (info.thumbnail && stored.thumbnail_key)
             await d.storage.put(stored.thumbnail_key, info.thumbnail.data, info.thumbnail.mime_type);
         });
