@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { FileInfo, MessageType, ProviderName } from "@podchat/protocol";
 
 /** A channel row as the store keeps it. Timestamps are ISO-8601 strings. */
@@ -37,6 +38,27 @@ export interface StoredMessage {
   /** @since 0.2 Log entries: the seq and message_id of the changed message. */
   target_seq?: number | null;
   target_message_id?: string | null;
+}
+
+/** The message an append stores, before the store gives it its `seq`. */
+export function newStoredMessage(input: NewMessage, seq = 0): StoredMessage {
+  return {
+    message_id: input.message_id ?? randomUUID(),
+    channel_url: input.channel_url,
+    seq,
+    type: input.type,
+    user_id: input.user_id ?? null,
+    message: input.message,
+    custom_type: input.custom_type ?? null,
+    data: input.data ?? null,
+    file: input.file ?? null,
+    req_id: input.req_id ?? null,
+    created_at: input.created_at ?? new Date().toISOString(),
+    edited_at: null,
+    deleted: false,
+    target_seq: null,
+    target_message_id: null,
+  };
 }
 
 export function isLogEntry(m: StoredMessage): boolean {

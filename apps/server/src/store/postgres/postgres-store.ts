@@ -17,6 +17,7 @@ import {
   type StoredChannel,
   type StoredMessage,
   StoreError,
+  newStoredMessage,
 } from "../message-store.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import { postgresMigrations } from "./migrations.ts";
@@ -196,23 +197,7 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
       const original = await findOriginal(input);
       if (original) return { message: original, duplicate: true };
     }
-    const msg: StoredMessage = {
-      message_id: input.message_id ?? randomUUID(),
-      channel_url: input.channel_url,
-      seq: 0,
-      type: input.type,
-      user_id: input.user_id ?? null,
-      message: input.message,
-      custom_type: input.custom_type ?? null,
-      data: input.data ?? null,
-      file: input.file ?? null,
-      req_id: input.req_id ?? null,
-      created_at: input.created_at ?? new Date().toISOString(),
-      edited_at: null,
-      deleted: false,
-      target_seq: null,
-      target_message_id: null,
-    };
+    const msg = newStoredMessage(input);
     try {
       // One statement = one implicit transaction: the row lock taken by the UPDATE is held only
       // while the insert runs, and a failing insert (unique violation) undoes the bump.

@@ -20,6 +20,7 @@ import {
   type StoredChannel,
   type StoredMessage,
   StoreError,
+  newStoredMessage,
 } from "../message-store.ts";
 import { sqliteMigrations } from "./migrations.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
@@ -248,23 +249,7 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
     }
     const bumped = st.bumpSeq.get(input.channel_url);
     if (!bumped) throw new StoreError("CHANNEL_NOT_FOUND", `channel ${input.channel_url} does not exist`);
-    const msg: StoredMessage = {
-      message_id: input.message_id ?? randomUUID(),
-      channel_url: input.channel_url,
-      seq: bumped.last_seq,
-      type: input.type,
-      user_id: userId,
-      message: input.message,
-      custom_type: input.custom_type ?? null,
-      data: input.data ?? null,
-      file: input.file ?? null,
-      req_id: input.req_id ?? null,
-      created_at: input.created_at ?? new Date().toISOString(),
-      edited_at: null,
-      deleted: false,
-      target_seq: null,
-      target_message_id: null,
-    };
+    const msg = newStoredMessage(input, bumped.last_seq);
     st.insertMessage.run(
       msg.channel_url,
       msg.seq,
