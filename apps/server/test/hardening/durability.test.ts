@@ -1,43 +1,18 @@
-import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { API_KEY, type Frame, TestSocket, token } from "../harness.ts";
-import {
-  type ServerProcess,
-  awaitFrame,
-  devConfigDir,
-  freePort,
-  history,
-  historyProblems,
-  startProcess,
-  tempDir,
-} from "./support.ts";
+import { RATE_LIMITS_OFF_YAML, awaitFrame, childServerPerTest, history, historyProblems } from "./support.ts";
 
-let running: ServerProcess | null = null;
-afterEach(() => {
-  running?.proc.kill("SIGKILL");
-  running = null;
-});
+const childServer = childServerPerTest();
 
 const body = (req: string) => `${req}|${"d".repeat(200)}|${req.length}`;
 
 describe("durability under kill -9", () => {
   it("keeps every acknowledged message after SIGKILL mid-burst; nothing half-visible; every member gets all on resume", async () => {
-    const port = await freePort();
-    const dbPath = join(tempDir("kill9"), "chat.sqlite");
-    const env = {
-      PORT: String(port),
-      SQLITE_PATH: dbPath,
-      CONFIG_DIR: devConfigDir("limits: { messages_per_second: 100000, message_burst: 100000 }"),
-    };
-    running = await startProcess(env);
-    const base = `http://127.0.0.1:${port}`;
-    const ws = `ws://127.0.0.1:${port}`;
-    const created = await fetch(`${base}/api/v1/chat/channels`, {
-      method: "POST",
-      headers: { "X-Api-Key": API_KEY, "Content-Type": "application/json" },
-      body: JSON.stringify({ channel_url: "crash", user_ids: ["1", "2", "3"] }),
-    });
+    const server = await childServer("kill9", RATE_LIMITS_OFF_YAML);
+    const running = await server.start();
+    const { base, wsBase: ws, dbPath } = server;
+    const created = await server.createChannel("crash", ["1", "2", "3"]);
     expect(created.status).toBe(201);
     const open = async (user: string, since?: number) => {
       const q = new URLSearchParams({ token: await token(user) });
@@ -85,7 +60,7 @@ describe("durability under kill -9", () => {
     console.log(`kill -9: ${sent} sent, ${acked.size} acknowledged before the kill`);
     expect(acked.size).toBeGreaterThanOrEqual(200);
 
-    running = await startProcess(env);
+    await server.start();
     const msgs = await history(base, "crash", API_KEY);
     // Gap-free 1..N, every message complete and valid.
     expect(historyProblems(msgs)).toEqual([]);

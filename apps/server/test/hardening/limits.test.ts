@@ -1,25 +1,12 @@
 import { CloseCode } from "@podchat/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  API_KEY,
-  type TestServer,
-  TestSocket,
-  connect,
-  createChannel,
-  startServer,
-  token,
-} from "../harness.ts";
-import { awaitFrame, history } from "./support.ts";
+import { describe, expect, it } from "vitest";
+import { API_KEY, TestSocket, connect, createChannel, token } from "../harness.ts";
+import { awaitFrame, history, serverPerTest } from "./support.ts";
 
-let t: TestServer | null = null;
-afterEach(async () => {
-  await t?.close();
-  t = null;
-});
+const startServerForTest = serverPerTest();
 
 async function server(limits: Record<string, number>) {
-  t = await startServer({ overrides: { limits } });
-  return t;
+  return startServerForTest({ overrides: { limits } });
 }
 
 /** Opens a socket and resolves with what admission said: CONNECTED, or the refusal and its close code. */
@@ -217,8 +204,7 @@ describe("REST and JSON limits", () => {
   });
 
   it("refuses uploads over the configured size with 413 FILE_TOO_LARGE, also when the body is far larger, and stores nothing", async () => {
-    const s = await startServer({ overrides: { uploads: { max_bytes: 1000 } } });
-    t = s;
+    const s = await startServerForTest({ overrides: { uploads: { max_bytes: 1000 } } });
     await createChannel(s, "upload_limit", ["1"]);
     const up = (bytes: number) => {
       const form = new FormData();

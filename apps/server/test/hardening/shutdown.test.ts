@@ -1,47 +1,22 @@
-import { join } from "node:path";
 import type { Socket } from "node:net";
 import { CloseCode } from "@podchat/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { API_KEY, type Frame, TestSocket, token } from "../harness.ts";
-import {
-  type ServerProcess,
-  awaitFrame,
-  devConfigDir,
-  freePort,
-  history,
-  historyProblems,
-  startProcess,
-  tempDir,
-} from "./support.ts";
+import { RATE_LIMITS_OFF_YAML, awaitFrame, childServerPerTest, history, historyProblems } from "./support.ts";
 
-let running: ServerProcess | null = null;
-afterEach(() => {
-  running?.proc.kill("SIGKILL");
-  running = null;
-});
+const childServer = childServerPerTest();
 
 const GRACE_MS = 2000;
+const CONFIG_YAML = `${RATE_LIMITS_OFF_YAML}\nshutdown: { grace_ms: ${GRACE_MS} }`;
 
 describe("graceful shutdown (SIGTERM)", () => {
   it("stops admitting, reports not ready, closes sockets with 1001, keeps acknowledged writes and exits within shutdown.grace_ms despite a client that ignores the close", async () => {
-    const port = await freePort();
-    const dbPath = join(tempDir("term"), "chat.sqlite");
-    const env = {
-      PORT: String(port),
-      SQLITE_PATH: dbPath,
-      CONFIG_DIR: devConfigDir(
-        `limits: { messages_per_second: 100000, message_burst: 100000 }\nshutdown: { grace_ms: ${GRACE_MS} }`,
-      ),
-    };
-    running = await startProcess(env);
+    const server = await childServer("term", CONFIG_YAML);
+    const running = await server.start();
     const proc = running.proc;
-    const base = `http://127.0.0.1:${port}`;
-    const wsBase = `ws://127.0.0.1:${port}/api/v1/chat/ws/term`;
-    const created = await fetch(`${base}/api/v1/chat/channels`, {
-      method: "POST",
-      headers: { "X-Api-Key": API_KEY, "Content-Type": "application/json" },
-      body: JSON.stringify({ channel_url: "term", user_ids: ["1", "2", "3"] }),
-    });
+    const { base } = server;
+    const wsBase = `${server.wsBase}/api/v1/chat/ws/term`;
+    const created = await server.createChannel("term", ["1", "2", "3"]);
     expect(created.status).toBe(201);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
@@ -84,8 +59,8 @@ describe("graceful shutdown (SIGTERM)", () => {
     expect(elapsed).toBeLessThan(GRACE_MS + 2000);
     expect(running.output()).toMatch(/"msg":"draining"/);
 
-    running = await startProcess(env);
-    const msgs = await history(`http://127.0.0.1:${port}`, "term", API_KEY);
+    await server.start();
+    const msgs = await history(base, "term", API_KEY);
     expect(historyProblems(msgs)).toEqual([]);
     const stored = new Map(msgs.map((m) => [m.seq, m]));
     console.log(`after restart: ${msgs.length} stored, ${acks.length} of them acknowledged`);
@@ -108,7 +83,7 @@ describe("graceful shutdown (SIGTERM)", () => {
       const i = Number(r.slice(1));
       if (i < msgs.length) expect(ack).toMatchObject({ duplicate: true, seq: i + 1 });
     }
-    const final = await history(`http://127.0.0.1:${port}`, "term", API_KEY);
+    const final = await history(base, "term", API_KEY);
     expect(final.map((m) => m.message)).toEqual(Array.from({ length: 50 }, (_, i) => `last-${i}`));
     resend.close();
     writer.close();
@@ -116,23 +91,11 @@ describe("graceful shutdown (SIGTERM)", () => {
   }, 60_000);
 
   it("answers every send made around SIGTERM before closing: an ACK once stored, or DRAINING (not stored)", async () => {
-    const port = await freePort();
-    const dbPath = join(tempDir("term-ack"), "chat.sqlite");
-    const env = {
-      PORT: String(port),
-      SQLITE_PATH: dbPath,
-      CONFIG_DIR: devConfigDir(
-        `limits: { messages_per_second: 100000, message_burst: 100000 }\nshutdown: { grace_ms: ${GRACE_MS} }`,
-      ),
-    };
-    running = await startProcess(env);
-    const base = `http://127.0.0.1:${port}`;
-    const wsBase = `ws://127.0.0.1:${port}/api/v1/chat/ws/acks`;
-    await fetch(`${base}/api/v1/chat/channels`, {
-      method: "POST",
-      headers: { "X-Api-Key": API_KEY, "Content-Type": "application/json" },
-      body: JSON.stringify({ channel_url: "acks", user_ids: ["1"] }),
-    });
+    const server = await childServer("term-ack", CONFIG_YAML);
+    const running = await server.start();
+    const { base } = server;
+    const wsBase = `${server.wsBase}/api/v1/chat/ws/acks`;
+    await server.createChannel("acks", ["1"]);
     const writer = TestSocket.open(`${wsBase}?token=${await token("1")}`);
     await writer.type("CONNECTED");
     const answers = new Map<string, Frame>();
@@ -146,7 +109,7 @@ describe("graceful shutdown (SIGTERM)", () => {
     expect(await writer.closed()).toBe(CloseCode.GOING_AWAY);
     expect((await running.exited).code).toBe(0);
 
-    running = await startProcess(env);
+    await server.start();
     const stored = new Set((await history(base, "acks", API_KEY)).map((m) => m.message));
     const acked = [...answers.values()].filter((f) => f.type === "ACK").map((f) => String(f.req_id));
     const refused = [...answers.values()].filter((f) => f.type === "ERROR");

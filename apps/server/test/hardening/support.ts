@@ -5,8 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { MessageFrame } from "@podchat/protocol";
+import { afterEach } from "vitest";
 import { createLogger } from "../../src/observability/logger.ts";
-import { type Frame, type StartOptions, type TestServer, type TestSocket, startServer } from "../harness.ts";
+import {
+  API_KEY,
+  type Frame,
+  type StartOptions,
+  type TestServer,
+  type TestSocket,
+  startServer,
+} from "../harness.ts";
 
 export const serverDir = join(import.meta.dirname, "..", "..");
 
@@ -47,6 +55,22 @@ export async function startLoggedServer(
   const logger = createLogger(level, { env: "test" }, logs);
   const t = await startServer({ ...options, extra: { ...options.extra, logger } });
   return { t, logs };
+}
+
+/**
+ * In-process servers that each live for one test. Call at the top level of a test file; the
+ * function it returns starts a server (see `startServer`) that is closed after the test.
+ */
+export function serverPerTest(): (options?: StartOptions) => Promise<TestServer> {
+  const started: TestServer[] = [];
+  afterEach(async () => {
+    for (const t of started.splice(0)) await t.close();
+  });
+  return async (options) => {
+    const t = await startServer(options);
+    started.push(t);
+    return t;
+  };
 }
 
 export async function freePort(): Promise<number> {
@@ -120,6 +144,58 @@ export function startProcess(env: Record<string, string>, timeoutMs = 20_000): P
       reject(new Error(`exited ${code}: ${out}`));
     });
   });
+}
+
+/** Config YAML raising the message rate limits so far that a burst never meets them. */
+export const RATE_LIMITS_OFF_YAML = "limits: { messages_per_second: 100000, message_burst: 100000 }";
+
+/** A `src/main.ts` child server's port, SQLite file and config, fixed across its restarts. */
+export interface ChildServer {
+  port: number;
+  dbPath: string;
+  /** `http://127.0.0.1:<port>` */
+  base: string;
+  /** `ws://127.0.0.1:<port>` */
+  wsBase: string;
+  /** Starts the process (again after a kill or an exit: same port, file and config). */
+  start(): Promise<ServerProcess>;
+  /** POSTs the channel with these members (API key); checking the answer is the test's part. */
+  createChannel(channelUrl: string, userIds: string[]): Promise<Response>;
+}
+
+/**
+ * Child servers that each live for one test. Call at the top level of a test file; the function it
+ * returns prepares one: a free port, an SQLite file in a temp dir named after `name`, a config dir
+ * with the dev secrets plus `extraYaml`. The process it started last is SIGKILLed after the test.
+ */
+export function childServerPerTest(): (name: string, extraYaml: string) => Promise<ChildServer> {
+  let running: ServerProcess | null = null;
+  afterEach(() => {
+    running?.proc.kill("SIGKILL");
+    running = null;
+  });
+  return async (name, extraYaml) => {
+    const port = await freePort();
+    const dbPath = join(tempDir(name), "chat.sqlite");
+    const env = { PORT: String(port), SQLITE_PATH: dbPath, CONFIG_DIR: devConfigDir(extraYaml) };
+    const base = `http://127.0.0.1:${port}`;
+    return {
+      port,
+      dbPath,
+      base,
+      wsBase: `ws://127.0.0.1:${port}`,
+      async start() {
+        running = await startProcess(env);
+        return running;
+      },
+      createChannel: (channelUrl, userIds) =>
+        fetch(`${base}/api/v1/chat/channels`, {
+          method: "POST",
+          headers: { "X-Api-Key": API_KEY, "Content-Type": "application/json" },
+          body: JSON.stringify({ channel_url: channelUrl, user_ids: userIds }),
+        }),
+    };
+  };
 }
 
 /** Resolves when `pred` holds, polling every 10 ms; throws after `timeoutMs`. */

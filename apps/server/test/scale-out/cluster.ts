@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { describe, it } from "vitest";
+import { afterAll, afterEach, describe, it } from "vitest";
 import WebSocket from "ws";
 import { createRedisBus } from "../../src/bus/redis/redis-bus.ts";
 import { createRedisPresence } from "../../src/presence/redis-presence.ts";
@@ -82,6 +82,83 @@ export async function startInstance(o: InstanceOptions): Promise<TestServer> {
       limits: { messages_per_second: 10_000, message_burst: 10_000 },
     },
     extra: { bus, presence },
+  });
+}
+
+/**
+ * A scale-out file's schema and Redis prefix, and the way its tests open things on them: what a
+ * test opens here is closed after it (first its clients and sockets, then its instances, then what
+ * it passed to `afterTest`).
+ */
+export interface Cluster {
+  readonly services: Services;
+  /** The file's schema of its own (dropped after its last test). */
+  readonly schema: string;
+  /** The file's Redis namespace of its own. */
+  readonly prefix: string;
+  /** An instance on the file's schema and prefix and the found services; `options` override them. */
+  instance(options?: Partial<InstanceOptions>): Promise<TestServer>;
+  /** Closes `instance` now, during the test (it is not closed again after it). */
+  stop(instance: TestServer): Promise<void>;
+  /** `ChatClient.connect`; the client is closed after the test. */
+  client(...args: Parameters<typeof ChatClient.connect>): Promise<ChatClient>;
+  /** Closes `socket` after the test, with the clients. */
+  closeAfterTest<S extends { close(): void }>(socket: S): S;
+  /** Runs `fn` after the test, once its clients and instances are closed. */
+  afterTest(fn: () => unknown): void;
+}
+
+/**
+ * The preamble every scale-out suite shares: `describe(title)` with a fresh schema (dropped after the
+ * file) and Redis prefix, and the after-each-test clean-up of what the tests open through the
+ * `Cluster`. `services` is what `findServices` found; null declares nothing more (the suite was
+ * already declared skipped, with its reason printed).
+ */
+export async function describeScaleOut(
+  services: Services | null,
+  title: string,
+  body: (cluster: Cluster) => void,
+): Promise<void> {
+  if (!services) return;
+  const schema = await freshSchema(services.pgUrl);
+  const prefix = freshPrefix();
+  afterAll(() => schema.drop());
+  const sockets: Array<{ close(): void }> = [];
+  const instances = new Set<TestServer>();
+  const laterTeardown: Array<() => unknown> = [];
+  const cluster: Cluster = {
+    services,
+    schema: schema.name,
+    prefix,
+    async instance(options = {}) {
+      const t = await startInstance({ ...services, schema: schema.name, prefix, ...options });
+      instances.add(t);
+      return t;
+    },
+    async stop(instance) {
+      instances.delete(instance);
+      await instance.close();
+    },
+    async client(...args) {
+      return cluster.closeAfterTest(await ChatClient.connect(...args));
+    },
+    closeAfterTest(socket) {
+      sockets.push(socket);
+      return socket;
+    },
+    afterTest(fn) {
+      laterTeardown.push(fn);
+    },
+  };
+  describe(title, () => {
+    afterEach(async () => {
+      for (const s of sockets.splice(0)) s.close();
+      const open = [...instances];
+      instances.clear();
+      await Promise.all(open.map((i) => i.close()));
+      for (const fn of laterTeardown.splice(0)) await fn();
+    });
+    body(cluster);
   });
 }
 

@@ -1,15 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import postgres from "postgres";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { freePort } from "../services.ts";
 import {
   type Ack,
-  ChatClient,
   createChannel,
+  describeScaleOut,
   eventually,
   findServices,
-  freshSchema,
   oneTo,
   sendMany,
 } from "./cluster.ts";
@@ -26,9 +25,10 @@ interface Child {
 }
 
 const children = new Set<ChildProcess>();
-process.once("exit", () => {
+const killChildren = () => {
   for (const p of children) p.kill("SIGKILL");
-});
+};
+process.once("exit", killChildren);
 
 /** `node --import tsx src/main.ts` as a deployment would run it, ready once /readyz says so. */
 async function startChild(env: Record<string, string>): Promise<Child> {
@@ -56,34 +56,27 @@ async function startChild(env: Record<string, string>): Promise<Child> {
   return { proc, port, url, wsUrl: `ws://127.0.0.1:${port}`, output: () => out };
 }
 
-if (services) {
-  const schema = await freshSchema(services.pgUrl);
-  afterAll(() => schema.drop());
-
-  describe("scale-out fault: an instance is killed with SIGKILL mid-traffic", () => {
-    let clients: ChatClient[] = [];
-    afterEach(() => {
-      for (const c of clients) c.close();
-      for (const p of children) p.kill("SIGKILL");
-      clients = [];
-    });
-
+await describeScaleOut(
+  services,
+  "scale-out fault: an instance is killed with SIGKILL mid-traffic",
+  (cluster) => {
     it("its clients reconnect to another instance with since_seq and lose nothing acknowledged; its users expire", async () => {
+      cluster.afterTest(killChildren);
+      const { pgUrl, redisUrl } = cluster.services;
       const env = {
-        DATABASE_URL: services.pgUrl,
-        DATABASE_SCHEMA: schema.name,
-        REDIS_URL: services.redisUrl,
+        DATABASE_URL: pgUrl,
+        DATABASE_SCHEMA: cluster.schema,
+        REDIS_URL: redisUrl,
       };
       const [a, b] = await Promise.all([startChild(env), startChild(env)]);
       const channel = "scale_kill";
       await createChannel(a.url, channel, ["1", "2", "3", "4", "9"]);
       // 3 and 4 on B (they watch); 1 and 2 on A, failing over to B; 9 only on A, never back.
-      const watcher = await ChatClient.connect([b.wsUrl, a.wsUrl], channel, "3");
-      const four = await ChatClient.connect([b.wsUrl, a.wsUrl], channel, "4");
-      const one = await ChatClient.connect([a.wsUrl, b.wsUrl], channel, "1");
-      const two = await ChatClient.connect([a.wsUrl, b.wsUrl], channel, "2");
-      const nine = await ChatClient.connect(a.wsUrl, channel, "9", { autoReconnect: false });
-      clients = [watcher, four, one, two, nine];
+      const watcher = await cluster.client([b.wsUrl, a.wsUrl], channel, "3");
+      const four = await cluster.client([b.wsUrl, a.wsUrl], channel, "4");
+      const one = await cluster.client([a.wsUrl, b.wsUrl], channel, "1");
+      const two = await cluster.client([a.wsUrl, b.wsUrl], channel, "2");
+      await cluster.client(a.wsUrl, channel, "9", { autoReconnect: false });
       const senders = [one, two, watcher, four];
       await eventually(
         () => ["4", "1", "2", "9"].every((u) => watcher.presenceOf("USER_JOINED", u) === 1),
@@ -124,11 +117,11 @@ if (services) {
         for (const [reqId, ack] of m) expect(watcher.textBySeq.get(ack.seq), `sender ${i}`).toBe(reqId);
       }
       // Resent requests were stored once.
-      const sql = postgres(services.pgUrl, { max: 1, onnotice: () => {} });
+      const sql = postgres(pgUrl, { max: 1, onnotice: () => {} });
       try {
         const [row] = await sql.unsafe<{ n: string; distinct_req: string; max_seq: string }[]>(
           `SELECT count(*) AS n, count(DISTINCT req_id) AS distinct_req, max(seq) AS max_seq
-           FROM "${schema.name}".messages WHERE channel_url = $1`,
+           FROM "${cluster.schema}".messages WHERE channel_url = $1`,
           [channel],
         );
         expect(row).toEqual({ n: String(total), distinct_req: String(total), max_seq: String(total) });
@@ -153,5 +146,5 @@ if (services) {
           `user left after ${(expiredAt - killedAt).toFixed(0)} ms`,
       );
     }, 60_000);
-  });
-}
+  },
+);

@@ -1,17 +1,14 @@
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { TestServer } from "../harness.ts";
-import { findRedisServerBinary, type PrivateRedis, startRedisServer, warnSkipped } from "../services.ts";
+import { describe, expect, it } from "vitest";
+import { findRedisServerBinary, startRedisServer, warnSkipped } from "../services.ts";
 import {
   type Ack,
-  ChatClient,
   createChannel,
+  describeScaleOut,
   eventually,
   findServices,
   freshPrefix,
-  freshSchema,
   oneTo,
   sendMany,
-  startInstance,
 } from "./cluster.ts";
 
 const services = await findServices("scale-out fault: Redis restart (PostgreSQL + Redis)");
@@ -23,40 +20,24 @@ if ("skip" in binary) {
   });
 }
 
-if (services && !("skip" in binary)) {
-  const schema = await freshSchema(services.pgUrl);
-  afterAll(() => schema.drop());
-
-  describe("scale-out fault: Redis restarts mid-traffic", () => {
-    let redis: PrivateRedis | undefined;
-    let instances: TestServer[] = [];
-    let clients: ChatClient[] = [];
-    afterEach(async () => {
-      for (const c of clients) c.close();
-      await Promise.all(instances.map((i) => i.close()));
-      await redis?.stop();
-      instances = [];
-      clients = [];
-      redis = undefined;
-    });
-
+if (!("skip" in binary)) {
+  await describeScaleOut(services, "scale-out fault: Redis restarts mid-traffic", (cluster) => {
     it("instances resubscribe by themselves and every acknowledged message reaches every member once, in order", async () => {
-      redis = await startRedisServer();
-      const prefix = freshPrefix();
-      const opts = { pgUrl: services.pgUrl, redisUrl: redis.url, schema: schema.name, prefix };
-      const a = await startInstance(opts);
-      const b = await startInstance(opts);
-      instances = [a, b];
+      const redis = await startRedisServer();
+      cluster.afterTest(() => redis.stop());
+      const opts = { redisUrl: redis.url, prefix: freshPrefix() };
+      const a = await cluster.instance(opts);
+      const b = await cluster.instance(opts);
       const channel = "scale_redis_restart";
       await createChannel(a.url, channel, ["1", "2", "3", "4"]);
-      clients = [
-        await ChatClient.connect(a.wsUrl, channel, "1"),
-        await ChatClient.connect(a.wsUrl, channel, "2"),
-        await ChatClient.connect(b.wsUrl, channel, "3"),
-        await ChatClient.connect(b.wsUrl, channel, "4"),
+      const clients = [
+        await cluster.client(a.wsUrl, channel, "1"),
+        await cluster.client(a.wsUrl, channel, "2"),
+        await cluster.client(b.wsUrl, channel, "3"),
+        await cluster.client(b.wsUrl, channel, "4"),
       ];
       let reconnects = 0;
-      for (const i of instances) {
+      for (const i of [a, b]) {
         (i.server.bus as unknown as { onReconnect(cb: () => void): void }).onReconnect(() => reconnects++);
       }
       const perClient = 75;

@@ -1,27 +1,21 @@
 // Token expiry and terminal refusals against the real server's admission checks.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PodchatError } from "../../src/index.ts";
+import { connectRecorded, perTestFixtures } from "./fixtures.ts";
 import {
   countingWebSocket,
   createChannel,
   mintToken,
   record,
   type RunningServer,
-  sdkClient,
-  startServer,
-  TcpProxy,
   waitFor,
 } from "./harness.ts";
 
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const fixtures = perTestFixtures();
 
 let srv: RunningServer;
 async function server(): Promise<RunningServer> {
-  srv = await startServer();
-  cleanup.push(() => srv.server.close());
+  srv = await fixtures.server();
   return srv;
 }
 
@@ -35,20 +29,16 @@ describe("token expiry", () => {
   it("after a forced reconnect the server refuses the expired token (4401); the SDK gets a fresh one", async () => {
     await server();
     await createChannel(srv.url, "expiry", ["1"]);
-    const proxy = await new TcpProxy(() => srv.port).start();
-    cleanup.push(() => proxy.close());
+    const proxy = await fixtures.proxy(srv);
     const minted: string[] = [];
-    const client = sdkClient(proxy.url, "1", {
+    const client = fixtures.client(proxy.url, "1", {
       getToken: async () => {
         const t = mintToken("1", 2);
         minted.push(t);
         return t;
       },
     });
-    cleanup.push(() => client.close());
-    const channel = client.channel("expiry");
-    const rec = record(channel);
-    channel.connect();
+    const { channel, rec } = connectRecorded(client, "expiry");
     await rec.reached("connected");
     expect(minted).toHaveLength(1);
     await channel.send("with the first token");
@@ -84,14 +74,13 @@ describe("token expiry", () => {
     await createChannel(srv.url, "expiry-rest", ["1"]);
     const stale = mintToken("1", -60);
     let fresh = 0;
-    const client = sdkClient(srv.url, "1", {
+    const client = fixtures.client(srv.url, "1", {
       token: stale,
       getToken: async () => {
         fresh++;
         return mintToken("1");
       },
     });
-    cleanup.push(() => client.close());
     const page = await client.channel("expiry-rest").history({ limit: 10 });
     expect(page.messages).toEqual([]);
     expect(fresh).toBe(1);
@@ -101,8 +90,7 @@ describe("token expiry", () => {
 describe("terminal refusals", () => {
   async function refused(channelUrl: string, userId: string) {
     const { Ctor, opened } = countingWebSocket();
-    const client = sdkClient(srv.url, userId, { WebSocket: Ctor });
-    cleanup.push(() => client.close());
+    const client = fixtures.client(srv.url, userId, { WebSocket: Ctor });
     const channel = client.channel(channelUrl);
     const rec = record(channel);
     const queued = channel.send("never delivered").catch((e: unknown) => e);

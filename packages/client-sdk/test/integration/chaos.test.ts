@@ -1,24 +1,12 @@
 // Two SDK clients exchange 1,000 messages through a real server while their sockets are cut from
 // the outside (a TCP proxy per client resets the connection mid-stream).
 import type { MessageFrame } from "@podchat/protocol";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SendResult } from "../../src/index.ts";
-import {
-  createChannel,
-  prng,
-  type RunningServer,
-  range,
-  record,
-  sdkClient,
-  startServer,
-  TcpProxy,
-  waitFor,
-} from "./harness.ts";
+import { perTestFixtures } from "./fixtures.ts";
+import { createChannel, prng, range, record, waitFor } from "./harness.ts";
 
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const fixtures = perTestFixtures();
 
 function assertExactlyOnceInOrder(messages: MessageFrame[], total: number): void {
   expect(messages.map((m) => m.seq)).toEqual(range(1, total));
@@ -28,15 +16,10 @@ function assertExactlyOnceInOrder(messages: MessageFrame[], total: number): void
 
 describe("two clients over sockets that keep breaking", () => {
   it("deliver 1,000 messages exactly once, in seq order, and every send is acknowledged", async () => {
-    const srv: RunningServer = await startServer();
-    cleanup.push(() => srv.server.close());
+    const srv = await fixtures.server();
     await createChannel(srv.url, "chaos", ["1", "2"]);
-    const proxies = [await new TcpProxy(() => srv.port).start(), await new TcpProxy(() => srv.port).start()];
-    cleanup.push(() => Promise.all(proxies.map((p) => p.close())));
-    const clients = proxies.map((p, i) => sdkClient(p.url, String(i + 1), { queueLimit: 500 }));
-    cleanup.push(() => {
-      for (const c of clients) c.close();
-    });
+    const proxies = [await fixtures.proxy(srv), await fixtures.proxy(srv)];
+    const clients = proxies.map((p, i) => fixtures.client(p.url, String(i + 1), { queueLimit: 500 }));
     const channels = clients.map((c) => c.channel("chaos"));
     const recs = channels.map(record);
     for (const ch of channels) ch.connect();

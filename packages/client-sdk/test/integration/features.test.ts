@@ -1,21 +1,11 @@
 // Protocol 0.2 against the real server: edits and deletions (also through resume), read state,
 // typing, uploads and sendFile, moderation refusals.
 import type { MessageDeletedFrame, MessageUpdatedFrame } from "@podchat/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  API_KEY,
-  createChannel,
-  record,
-  type RunningServer,
-  sdkClient,
-  startServer,
-  waitFor,
-} from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { connectRecorded, perTestFixtures } from "./fixtures.ts";
+import { API_KEY, createChannel, type RunningServer, waitFor } from "./harness.ts";
 
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const fixtures = perTestFixtures();
 
 // A real 1×1 PNG (uploads are checked against their content).
 const png = Buffer.from(
@@ -24,21 +14,10 @@ const png = Buffer.from(
 );
 
 async function twoMembers(channelUrl: string, limits?: Record<string, unknown>) {
-  const srv: RunningServer = await startServer({ uploads: true, limits });
-  cleanup.push(() => srv.server.close());
+  const srv = await fixtures.server({ uploads: true, limits });
   await createChannel(srv.url, channelUrl, ["1", "2"]);
-  const c1 = sdkClient(srv.url, "1");
-  const c2 = sdkClient(srv.url, "2");
-  cleanup.push(
-    () => c1.close(),
-    () => c2.close(),
-  );
-  const a = c1.channel(channelUrl);
-  const b = c2.channel(channelUrl);
-  const ra = record(a);
-  const rb = record(b);
-  a.connect();
-  b.connect();
+  const { channel: a, rec: ra } = connectRecorded(fixtures.client(srv.url, "1"), channelUrl);
+  const { channel: b, rec: rb } = connectRecorded(fixtures.client(srv.url, "2"), channelUrl);
   await ra.reached("connected");
   await rb.reached("connected");
   return { srv, a, b, ra, rb };

@@ -1,32 +1,16 @@
 // History paging through the real REST API, and `gap` backfill when the server does not replay.
 import type { MessageFrame } from "@podchat/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  createChannel,
-  range,
-  record,
-  type RunningServer,
-  sdkClient,
-  startServer,
-  TcpProxy,
-  waitFor,
-} from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { connectRecorded, perTestFixtures } from "./fixtures.ts";
+import { createChannel, range, waitFor } from "./harness.ts";
 
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const fixtures = perTestFixtures();
 
 describe("history", () => {
   it("pages backwards and forwards through the REST API with the member's token", async () => {
-    const srv = await startServer();
-    cleanup.push(() => srv.server.close());
+    const srv = await fixtures.server();
     await createChannel(srv.url, "paging", ["1"]);
-    const client = sdkClient(srv.url, "1");
-    cleanup.push(() => client.close());
-    const channel = client.channel("paging");
-    const rec = record(channel);
-    channel.connect();
+    const { channel, rec } = connectRecorded(fixtures.client(srv.url, "1"), "paging");
     await rec.reached("connected");
     await Promise.all(range(1, 45).map((i) => channel.send(`m${i}`)));
     await rec.received(45);
@@ -56,11 +40,9 @@ describe("history", () => {
   }, 20_000);
 
   it("a non-member's history call rejects with the server's code and status", async () => {
-    const srv = await startServer();
-    cleanup.push(() => srv.server.close());
+    const srv = await fixtures.server();
     await createChannel(srv.url, "private", ["1"]);
-    const client = sdkClient(srv.url, "9");
-    cleanup.push(() => client.close());
+    const client = fixtures.client(srv.url, "9");
     const err = await client
       .channel("private")
       .history()
@@ -71,24 +53,12 @@ describe("history", () => {
 
 describe("gap backfill", () => {
   it("fetches what the server did not replay (resume_max_messages: 5), once and in order", async () => {
-    const srv: RunningServer = await startServer({ limits: { resume_max_messages: 5 } });
-    cleanup.push(() => srv.server.close());
+    const srv = await fixtures.server({ limits: { resume_max_messages: 5 } });
     await createChannel(srv.url, "gappy", ["1", "2"]);
-    const proxy = await new TcpProxy(() => srv.port).start();
-    cleanup.push(() => proxy.close());
+    const proxy = await fixtures.proxy(srv);
     // Reader goes through the proxy (so it can be cut off); writer talks to the server directly.
-    const reader = sdkClient(proxy.url, "1");
-    const writer = sdkClient(srv.url, "2");
-    cleanup.push(() => {
-      reader.close();
-      writer.close();
-    });
-    const rch = reader.channel("gappy");
-    const wch = writer.channel("gappy");
-    const rrec = record(rch);
-    const wrec = record(wch);
-    rch.connect();
-    wch.connect();
+    const { rec: rrec } = connectRecorded(fixtures.client(proxy.url, "1"), "gappy");
+    const { channel: wch, rec: wrec } = connectRecorded(fixtures.client(srv.url, "2"), "gappy");
     await Promise.all([rrec.reached("connected"), wrec.reached("connected")]);
 
     await Promise.all(range(1, 3).map((i) => wch.send(`live-${i}`)));

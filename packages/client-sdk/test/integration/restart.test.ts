@@ -1,8 +1,9 @@
 // The server goes away mid-conversation and comes back on the same port and SQLite file: sends made
 // while it was down wait in the outbox and are delivered once after; nothing acknowledged is lost.
 import type { ChildProcess } from "node:child_process";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PodchatChannel, PodchatClient } from "../../src/index.ts";
+import { perTestFixtures } from "./fixtures.ts";
 import {
   createChannel,
   freePort,
@@ -10,17 +11,13 @@ import {
   type Recorder,
   range,
   record,
-  sdkClient,
   startChildServer,
   startServer,
   tempDbPath,
   waitFor,
 } from "./harness.ts";
 
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const fixtures = perTestFixtures();
 
 interface Pair {
   clients: PodchatClient[];
@@ -29,10 +26,7 @@ interface Pair {
 }
 
 async function connectPair(url: string, channelUrl: string): Promise<Pair> {
-  const clients = ["1", "2"].map((u) => sdkClient(url, u));
-  cleanup.push(() => {
-    for (const c of clients) c.close();
-  });
+  const clients = ["1", "2"].map((u) => fixtures.client(url, u));
   const channels = clients.map((c) => c.channel(channelUrl));
   const recs = channels.map(record);
   for (const ch of channels) ch.connect();
@@ -64,7 +58,7 @@ describe("server restart", () => {
   it("in-process: close, then a new server on the same port and SQLite file", async () => {
     let srv = await startServer();
     const { port, dbPath } = srv;
-    cleanup.push(() => srv.server.close());
+    fixtures.defer(() => srv.server.close());
     await createChannel(srv.url, "restart", ["1", "2"]);
     const pair = await connectPair(srv.url, "restart");
 
@@ -99,7 +93,7 @@ describe("server restart", () => {
     const port = await freePort();
     const dbPath = tempDbPath();
     let child: ChildProcess = await startChildServer(port, dbPath);
-    cleanup.push(() => killChild(child, "SIGKILL"));
+    fixtures.defer(() => killChild(child, "SIGKILL"));
     const url = `http://127.0.0.1:${port}`;
     await createChannel(url, "killed", ["1", "2"]);
     const pair = await connectPair(url, "killed");
