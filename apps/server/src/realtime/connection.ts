@@ -46,6 +46,8 @@ export class Connection {
   backlog: Deliverable[] | null = [];
   /** Saw traffic (or a pong) since the last heartbeat tick. */
   alive = true;
+  /** Which heartbeat slice pings this socket (set when it is admitted). */
+  heartbeatSlice = 0;
   room: ChannelRoom | null = null;
   closed = false;
   /** Pending automatic typing:false while this socket's user is shown typing. */

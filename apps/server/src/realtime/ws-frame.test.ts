@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { encodeTextFrame, usesPreEncodedFrames, writeEncodedFrame } from "./ws-frame.ts";
+import { encodeTextFrame, usesPreEncodedFrames, writeEncodedFrame, writePing } from "./ws-frame.ts";
 
 describe("pre-encoded text frames", () => {
   let wss: WebSocketServer | undefined;
@@ -38,11 +38,14 @@ describe("pre-encoded text frames", () => {
 
   it("falls back to ws.send when the socket has no usable sender internals", () => {
     const sent: unknown[] = [];
-    const fake = { send: (d: unknown) => sent.push(d) } as unknown as WebSocket;
+    let pings = 0;
+    const fake = { send: (d: unknown) => sent.push(d), ping: () => pings++ } as unknown as WebSocket;
     expect(usesPreEncodedFrames(fake)).toBe(false);
     const f = encodeTextFrame("fallback");
     writeEncodedFrame(fake, f);
     expect(sent).toHaveLength(1);
     expect(String(sent[0])).toBe("fallback");
+    writePing(fake);
+    expect(pings).toBe(1);
   });
 });

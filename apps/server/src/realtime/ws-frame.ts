@@ -60,6 +60,16 @@ export function writeEncodedFrame(ws: WebSocket, frame: EncodedFrame): void {
   else ws.send(frame.payload, TEXT);
 }
 
+/** An empty ping (FIN + opcode 9, no payload): the same two bytes for every socket. */
+const EMPTY_PING = Buffer.from([0x89, 0x00]);
+
+/** Sends a heartbeat ping: two constant bytes, or `ws.ping()` when the sender is busy. */
+export function writePing(ws: WebSocket): void {
+  const sender = senderOf(ws);
+  if (sender && sender._state === SENDER_IDLE) sender.sendFrame([EMPTY_PING]);
+  else ws.ping();
+}
+
 /** Whether this ws socket takes pre-encoded frames (false means every write falls back to send). */
 export function usesPreEncodedFrames(ws: WebSocket): boolean {
   return senderOf(ws) !== undefined;
