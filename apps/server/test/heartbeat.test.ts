@@ -40,7 +40,7 @@ describe("server heartbeat", () => {
 
     // The silent peer is gone within two intervals of its first ping; the others stay.
     expect(dead.closedAt()).not.toBeNull();
-    expect(dead.closedAt()! - dead.pings[0]!).toBeLessThanOrEqual(HEARTBEAT_MS * 2 + 200);
+    expect(dead.closedAt()! - dead.pings[0]!).toBeLessThanOrEqual(HEARTBEAT_MS * 2 + 600);
     for (const s of live) expect(s.closedAt()).toBeNull();
 
     // Each live socket got about one ping per interval (5 intervals waited).
