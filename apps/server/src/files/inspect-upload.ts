@@ -20,7 +20,8 @@ const EXTENSION_TYPES: Record<string, string> = {
 };
 const ALIASES: Record<string, string> = { "image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg" };
 /** Image types podchat measures and thumbnails (in the same format), and sharp's name for each. */
-const IMAGE_FORMATS: Record<string, "png" | "jpeg" | "gif" | "webp"> = {
+type ImageFormat = "png" | "jpeg" | "gif" | "webp";
+const IMAGE_FORMATS: Record<string, ImageFormat> = {
   "image/png": "png",
   "image/jpeg": "jpeg",
   "image/gif": "gif",
@@ -130,13 +131,18 @@ export async function inspectUpload(
     out.width = meta.autoOrient.width;
     out.height = meta.autoOrient.height;
     if (meta.width * (meta.pageHeight ?? meta.height) <= MAX_THUMBNAIL_SOURCE_PIXELS) {
-      out.thumbnail = await withThumbnailSlot(() =>
-        makeThumbnail(input.data, declared, format, options.thumbnailPx),
-      );
-      if (options.stripMetadata && format !== "gif" && (meta.pages ?? 1) === 1 && hasPrivateMetadata(meta)) {
-        out.data = await withThumbnailSlot(() => withoutMetadata(input.data, declared, format));
-        out.size = out.data.byteLength;
-      }
+      const strip =
+        options.stripMetadata && format !== "gif" && (meta.pages ?? 1) === 1 && hasPrivateMetadata(meta);
+      await withThumbnailSlot(async () => {
+        out.thumbnail = {
+          data: await reencode(input.data, declared, format, { quality: 80, maxPx: options.thumbnailPx }),
+          mime_type: declared,
+        };
+        if (strip) {
+          out.data = await reencode(input.data, declared, format, { quality: 92, keepIcc: true });
+          out.size = out.data.byteLength;
+        }
+      });
     }
   }
   return out;
@@ -145,33 +151,6 @@ export async function inspectUpload(
 /** EXIF (GPS position, camera, time), XMP or IPTC (owner, captions) — what a shared photo should not carry. */
 function hasPrivateMetadata(meta: Metadata): boolean {
   return meta.exif !== undefined || meta.xmp !== undefined || meta.iptc !== undefined;
-}
-
-/**
- * The image re-encoded without EXIF/XMP/IPTC: orientation applied to the pixels (the EXIF tag that
- * carried it goes), colour profile kept, JPEG/WebP at quality 92, PNG lossless.
- */
-async function withoutMetadata(
-  data: Uint8Array,
-  mime: string,
-  format: "png" | "jpeg" | "webp",
-): Promise<Uint8Array> {
-  try {
-    const img = sharp(data, {
-      limitInputPixels: MAX_THUMBNAIL_SOURCE_PIXELS,
-      failOn: "error",
-      autoOrient: true,
-    }).keepIccProfile();
-    const encoded =
-      format === "jpeg"
-        ? img.jpeg({ quality: 92 })
-        : format === "png"
-          ? img.png()
-          : img.webp({ quality: 92 });
-    return new Uint8Array(await encoded.toBuffer());
-  } catch {
-    throw mismatch(`the ${mime} image cannot be decoded`);
-  }
 }
 
 let running = 0;
@@ -189,30 +168,32 @@ async function withThumbnailSlot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Longest side at most `maxPx` (never upscaled), same format, metadata (EXIF, GPS) stripped. */
-async function makeThumbnail(
+/**
+ * The image (first frame, orientation applied to the pixels) re-encoded in its own format without
+ * EXIF/XMP/IPTC, JPEG/WebP at `quality`, PNG lossless. With `maxPx`, a thumbnail: longest side at
+ * most `maxPx` (never upscaled). With `keepIcc`, the colour profile stays (a metadata-stripped copy
+ * of the upload). Each call decodes the upload: sharing one decode (raw pixels) would lose JPEG/WebP
+ * shrink-on-load (other thumbnail bytes, several times slower) and the colour profile.
+ */
+async function reencode(
   data: Uint8Array,
   mime: string,
-  format: "png" | "jpeg" | "gif" | "webp",
-  maxPx: number,
-): Promise<{ data: Uint8Array; mime_type: string }> {
+  format: ImageFormat,
+  options: { quality: number; maxPx?: number; keepIcc?: boolean },
+): Promise<Uint8Array> {
   try {
-    const img = sharp(data, {
+    let img = sharp(data, {
       limitInputPixels: MAX_THUMBNAIL_SOURCE_PIXELS,
       // Truncated or corrupt pixel data is refused; harmless warnings (odd markers) are not.
       failOn: "error",
       autoOrient: true,
       pages: 1,
-    }).resize(maxPx, maxPx, { fit: "inside", withoutEnlargement: true });
-    const encoded =
-      format === "jpeg"
-        ? img.jpeg({ quality: 80 })
-        : format === "png"
-          ? img.png()
-          : format === "webp"
-            ? img.webp({ quality: 80 })
-            : img.gif();
-    return { data: await encoded.toBuffer(), mime_type: mime };
+    });
+    if (options.maxPx !== undefined)
+      img = img.resize(options.maxPx, options.maxPx, { fit: "inside", withoutEnlargement: true });
+    if (options.keepIcc) img = img.keepIccProfile();
+    const lossy = format === "jpeg" || format === "webp";
+    return await img.toFormat(format, lossy ? { quality: options.quality } : {}).toBuffer();
   } catch {
     throw mismatch(`the ${mime} image cannot be decoded`);
   }

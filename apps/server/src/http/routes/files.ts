@@ -9,7 +9,8 @@ import type { Config } from "../../config/index.ts";
 import { uploadKeys } from "../../files/file-janitor.ts";
 import { type FileStorage, FileStorageError } from "../../files/file-storage.ts";
 import { inspectUpload } from "../../files/inspect-upload.ts";
-import type { MessageStore, StoredFile } from "../../store/message-store.ts";
+import { assertCanSend } from "../../providers/websocket/message-changes.ts";
+import type { MessageStore, StoredFile, StoredModeration } from "../../store/message-store.ts";
 import { validationError } from "../errors.ts";
 import { type AppEnv, isPrivileged, requireUserOrPrivileged } from "../principal.ts";
 
@@ -45,6 +46,18 @@ async function storageCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
 export function fileRoutes(d: FileRoutesDeps) {
   const app = new Hono<AppEnv>();
   const { uploads } = d.config;
+  /** The channel's moderation (whatever its provider) with string user ids, as `assertCanSend` reads it. */
+  const moderationOf = async (url: string): Promise<StoredModeration> => {
+    const m = await d.chat.moderation(url);
+    const restrictions = (l: typeof m.banned) =>
+      l.map((r) => ({ user_id: String(r.user_id), until: r.until }));
+    return {
+      frozen: m.frozen,
+      operators: m.operators.map(String),
+      banned: restrictions(m.banned),
+      muted: restrictions(m.muted),
+    };
+  };
 
   app.post(
     "/channels/:channel_url/files",
@@ -65,14 +78,7 @@ export function fileRoutes(d: FileRoutesDeps) {
       if (userId !== null) {
         if (!(await d.chat.isMember(url, userId)))
           throw new ChatError(ErrorCode.NOT_MEMBER, `you are not a member of ${url}`);
-        const m = await d.chat.moderation(url);
-        const now = new Date().toISOString();
-        const active = (l: typeof m.banned) =>
-          l.some((r) => String(r.user_id) === userId && (r.until === null || r.until > now));
-        if (active(m.banned)) throw new ChatError(ErrorCode.BANNED, "you are banned from this channel");
-        if (active(m.muted)) throw new ChatError(ErrorCode.MUTED, "you are muted in this channel");
-        if (m.frozen && !m.operators.some((o) => String(o) === userId))
-          throw new ChatError(ErrorCode.FROZEN, "the channel is frozen: only operators can send");
+        await assertCanSend(moderationOf, url, userId);
       }
       let form: FormData;
       try {
