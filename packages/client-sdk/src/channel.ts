@@ -3,6 +3,7 @@ import {
   type ConnectedFrame,
   type ErrorFrame,
   type FileInfo,
+  type HistoryLogResponse,
   type HistoryResponse,
   type ModerationState,
   type ReadStateResponse,
@@ -18,7 +19,6 @@ import { Emitter } from "./emitter.ts";
 import { ClientErrorCode, PodchatError } from "./errors.ts";
 import type { Parse, TokenSource } from "./http.ts";
 import { Outbox, type OutboxFrame } from "./outbox.ts";
-import type { HistoryPage } from "./rest-bodies.ts";
 import { Sequencer } from "./sequencer.ts";
 import type {
   ChannelEvents,
@@ -52,7 +52,8 @@ export interface ChannelContext {
     parse: Parse<T>,
     init?: { method?: string; body?: FormData },
   ): Promise<T>;
-  history(channelUrl: string, opts: HistoryOptions): Promise<HistoryPage>;
+  /** A history page; `messages` may hold edits and deletions (log entries) too. */
+  history(channelUrl: string, opts: HistoryOptions): Promise<HistoryLogResponse>;
   transport(channelUrl: string): Promise<TransportResponse>;
 }
 
@@ -134,7 +135,7 @@ export class PodchatChannel {
         else if (m.type === "MESSAGE_DELETED") this.#events.emit("messageDeleted", m);
         else {
           // A member's message ends their typing.
-          if (m.user_id != null && this.#typers.has(m.user_id)) this.#typingOf(m.user_id, false);
+          if (m.user_id != null) this.#typingOf(m.user_id, false);
           this.#events.emit("message", m);
         }
         this.#outboxQueue.delivered(m.seq);

@@ -1,10 +1,5 @@
-import type { HistoryLogResponse } from "@podchat/protocol";
-
 // REST bodies and frames are validated with the validators generated from the protocol's zod
 // schemas (`@podchat/protocol/validate`), which carry no zod: see the README's "Size".
-
-/** A history page as the SDK reads it: `messages` may hold edits and deletions (log entries) too. */
-export type HistoryPage = HistoryLogResponse;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 

@@ -5,6 +5,7 @@ import type {
   MessageUpdatedFrame,
   ModerationFrame,
   ReadReceiptFrame,
+  SeqLogEntry,
   TypingFrame,
   UserJoinedFrame,
   UserLeftFrame,
@@ -98,7 +99,7 @@ export interface SendFileOptions extends UploadOptions {
  * An entry of the channel's seq log: a message, or an edit or deletion of an earlier one. Each has
  * its own `seq`; edits and deletions name the changed message with `target_seq`.
  */
-export type LogEntry = MessageFrame | MessageUpdatedFrame | MessageDeletedFrame;
+export type LogEntry = SeqLogEntry;
 
 /** What `send`, `edit` and `delete` resolve with once the server stored the log entry. */
 export interface SendResult {

@@ -1,9 +1,10 @@
-import type {
-  MessageDeletedFrame,
-  MessageFrame,
-  MessageUpdatedFrame,
-  ModerationState,
-  TransportResponse,
+import {
+  isMessageFrame,
+  type MessageDeletedFrame,
+  type MessageFrame,
+  type MessageUpdatedFrame,
+  type ModerationState,
+  type TransportResponse,
 } from "@podchat/protocol";
 import type { FetchLike, LogEntry, WebSocketConstructor, WebSocketLike } from "../src/types.ts";
 
@@ -120,9 +121,7 @@ export class FakeServer {
   /** The message with seq `seq`, when there is one. */
   message(channelUrl: string, seq: number): MessageFrame | undefined {
     const m = this.messages(channelUrl).find((x) => x.seq === seq);
-    return m && (m.type === "MESSAGE_UPDATED" || m.type === "MESSAGE_DELETED")
-      ? undefined
-      : (m as MessageFrame);
+    return m && isMessageFrame(m) ? m : undefined;
   }
 
   /** Stores an edit entry and updates its target, without telling any socket. */
