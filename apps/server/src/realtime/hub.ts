@@ -43,22 +43,43 @@ export function serializeMessage(m: StoredMessage): Deliverable {
   return { seq: m.seq, frame: encodeTextFrame(JSON.stringify(toSeqFrame(m))) };
 }
 
+/**
+ * Moderation state as the store keeps it, or as a provider reports it (`ModerationState`, whose
+ * user ids are on the wire as numbers when numeric): both are checked by the functions below.
+ */
+interface ModerationView {
+  frozen: boolean;
+  operators: ReadonlyArray<string | number>;
+  banned: ReadonlyArray<{ user_id: string | number; until: string | null }>;
+  muted: ReadonlyArray<{ user_id: string | number; until: string | null }>;
+}
+
+/** What a refused sender is told, per refusal. */
+export const refusalText = {
+  BANNED: "you are banned from this channel",
+  MUTED: "you are muted in this channel",
+  FROZEN: "the channel is frozen: only operators can send",
+} as const;
+
 /** Why a user may not send right now, or null. Timed bans/mutes lapse by themselves. */
 export function sendRefusal(
-  m: StoredModeration,
+  m: ModerationView,
   userId: string,
   now = new Date().toISOString(),
 ): "BANNED" | "MUTED" | "FROZEN" | null {
-  const active = (list: StoredModeration["banned"]) =>
-    list.some((r) => r.user_id === userId && (r.until === null || r.until > now));
-  if (active(m.banned)) return "BANNED";
-  if (active(m.muted)) return "MUTED";
-  if (m.frozen && !m.operators.includes(userId)) return "FROZEN";
+  if (inForce(m.banned, userId, now)) return "BANNED";
+  if (inForce(m.muted, userId, now)) return "MUTED";
+  if (m.frozen && !m.operators.some((o) => String(o) === userId)) return "FROZEN";
   return null;
 }
 
-export function isBanned(m: StoredModeration, userId: string, now = new Date().toISOString()): boolean {
-  return m.banned.some((r) => r.user_id === userId && (r.until === null || r.until > now));
+export function isBanned(m: ModerationView, userId: string, now = new Date().toISOString()): boolean {
+  return inForce(m.banned, userId, now);
+}
+
+/** Whether `userId` has a ban/mute in `list` that has not lapsed by `now`. */
+function inForce(list: ModerationView["banned"], userId: string, now: string): boolean {
+  return list.some((r) => String(r.user_id) === userId && (r.until === null || r.until > now));
 }
 
 /**
@@ -73,7 +94,6 @@ export class Hub {
   /** The heartbeat slice the next tick handles, and the one the next admitted socket joins. */
   private heartbeatSlice = 0;
   private nextSlice = 0;
-  private readonly perUser = new Map<string, number>();
   /** Sockets counted in `presence` (a socket closed before its join finished is not). */
   private readonly present = new WeakSet<Connection>();
   private readonly presenceOps = new Set<Promise<unknown>>();
@@ -92,8 +112,11 @@ export class Hub {
     this.heartbeat.unref();
   }
 
+  /** Open sockets of a user on this instance, over all its channels. */
   userConnections(userId: string): number {
-    return this.perUser.get(userId) ?? 0;
+    let n = 0;
+    for (const room of this.rooms.values()) n += room.users.get(userId) ?? 0;
+    return n;
   }
 
   /** Users with an open socket in the channel on this instance only; see `online()`. */
@@ -126,7 +149,7 @@ export class Hub {
       this.release(room);
       return;
     }
-    this.track(conn, +1);
+    this.track(+1);
     conn.room = room;
     const target = room.lastSeq;
     let since = sinceSeq === undefined ? target : Math.min(sinceSeq, target);
@@ -138,7 +161,7 @@ export class Hub {
     conn.sentSeq = since;
     conn.backlog = [];
     room.conns.add(conn);
-    room.users.set(conn.userId, (room.users.get(conn.userId) ?? 0) + 1);
+    bump(room.users, conn.userId, +1);
 
     const connected: ConnectedFrame = {
       type: "CONNECTED",
@@ -213,11 +236,9 @@ export class Hub {
     conn.closed = true;
     const room = conn.room;
     if (!room) return;
-    this.track(conn, -1);
+    this.track(-1);
     room.conns.delete(conn);
-    const left = (room.users.get(conn.userId) ?? 1) - 1;
-    if (left <= 0) room.users.delete(conn.userId);
-    else room.users.set(conn.userId, left);
+    bump(room.users, conn.userId, -1);
     if (this.present.has(conn)) {
       this.present.delete(conn);
       // Presence calls of one instance are answered in call order, so this leave follows its join.
@@ -257,9 +278,8 @@ export class Hub {
     return tracked;
   }
 
-  private track(conn: Connection, delta: number) {
+  private track(delta: number) {
     this.connectionCount += delta;
-    bump(this.perUser, conn.userId, delta);
     this.o.metrics.connections.set(this.connectionCount);
     if (delta > 0) this.o.metrics.connectionsTotal.inc();
   }

@@ -27,7 +27,7 @@ import { type MessageStore, StoreError } from "../store/message-store.ts";
 import { Connection, TokenBucket } from "./connection.ts";
 import { bump } from "./counts.ts";
 import type { Bus } from "../bus/bus.ts";
-import { type Hub, closeWithError, isBanned, sendRefusal } from "./hub.ts";
+import { type Hub, closeWithError, isBanned, refusalText, sendRefusal } from "./hub.ts";
 
 const WS_PATH = /^\/api\/v1\/chat\/ws\/([^/]+)(\/test)?\/?$/;
 /** Frames a client may send before its admission finishes; more are refused. */
@@ -35,11 +35,6 @@ const MAX_EARLY_FRAMES = 32;
 const knownTypes = new Set<string>(clientFrameTypes);
 /** At most one typing:true per socket per this many ms; starts in between are coalesced. */
 const TYPING_MIN_INTERVAL_MS = 1000;
-const refusalText = {
-  BANNED: "you are banned from this channel",
-  MUTED: "you are muted in this channel",
-  FROZEN: "the channel is frozen: only operators can send",
-} as const;
 
 export interface WsGatewayDeps {
   config: Config;

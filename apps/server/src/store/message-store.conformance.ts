@@ -260,6 +260,7 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       ).rejects.toMatchObject({ code: "CHANNEL_NOT_FOUND" });
       const del = await store.deleteMessage({ channel_url: "ed", target_seq: 2, user_id: null });
       expect(del.target).toMatchObject({ seq: 2, deleted: true, message: "", data: null, file: null });
+      expect(del.before).toMatchObject({ seq: 2, deleted: false, message: "f", file: { url: "/f/1" } });
       expect(del.entry).toMatchObject({ seq: 4, type: "MESSAGE_DELETED", target_seq: 2 });
       await expect(
         store.deleteMessage({ channel_url: "ed", target_seq: 2, user_id: null }),

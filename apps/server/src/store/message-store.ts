@@ -86,7 +86,10 @@ export interface DeleteInput {
 
 /** An edit or delete: the changed target and the log entry that announces it (its own seq). */
 export interface ChangeResult {
+  /** The changed message as it is now (a tombstone after a delete). */
   target: StoredMessage;
+  /** The changed message as it was before (a deleted FILE/IMAGE message still has its file here). */
+  before: StoredMessage;
   entry: StoredMessage;
 }
 

@@ -1,6 +1,6 @@
 import { ErrorCode, type ModerationState, wireUserId } from "@podchat/protocol";
 import { ChatError } from "../../chat/chat-error.ts";
-import { isBanned, sendRefusal } from "../../realtime/hub.ts";
+import { isBanned, refusalText, sendRefusal } from "../../realtime/hub.ts";
 import type { ChangeResult, StoredModeration } from "../../store/message-store.ts";
 import type { MessagePipeline } from "./message-pipeline.ts";
 
@@ -10,12 +10,6 @@ export interface ChangeDeps {
   /** Cached per room where this instance has sockets. */
   moderation: (channelUrl: string) => Promise<StoredModeration>;
 }
-
-const refusalText = {
-  BANNED: "you are banned from this channel",
-  MUTED: "you are muted in this channel",
-  FROZEN: "the channel is frozen: only operators can send",
-} as const;
 
 /** Throws BANNED / MUTED / FROZEN when the user may not send now. */
 export async function assertCanSend(

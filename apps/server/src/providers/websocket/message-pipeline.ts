@@ -50,11 +50,9 @@ export class MessagePipeline {
   onFileMessageRemoved: ((before: StoredMessage) => Promise<void>) | null = null;
 
   async remove(input: DeleteInput): Promise<ChangeResult> {
-    const hook = this.onFileMessageRemoved;
-    const before = hook ? await this.store.getMessage(input.channel_url, input.target_seq) : null;
     const result = await this.store.deleteMessage(input);
     await this.publish(result.entry);
-    if (hook && before?.file) await hook(before);
+    if (this.onFileMessageRemoved && result.before.file) await this.onFileMessageRemoved(result.before);
     return result;
   }
 

@@ -12,8 +12,13 @@ import {
 import type { Bus } from "../../bus/bus.ts";
 import { ChatError } from "../../chat/chat-error.ts";
 import { toChannel, toMessageFrame, toSeqFrame } from "../../chat/wire.ts";
-import type { Hub } from "../../realtime/hub.ts";
-import { type MessageStore, StoreError, type StoredChannel } from "../../store/message-store.ts";
+import { type Hub, refusalText } from "../../realtime/hub.ts";
+import {
+  type MessageStore,
+  type ReadMark,
+  StoreError,
+  type StoredChannel,
+} from "../../store/message-store.ts";
 import type { ChatProvider } from "../chat-provider.ts";
 import {
   type ChangeDeps,
@@ -23,7 +28,6 @@ import {
   toModerationState,
 } from "./message-changes.ts";
 import type { MessagePipeline } from "./message-pipeline.ts";
-import type { ReadMark } from "../../store/message-store.ts";
 
 export interface WebsocketProviderDeps {
   store: MessageStore;
@@ -86,7 +90,7 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
         user_ids: kick,
         close_code: CloseCode.FORBIDDEN,
         error_code: ErrorCode.BANNED,
-        reason: "you are banned from this channel",
+        reason: refusalText.BANNED,
       });
     }
     return toModerationState(channelUrl, await storeCall(() => store.getModeration(channelUrl)));

@@ -276,7 +276,7 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
         INSERT INTO messages (channel_url, seq, message_id, type, user_id, message, data, created_at, target_seq, target_message_id)
         VALUES (${entry.channel_url}, ${entry.seq}, ${entry.message_id}, ${kind}, ${entry.user_id}, ${entry.message},
           ${data === null ? null : sql.json(data as postgres.JSONValue)}::jsonb, ${now}, ${input.target_seq}, ${row.message_id})`;
-      return { target: toMessage(target!), entry };
+      return { target: toMessage(target!), before: toMessage(row), entry };
     }) as Promise<ChangeResult>;
   }
 

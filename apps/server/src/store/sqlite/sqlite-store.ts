@@ -366,7 +366,11 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
           entry.target_seq,
           entry.target_message_id,
         );
-        return { target: toMessage(st.getMessage.get(input.channel_url, input.target_seq)!), entry };
+        return {
+          target: toMessage(st.getMessage.get(input.channel_url, input.target_seq)!),
+          before: toMessage(row),
+          entry,
+        };
       })
       .immediate();
   }
