@@ -77,7 +77,9 @@ describe("token verifier (HS256)", () => {
       .sign(key);
     try {
       await v.verify(tok);
+      expect.unreachable("an expired token was accepted");
     } catch (e) {
+      expect(e).toBeInstanceOf(AuthError);
       expect((e as Error).message).not.toContain(tok.split(".")[1]!);
     }
   });
