@@ -47,7 +47,7 @@ export function serializeMessage(m: StoredMessage): Deliverable {
  * Moderation state as the store keeps it, or as a provider reports it (`ModerationState`, whose
  * user ids are on the wire as numbers when numeric): both are checked by the functions below.
  */
-interface ModerationView {
+export interface ModerationView {
   frozen: boolean;
   operators: ReadonlyArray<string | number>;
   banned: ReadonlyArray<{ user_id: string | number; until: string | null }>;

@@ -10,7 +10,7 @@ import { uploadKeys } from "../../files/file-janitor.ts";
 import { type FileStorage, FileStorageError } from "../../files/file-storage.ts";
 import { inspectUpload } from "../../files/inspect-upload.ts";
 import { assertCanSend } from "../../providers/websocket/message-changes.ts";
-import type { MessageStore, StoredFile, StoredModeration } from "../../store/message-store.ts";
+import type { MessageStore, StoredFile } from "../../store/message-store.ts";
 import { validationError } from "../errors.ts";
 import { type AppEnv, isPrivileged, requireUserOrPrivileged } from "../principal.ts";
 
@@ -46,18 +46,6 @@ async function storageCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
 export function fileRoutes(d: FileRoutesDeps) {
   const app = new Hono<AppEnv>();
   const { uploads } = d.config;
-  /** The channel's moderation (whatever its provider) with string user ids, as `assertCanSend` reads it. */
-  const moderationOf = async (url: string): Promise<StoredModeration> => {
-    const m = await d.chat.moderation(url);
-    const restrictions = (l: typeof m.banned) =>
-      l.map((r) => ({ user_id: String(r.user_id), until: r.until }));
-    return {
-      frozen: m.frozen,
-      operators: m.operators.map(String),
-      banned: restrictions(m.banned),
-      muted: restrictions(m.muted),
-    };
-  };
 
   app.post(
     "/channels/:channel_url/files",
@@ -78,7 +66,7 @@ export function fileRoutes(d: FileRoutesDeps) {
       if (userId !== null) {
         if (!(await d.chat.isMember(url, userId)))
           throw new ChatError(ErrorCode.NOT_MEMBER, `you are not a member of ${url}`);
-        await assertCanSend(moderationOf, url, userId);
+        await assertCanSend((u) => d.chat.moderation(u), url, userId);
       }
       let form: FormData;
       try {

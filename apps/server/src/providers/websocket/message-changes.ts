@@ -1,6 +1,6 @@
 import { ErrorCode, type ModerationState, wireUserId } from "@podchat/protocol";
 import { ChatError } from "../../chat/chat-error.ts";
-import { isBanned, refusalText, sendRefusal } from "../../realtime/hub.ts";
+import { isBanned, type ModerationView, refusalText, sendRefusal } from "../../realtime/hub.ts";
 import type { ChangeResult, StoredModeration } from "../../store/message-store.ts";
 import type { MessagePipeline } from "./message-pipeline.ts";
 
@@ -13,7 +13,7 @@ export interface ChangeDeps {
 
 /** Throws BANNED / MUTED / FROZEN when the user may not send now. */
 export async function assertCanSend(
-  moderation: ChangeDeps["moderation"],
+  moderation: (channelUrl: string) => Promise<ModerationView>,
   channelUrl: string,
   userId: string,
 ): Promise<void> {
