@@ -260,15 +260,8 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
     const body = parseOrThrow(SendMessageBody, await readJson(c));
     let userId: string | null = null;
     if (body.message_type === "MESG" || body.message_type === "FILE") {
-      if (!state.users.has(body.user_id)) throw notFound("user");
-      // Text messages in group channels must come from a member (admin messages need not).
-      if (!channel.members.includes(body.user_id)) {
-        throw new EmulatorHttpError(
-          400,
-          SendbirdErrorCode.UNAUTHORIZED_REQUEST,
-          `"${body.user_id}" is not a member of the channel.`,
-        );
-      }
+      // Text and file messages in group channels must come from a member (admin messages need not).
+      requireMember(state, channel, body.user_id);
       userId = body.user_id;
     }
     const list = state.messages.get(channel.channel_url) ?? [];
@@ -388,7 +381,7 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
     const channel = requireChannel(state, c.req.param("channel_url"));
     const query = parseOrThrow(PageQuery, c.req.query());
     const now = state.now();
-    const entries = [...channel.bans].filter(([, ban]) => isActive(ban, now));
+    const entries = activeEntries(channel.bans, now);
     const { page, next } = paginate(entries, query.token, query.limit);
     return c.json({
       banned_list: page.map(([id, ban]) => ({ user: briefUser(userOrStub(state, id)), ...ban })),
@@ -398,9 +391,7 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
 
   app.delete("/v3/group_channels/:channel_url/ban/:banned_user_id", (c) => {
     const channel = requireChannel(state, c.req.param("channel_url"));
-    const id = c.req.param("banned_user_id");
-    if (!isActive(channel.bans.get(id), state.now())) throw notFound("banned user");
-    channel.bans.delete(id);
+    lift(state, channel.bans, c.req.param("banned_user_id"), "banned user");
     return c.json({});
   });
 
@@ -422,7 +413,7 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
     const channel = requireChannel(state, c.req.param("channel_url"));
     const query = parseOrThrow(PageQuery, c.req.query());
     const now = state.now();
-    const entries = [...channel.mutes].filter(([, mute]) => isActive(mute, now));
+    const entries = activeEntries(channel.mutes, now);
     const { page, next } = paginate(entries, query.token, query.limit);
     return c.json({
       muted_list: page.map(([id, mute]) => ({
@@ -437,9 +428,7 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
 
   app.delete("/v3/group_channels/:channel_url/mute/:muted_user_id", (c) => {
     const channel = requireChannel(state, c.req.param("channel_url"));
-    const id = c.req.param("muted_user_id");
-    if (!isActive(channel.mutes.get(id), state.now())) throw notFound("muted user");
-    channel.mutes.delete(id);
+    lift(state, channel.mutes, c.req.param("muted_user_id"), "muted user");
     return c.json({});
   });
 
@@ -565,6 +554,24 @@ function requireMessage(state: EmulatorState, channel: EmulatorChannel, rawId: s
   const message = state.messages.get(channel.channel_url)?.find((m) => m.message_id === id);
   if (!message) throw notFound("message");
   return message;
+}
+
+/** Lifts a ban or mute; one that is not there (or has run out) is 400201, as on Sendbird. */
+function lift(
+  state: EmulatorState,
+  restrictions: Map<string, EmulatorRestriction>,
+  userId: string,
+  what: string,
+): void {
+  if (!isActive(restrictions.get(userId), state.now())) throw notFound(what);
+  restrictions.delete(userId);
+}
+
+function activeEntries(
+  restrictions: Map<string, EmulatorRestriction>,
+  now: number,
+): Array<[string, EmulatorRestriction]> {
+  return [...restrictions].filter(([, restriction]) => isActive(restriction, now));
 }
 
 /** A deleted user still shows up in moderation lists by id. */

@@ -21,12 +21,12 @@ export function userResource(user: EmulatorUser) {
 }
 
 /** A member; `role` and `is_muted` as Sendbird reports them on member resources. */
-export function memberResource(user: EmulatorUser, channel?: EmulatorChannel, now = Date.now()) {
+export function memberResource(user: EmulatorUser, channel: EmulatorChannel, now: number) {
   return {
     ...userResource(user),
     state: "joined" as const,
-    role: channel?.operators.includes(user.user_id) ? "operator" : "",
-    is_muted: channel ? isActive(channel.mutes.get(user.user_id), now) : false,
+    role: channel.operators.includes(user.user_id) ? "operator" : "",
+    is_muted: isActive(channel.mutes.get(user.user_id), now),
   };
 }
 

@@ -37,11 +37,7 @@ export function toSeqFrame(m: StoredMessage): MessageFrame | MessageUpdatedFrame
   if (m.type === "MESSAGE_UPDATED") {
     const f: MessageUpdatedFrame = {
       type: "MESSAGE_UPDATED",
-      channel_url: m.channel_url,
-      seq: m.seq,
-      target_seq: m.target_seq ?? 0,
-      message_id: m.target_message_id ?? "",
-      user_id: m.user_id === null ? null : wireUserId(m.user_id),
+      ...changeTarget(m),
       message: m.message,
       edited_at: m.created_at,
     };
@@ -49,17 +45,20 @@ export function toSeqFrame(m: StoredMessage): MessageFrame | MessageUpdatedFrame
     return f;
   }
   if (m.type === "MESSAGE_DELETED") {
-    return {
-      type: "MESSAGE_DELETED",
-      channel_url: m.channel_url,
-      seq: m.seq,
-      target_seq: m.target_seq ?? 0,
-      message_id: m.target_message_id ?? "",
-      user_id: m.user_id === null ? null : wireUserId(m.user_id),
-      deleted_at: m.created_at,
-    };
+    return { type: "MESSAGE_DELETED", ...changeTarget(m), deleted_at: m.created_at };
   }
   return toMessageFrame(m);
+}
+
+/** The fields a MESSAGE_UPDATED and a MESSAGE_DELETED entry share, in wire order. */
+function changeTarget(m: StoredMessage) {
+  return {
+    channel_url: m.channel_url,
+    seq: m.seq,
+    target_seq: m.target_seq ?? 0,
+    message_id: m.target_message_id ?? "",
+    user_id: m.user_id === null ? null : wireUserId(m.user_id),
+  };
 }
 
 export function toChannel(c: StoredChannel, extra: Partial<Channel> = {}): Channel {

@@ -74,6 +74,20 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
     }
   }
 
+  /**
+   * Bans or mutes each user in turn (the service defaults `seconds` to -1). A missing channel
+   * fails the first call with 400201, which `moderate` maps: no separate channel read first.
+   */
+  function restrict(
+    channelUrl: string,
+    userIds: string[],
+    restrictOne: (userId: string) => Promise<unknown>,
+  ): Promise<ModerationState> {
+    return moderate(channelUrl, async () => {
+      for (const userId of unique(userIds)) await restrictOne(userId);
+    });
+  }
+
   return {
     name: "sendbird",
 
@@ -342,12 +356,7 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
     },
 
     ban(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState> {
-      return moderate(channelUrl, async () => {
-        await service.getGroupChannel(channelUrl, { showMember: false });
-        for (const userId of unique(userIds)) {
-          await service.banUser(channelUrl, { user_id: userId, seconds: seconds ?? -1 });
-        }
-      });
+      return restrict(channelUrl, userIds, (user_id) => service.banUser(channelUrl, { user_id, seconds }));
     },
 
     unban(channelUrl: string, userId: string): Promise<ModerationState> {
@@ -357,12 +366,7 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
     },
 
     mute(channelUrl: string, userIds: string[], seconds?: number): Promise<ModerationState> {
-      return moderate(channelUrl, async () => {
-        await service.getGroupChannel(channelUrl, { showMember: false });
-        for (const userId of unique(userIds)) {
-          await service.muteUser(channelUrl, { user_id: userId, seconds: seconds ?? -1 });
-        }
-      });
+      return restrict(channelUrl, userIds, (user_id) => service.muteUser(channelUrl, { user_id, seconds }));
     },
 
     unmute(channelUrl: string, userId: string): Promise<ModerationState> {
@@ -514,40 +518,40 @@ async function messageAt(
   return service.getMessage(channelUrl, seq);
 }
 
-/** 400201 on a message call: the channel or the message is missing; asks which. */
-async function messageError(
+/** 400201 from a call on a channel that does exist: something inside it (a message, a user) is missing. */
+async function missingInChannel(
   service: SendbirdService,
   channelUrl: string,
   error: unknown,
+): Promise<boolean> {
+  return (
+    isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND) &&
+    (await channelExists(service, channelUrl))
+  );
+}
+
+/** A call's error on a channel: 400201 is `code` when the channel exists (asked), else the channel is missing. */
+async function errorInChannel(
+  service: SendbirdService,
+  channelUrl: string,
+  error: unknown,
+  code: ErrorCode,
+  details: { status?: number; field?: string },
 ): Promise<ChatError> {
-  if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND)) {
-    return (await channelExists(service, channelUrl))
-      ? new ChatError(ErrorCode.MESSAGE_NOT_FOUND, `Sendbird: ${error.message}`, {
-          status: 404,
-          retryable: false,
-          cause: error,
-        })
-      : toChatError(error, "channel");
+  if (isSendbirdApiError(error) && (await missingInChannel(service, channelUrl, error))) {
+    return new ChatError(code, `Sendbird: ${error.message}`, { ...details, retryable: false, cause: error });
   }
   return toChatError(error, "channel");
 }
 
-/** 400201 on a moderation write: the channel or a user is missing; asks which. */
-async function moderationError(
-  service: SendbirdService,
-  channelUrl: string,
-  error: unknown,
-): Promise<ChatError> {
-  if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND)) {
-    return (await channelExists(service, channelUrl))
-      ? new ChatError(ErrorCode.NOT_FOUND, `Sendbird: ${error.message}`, {
-          field: "user_ids",
-          retryable: false,
-          cause: error,
-        })
-      : toChatError(error, "channel");
-  }
-  return toChatError(error, "channel");
+/** 400201 on a message call: the channel or the message is missing. */
+function messageError(service: SendbirdService, channelUrl: string, error: unknown): Promise<ChatError> {
+  return errorInChannel(service, channelUrl, error, ErrorCode.MESSAGE_NOT_FOUND, { status: 404 });
+}
+
+/** 400201 on a moderation write: the channel or a user is missing. */
+function moderationError(service: SendbirdService, channelUrl: string, error: unknown): Promise<ChatError> {
+  return errorInChannel(service, channelUrl, error, ErrorCode.NOT_FOUND, { field: "user_ids" });
 }
 
 /** Lifting a ban or mute that is not there is a no-op in podchat; on Sendbird it is 400201. */
@@ -559,11 +563,7 @@ async function ignoreNotFound(
   try {
     await call();
   } catch (error) {
-    if (
-      isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND) &&
-      (await channelExists(service, channelUrl))
-    )
-      return;
+    if (await missingInChannel(service, channelUrl, error)) return;
     throw error;
   }
 }

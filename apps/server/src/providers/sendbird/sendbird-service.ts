@@ -149,11 +149,8 @@ export interface RestrictUserInput {
   description?: string;
 }
 
-export interface PageInput {
-  token?: string;
-  /** 1..100. */
-  limit?: number;
-}
+/** One page of a moderation list: the same paging as members. */
+export type PageInput = ListMembersInput;
 
 /** The anchor is either a timestamp (ms) or a message id; limits are 0..200. */
 export type ListMessagesInput = ({ message_ts: number } | { message_id: number }) & {
@@ -367,7 +364,7 @@ export class SendbirdService {
     return this.#request({
       method: "GET",
       path: `/group_channels/${seg(channelUrl)}/members`,
-      query: { token: input.token || undefined, limit: input.limit },
+      query: pageQuery(input),
       schema: SendbirdMemberList,
     });
   }
@@ -459,7 +456,7 @@ export class SendbirdService {
     const result = await this.#request({
       method: "GET",
       path: `/group_channels/${seg(channelUrl)}/messages/unread_count`,
-      query: { user_ids: userIds.map((id) => encodeURIComponent(id)).join(",") },
+      query: { user_ids: idList(userIds) },
       schema: SendbirdUnreadCounts,
     });
     return result.unread;
@@ -481,7 +478,7 @@ export class SendbirdService {
     return this.#request({
       method: "POST",
       path: `/group_channels/${seg(channelUrl)}/ban`,
-      body: { user_id: input.user_id, seconds: input.seconds ?? -1, description: input.description },
+      body: restrictBody(input),
       schema: SendbirdBan,
     });
   }
@@ -490,7 +487,7 @@ export class SendbirdService {
     return this.#request({
       method: "GET",
       path: `/group_channels/${seg(channelUrl)}/ban`,
-      query: { token: input.token || undefined, limit: input.limit },
+      query: pageQuery(input),
       schema: SendbirdBanList,
     });
   }
@@ -507,7 +504,7 @@ export class SendbirdService {
     await this.#request({
       method: "POST",
       path: `/group_channels/${seg(channelUrl)}/mute`,
-      body: { user_id: input.user_id, seconds: input.seconds ?? -1, description: input.description },
+      body: restrictBody(input),
       schema: EmptyResponse,
     });
   }
@@ -516,7 +513,7 @@ export class SendbirdService {
     return this.#request({
       method: "GET",
       path: `/group_channels/${seg(channelUrl)}/mute`,
-      query: { token: input.token || undefined, limit: input.limit },
+      query: pageQuery(input),
       schema: SendbirdMuteList,
     });
   }
@@ -544,7 +541,7 @@ export class SendbirdService {
     await this.#request({
       method: "DELETE",
       path: `/group_channels/${seg(channelUrl)}/operators`,
-      query: { operator_ids: userIds.map((id) => encodeURIComponent(id)).join(",") },
+      query: { operator_ids: idList(userIds) },
       schema: EmptyResponse,
     });
   }
@@ -553,7 +550,7 @@ export class SendbirdService {
     return this.#request({
       method: "GET",
       path: `/group_channels/${seg(channelUrl)}/operators`,
-      query: { token: input.token || undefined, limit: input.limit },
+      query: pageQuery(input),
       schema: SendbirdOperatorList,
     });
   }
@@ -649,6 +646,21 @@ export class SendbirdService {
 /** Builds a {@link SendbirdService}; the seed's legacy code uses it directly. */
 export function createSendbirdService(options: SendbirdServiceOptions): SendbirdService {
   return new SendbirdService(options);
+}
+
+/** `token`/`limit` of a list call; an empty token is the first page. */
+function pageQuery(input: PageInput): { token: string | undefined; limit: number | undefined } {
+  return { token: input.token || undefined, limit: input.limit };
+}
+
+/** A comma-separated id list, each id urlencoded as Sendbird's docs recommend. */
+function idList(ids: readonly string[]): string {
+  return ids.map((id) => encodeURIComponent(id)).join(",");
+}
+
+/** Body of a ban or mute: `seconds` -1 (Sendbird's default) when absent. */
+function restrictBody(input: RestrictUserInput) {
+  return { user_id: input.user_id, seconds: input.seconds ?? -1, description: input.description };
 }
 
 function seg(value: string): string {
