@@ -6,7 +6,7 @@ import type { ConnSpec } from "./load/messages.ts";
 import { prepareClusterEnv } from "./loads/cluster-env.ts";
 import { fillHistory, readHistoryPages } from "./loads/history.ts";
 import { startWindowProfile } from "./window-profile.ts";
-import { cpuSeconds, cpuSplit, detectPinning, type Pinning, pin, rssBytes } from "./proc.ts";
+import { cpuSplit, detectPinning, type Pinning, pin, rssBytes } from "./proc.ts";
 import { percentile, sortedCopy } from "./stats.ts";
 import { socketIoTarget, wsTarget } from "./targets/baselines.ts";
 import {
@@ -140,10 +140,6 @@ function socketsFor(
 
 const pct = (cpuS: number, wallS: number) => `${((100 * cpuS) / wallS).toFixed(0)}%`;
 
-function cpuOf(pids: number[]): number {
-  return sum(pids.map(cpuSeconds));
-}
-
 async function deliveryCounter(t: RunningTarget): Promise<number> {
   if (t.dialect !== "podchat") return Number.NaN;
   try {
@@ -197,7 +193,6 @@ async function runMessageLoads(
       await fleet.setRate(phase.rate / o.roomSize, o.payloadBytes);
       await sleep(o.warmupS * 1000);
       const srv0 = await deliveryCounter(t);
-      const cpu0 = cpuOf(t.pids);
       const split0 = t.pids.map(cpuSplit);
       const w0 = performance.now();
       const prof = o.cpuProfDir && t.inspectorUrls?.length ? await startWindowProfile(t.inspectorUrls) : null;
@@ -205,7 +200,6 @@ async function runMessageLoads(
       await sleep(o.durationS * 1000);
       const r = await fleet.collect();
       if (prof && o.cpuProfDir) await prof.stop(o.cpuProfDir, `${t.label}-${phase.load}-run${run}`);
-      const cpu = cpuOf(t.pids) - cpu0;
       const split = t.pids.map(cpuSplit).reduce(
         (acc, s1, i) => ({
           user: acc.user + s1.user - split0[i]!.user,
@@ -214,6 +208,7 @@ async function runMessageLoads(
         }),
         { user: 0, sys: 0, main: 0 },
       );
+      const cpu = split.user + split.sys;
       const wall = (performance.now() - w0) / 1000;
       const srv = (await deliveryCounter(t)) - srv0;
       const lat = sortedCopy(r.latencies);
