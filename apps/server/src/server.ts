@@ -24,7 +24,9 @@ import type { ChatProvider } from "./providers/chat-provider.ts";
 import { MessagePipeline } from "./providers/websocket/message-pipeline.ts";
 import { createWebsocketProvider } from "./providers/websocket/websocket-provider.ts";
 import { DRAIN, Hub } from "./realtime/hub.ts";
-import { createWsGateway } from "./realtime/ws-gateway.ts";
+import { createSocketGateway } from "./http/socket/socket-gateway.ts";
+import { withChatErrors } from "./errors/store-errors.ts";
+import { createStoreSeqLog } from "./providers/websocket/store-seq-log.ts";
 import { createFileStorageFromConfig } from "./files/create-file-storage.ts";
 import { createFileJanitor } from "./files/file-janitor.ts";
 import type { FileStorage } from "./files/file-storage.ts";
@@ -59,7 +61,9 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   // credentials, unwritable folder) stops the start with a FileStorageError saying which.
   const fileStorage = options.fileStorage ?? createFileStorageFromConfig(config);
   await fileStorage.check();
-  const store = options.store ?? (await createStoreFromConfig(config));
+  const rawStore = options.store ?? (await createStoreFromConfig(config));
+  // Everything above the store sees its failures as ChatError (mapped here, once).
+  const store = withChatErrors(rawStore);
   const bus = options.bus ?? (await createBusFromConfig(config));
   const presence =
     options.presence ??
@@ -74,7 +78,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     clockToleranceS: config.auth.jwt.clock_tolerance_s,
   });
   const hub = new Hub({
-    store,
+    log: createStoreSeqLog(store),
     bus,
     presence,
     logger,
@@ -83,7 +87,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     resumeMaxMessages: config.limits.resume_max_messages,
   });
   const pipeline = new MessagePipeline(store, bus, metrics);
-  const websocket = createWebsocketProvider({ store, bus, hub, pipeline });
+  const websocket = createWebsocketProvider({ store, bus, presence, pipeline });
   const sendbird =
     options.providers?.sendbird ??
     (config.sendbird.app_id && config.sendbird.api_token
@@ -117,6 +121,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const chat = new ChatService({
     providers: { websocket, ...(sendbird ? { sendbird } : {}) },
     store,
+    bus,
     selector: options.selector ?? flags,
     onChannelDeleted: (url) => janitor.channelDeleted(url),
   });
@@ -135,11 +140,10 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   // After a Redis outage, rooms re-read their channels so nothing published meanwhile stays missing.
   (bus as { onReconnect?: (cb: () => void) => void }).onReconnect?.(() => hub.resyncAll());
   let draining = false;
-  const gateway = createWsGateway({
+  const gateway = createSocketGateway({
     config,
+    chat,
     hub,
-    store,
-    pipeline,
     bus,
     verifier,
     logger,
@@ -220,6 +224,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     await janitor.settled();
     await fileStorage.close();
     await flags.stop();
+    await chat.close();
     await registry.stop();
     await hub.presenceSettled();
     await presence.close();

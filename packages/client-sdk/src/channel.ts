@@ -436,7 +436,7 @@ export class PodchatChannel {
       this.#counters.invalidFrames++;
       return;
     }
-    const parsed = V.parseServerFrame(json);
+    const parsed = V.parseChannelServerFrame(json);
     if (!parsed.success) {
       this.#counters.invalidFrames++;
       return;

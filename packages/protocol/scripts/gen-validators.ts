@@ -20,6 +20,7 @@ import * as schemas from "../src/index.ts";
 /** The schemas to generate, by their export name in `src/index.ts`. */
 export const targets = [
   "ServerFrame",
+  "ChannelServerFrame",
   "SeqLogEntry",
   "HistoryLogResponse",
   "TransportResponse",

@@ -1,5 +1,12 @@
 import * as z from "zod/mini";
-import { CustomType, DataObject, FileInfo, Limits, ReqId } from "./common.ts";
+import { ChannelUrl, CustomType, DataObject, FileInfo, Limits, ReqId } from "./common.ts";
+import { InboxListFrame, SubscribeFrame, UnsubscribeFrame } from "./inbox.ts";
+
+/**
+ * The channel a frame is for. Required on the user connection (@since 0.3), which carries many
+ * channels; the per-channel endpoint ignores it (a socket there is bound to its URL's channel).
+ */
+const channelField = z.optional(ChannelUrl);
 
 const messageText = z.string().check(z.maxLength(Limits.messageMax));
 
@@ -9,6 +16,7 @@ const messageText = z.string().check(z.maxLength(Limits.messageMax));
  */
 export const SendMesgFrame = z.object({
   type: z.literal("MESG"),
+  channel_url: channelField,
   message: messageText.check(z.minLength(1)),
   req_id: z.optional(ReqId),
   custom_type: z.optional(CustomType),
@@ -18,6 +26,7 @@ export const SendMesgFrame = z.object({
 /** FILE and IMAGE frames: the seed's `message` (caption or url) plus an optional `file`. */
 export const SendFileFrame = z.object({
   type: z.enum(["FILE", "IMAGE"]),
+  channel_url: channelField,
   message: z.optional(messageText),
   file: z.optional(FileInfo),
   req_id: z.optional(ReqId),
@@ -34,16 +43,18 @@ export const PingFrame = z.object({
 /** Marks the channel read up to `seq` (inclusive) for the sending member. @since 0.2 */
 export const ReadFrame = z.object({
   type: z.literal("READ"),
+  channel_url: channelField,
   seq: z.int().check(z.gte(0)),
 });
 
 /** Typing indicator; never stored; the server expires a start by itself after a few seconds. @since 0.2 */
-export const TypingStartFrame = z.object({ type: z.literal("TYPING_START") });
-export const TypingStopFrame = z.object({ type: z.literal("TYPING_STOP") });
+export const TypingStartFrame = z.object({ type: z.literal("TYPING_START"), channel_url: channelField });
+export const TypingStopFrame = z.object({ type: z.literal("TYPING_STOP"), channel_url: channelField });
 
 /** Edits one's own message (the one with `target_seq`). @since 0.2 */
 export const EditFrame = z.object({
   type: z.literal("EDIT"),
+  channel_url: channelField,
   target_seq: z.int().check(z.gte(1)),
   message: messageText.check(z.minLength(1)),
   data: z.optional(DataObject),
@@ -53,6 +64,7 @@ export const EditFrame = z.object({
 /** Deletes one's own message: it becomes a tombstone, so seqs stay gap-free. @since 0.2 */
 export const DeleteFrame = z.object({
   type: z.literal("DELETE"),
+  channel_url: channelField,
   target_seq: z.int().check(z.gte(1)),
   req_id: z.optional(ReqId),
 });
@@ -66,6 +78,9 @@ export const ClientFrame = z.discriminatedUnion("type", [
   TypingStopFrame,
   EditFrame,
   DeleteFrame,
+  SubscribeFrame,
+  UnsubscribeFrame,
+  InboxListFrame,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type SendMesgFrame = z.infer<typeof SendMesgFrame>;
@@ -87,4 +102,7 @@ export const clientFrameTypes = [
   "TYPING_STOP",
   "EDIT",
   "DELETE",
+  "SUBSCRIBE",
+  "UNSUBSCRIBE",
+  "INBOX_LIST",
 ] as const;

@@ -38,6 +38,11 @@ export const ErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   CONTENT_MISMATCH: "CONTENT_MISMATCH",
   INTERNAL: "INTERNAL",
+  /**
+   * @since 0.3 On the user connection: a frame for a channel this socket has not subscribed to
+   * (SUBSCRIBE first), or a channel-scoped frame without `channel_url`.
+   */
+  NOT_SUBSCRIBED: "NOT_SUBSCRIBED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

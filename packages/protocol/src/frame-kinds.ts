@@ -1,5 +1,6 @@
 // Which frames are which, without zod: the SDK's bundle imports this, not the schemas.
-import type { MessageFrame, ServerFrame } from "./server-frames.ts";
+import type { ServerFrame } from "./server-frame.ts";
+import type { MessageFrame } from "./server-frames.ts";
 
 /** The `type`s of message frames (stored messages), as opposed to events and replies. */
 export const messageFrameTypes: ReadonlySet<string> = new Set(["MESG", "FILE", "IMAGE", "ADMM"]);

@@ -5,3 +5,5 @@ export * from "./client-frames.ts";
 export * from "./server-frames.ts";
 export * from "./rest.ts";
 export * from "./admin.ts";
+export * from "./server-frame.ts";
+export * from "./inbox.ts";

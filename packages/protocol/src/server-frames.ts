@@ -158,6 +158,8 @@ export const ErrorFrame = z.object({
   retry_after_ms: z.optional(z.int()),
   /** Set when the server closes the socket right after this frame. */
   close_code: z.optional(z.int()),
+  /** @since 0.3 The channel a refusal is about, on the user connection (the socket stays). */
+  channel_url: z.optional(z.string()),
 });
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
 
@@ -166,26 +168,6 @@ export const PongFrame = z.object({
   ts: z.optional(z.number()),
 });
 export type PongFrame = z.infer<typeof PongFrame>;
-
-/**
- * Every frame a server sends, by `type`; an unknown `type` fails (clients should ignore such frames,
- * not crash). @since 0.2 as a schema.
- */
-export const ServerFrame = z.discriminatedUnion("type", [
-  MessageFrame,
-  MessageUpdatedFrame,
-  MessageDeletedFrame,
-  ReadReceiptFrame,
-  TypingFrame,
-  ModerationFrame,
-  UserJoinedFrame,
-  UserLeftFrame,
-  ConnectedFrame,
-  AckFrame,
-  ErrorFrame,
-  PongFrame,
-]);
-export type ServerFrame = z.infer<typeof ServerFrame>;
 
 /**
  * An entry of a channel's seq log: a message, an edit or a deletion (what history returns with
@@ -197,11 +179,3 @@ export const SeqLogEntry = z.discriminatedUnion("type", [
   MessageDeletedFrame,
 ]);
 export type SeqLogEntry = z.infer<typeof SeqLogEntry>;
-
-/** Validates a server frame; unknown `type`s fail (clients should ignore them, not crash). */
-export function parseServerFrame(
-  value: unknown,
-): { success: true; data: ServerFrame } | { success: false; error: string } {
-  const r = ServerFrame.safeParse(value);
-  return r.success ? { success: true, data: r.data } : { success: false, error: r.error.message };
-}

@@ -6,8 +6,11 @@
  * `@podchat/protocol`.
  */
 import { type Check, type Parsed, run } from "./check.ts";
-import { ServerFrame } from "./generated/validators.ts";
-import type { ServerFrame as ServerFrameType } from "./server-frames.ts";
+import { ChannelServerFrame, ServerFrame } from "./generated/validators.ts";
+import type {
+  ChannelServerFrame as ChannelServerFrameType,
+  ServerFrame as ServerFrameType,
+} from "./server-frame.ts";
 
 export { type Check, F, type Issue, type Parsed, run } from "./check.ts";
 export { isMessageFrame, messageFrameTypes } from "./frame-kinds.ts";
@@ -21,3 +24,7 @@ export const parser =
 
 /** Validates a server frame, as `ServerFrame.safeParse` does; `error` names the field that failed. */
 export const parseServerFrame = (value: unknown): Parsed<ServerFrameType> => run(ServerFrame, value);
+
+/** Validates a frame of the per-channel endpoint only (smaller: the SDK core's check). @since 0.3 */
+export const parseChannelServerFrame = (value: unknown): Parsed<ChannelServerFrameType> =>
+  run(ChannelServerFrame, value);

@@ -235,8 +235,14 @@ describe("generated validators", () => {
     ...(o._zod.def.shape.type._zod.values ?? []),
   ]) as string[];
 
-  it("cover every server frame type", () => {
-    expect(serverTypes).toHaveLength(15);
+  const channelTypes = [...(zodSchemas["ChannelServerFrame"]!._zod.def.options as Schema[])].flatMap((o) => [
+    ...(o._zod.def.shape.type._zod.values ?? []),
+  ]) as string[];
+
+  it("cover every server frame type (the per-channel endpoint's 15, the user connection's 10 more)", () => {
+    expect(channelTypes).toHaveLength(15);
+    expect(serverTypes).toHaveLength(25);
+    expect(serverTypes).toEqual(expect.arrayContaining(channelTypes));
     for (const type of serverTypes) {
       const option = (zodSchemas["ServerFrame"]!._zod.def.options as Schema[]).find((o) =>
         o._zod.def.shape.type._zod.values.has(type),

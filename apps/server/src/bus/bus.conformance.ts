@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { StoredMessage } from "../store/message-store.ts";
-import type { Bus, ChannelEvent, ControlEvent } from "./bus.ts";
+import type { MessageFrame } from "@podchat/protocol";
+import type { Bus, ChannelEvent, ControlEvent, UserEvent } from "./bus.ts";
 
 export interface BusHarness {
   /** A fresh bus (a node). */
@@ -28,25 +28,21 @@ export async function waitFor(
 
 /** A channel event carrying a recognisable message. */
 export function messageEvent(channelUrl: string, seq: number, text = `m${seq}`): ChannelEvent {
-  const message: StoredMessage = {
-    message_id: `${channelUrl}-${seq}-${text}`,
-    channel_url: channelUrl,
-    seq,
+  const entry: MessageFrame = {
     type: "MESG",
-    user_id: "1",
+    channel_url: channelUrl,
+    user_id: 1,
     message: text,
-    custom_type: null,
-    data: null,
-    file: null,
-    req_id: null,
-    created_at: "2024-01-01T00:00:00.000Z",
+    timestamp: "2024-01-01T00:00:00.000Z",
+    message_id: `${channelUrl}-${seq}-${text}`,
+    seq,
   };
-  return { kind: "message", message };
+  return { kind: "message", entry };
 }
 
 /** The message text of each recorded event, for compact assertions. */
 const texts = (events: ChannelEvent[]) =>
-  events.map((e) => (e.kind === "message" ? e.message.message : e.kind));
+  events.map((e) => (e.kind === "message" && "message" in e.entry ? e.entry.message : e.kind));
 
 /**
  * Waits until everything `a` and `b` published before the call has reached both of them
@@ -90,7 +86,7 @@ export function describeBus(name: string, harness: BusHarness) {
         expect(got).toHaveLength(i);
       }
       await Promise.all(sends);
-      expect(got.map((e) => (e.kind === "message" ? e.message.seq : 0))).toEqual(
+      expect(got.map((e) => (e.kind === "message" ? e.entry.seq : 0))).toEqual(
         Array.from({ length: 50 }, (_, i) => i + 1),
       );
     });
@@ -146,6 +142,31 @@ export function describeBus(name: string, harness: BusHarness) {
       expect(control).toHaveLength(2);
     });
 
+    it("delivers user events to that user's handlers only, apart from a channel of the same name", async () => {
+      const bus = await open();
+      const u1: UserEvent[] = [];
+      const u2: UserEvent[] = [];
+      const channel: ChannelEvent[] = [];
+      const off = await bus.subscribeUser("1", (e) => u1.push(e));
+      await bus.subscribeUser("2", (e) => u2.push(e));
+      await bus.subscribeChannel("1", (e) => channel.push(e));
+      const read: UserEvent = {
+        kind: "read",
+        channel_url: "c",
+        last_read_seq: 3,
+        unread_count: 0,
+        total_unread: 2,
+      };
+      await bus.publishUser("1", read);
+      await bus.publishUser("2", { kind: "removed", channel_url: "c", reason: "removed", total_unread: 0 });
+      expect(u1).toEqual([read]);
+      expect(u2).toEqual([{ kind: "removed", channel_url: "c", reason: "removed", total_unread: 0 }]);
+      expect(channel).toEqual([]);
+      await off();
+      await bus.publishUser("1", read);
+      expect(u1).toHaveLength(1);
+    });
+
     it("reports itself healthy while open", async () => {
       const bus = await open();
       expect(await bus.healthy()).toBe(true);
@@ -175,6 +196,24 @@ export function describeBus(name: string, harness: BusHarness) {
       await settle(a, b);
       expect(texts(gotA)).toEqual(["from-a", "from-b"]);
       expect(texts(gotB)).toEqual(["from-a", "from-b"]);
+    });
+
+    it("delivers user events across nodes exactly once", async () => {
+      const [a, b] = await openPair();
+      const gotB: UserEvent[] = [];
+      await b.subscribeUser("7", (e) => gotB.push(e));
+      const e: UserEvent = {
+        kind: "read",
+        channel_url: "c",
+        last_read_seq: 1,
+        unread_count: 0,
+        total_unread: 0,
+      };
+      await a.publishUser("7", e);
+      await a.publishUser("8", e);
+      await waitFor(() => gotB.length >= 1, "b to get a's user event");
+      await settle(a, b);
+      expect(gotB).toEqual([e]);
     });
 
     it("delivers control events across nodes exactly once", async () => {
@@ -220,8 +259,8 @@ export function describeBus(name: string, harness: BusHarness) {
       ]);
       for (const bus of [a, b]) {
         await bus.subscribeChannel("flood", (e) => {
-          if (e.kind !== "message") return;
-          const [from, i] = e.message.message.split(":");
+          if (e.kind !== "message" || !("message" in e.entry)) return;
+          const [from, i] = e.entry.message.split(":");
           seen.get(bus)!.push({ from: from!, i: Number(i) });
         });
       }

@@ -1,10 +1,12 @@
-import type { ModerationAction } from "@podchat/protocol";
-import type { StoredMessage } from "../store/message-store.ts";
+import type { Channel, InboxChannel, ModerationAction, SeqLogEntry } from "@podchat/protocol";
 
 /** What instances tell each other about a channel. */
 export type ChannelEvent =
-  /** A seq-log entry: a message, or an edit/delete entry (@since 0.2). */
-  | { kind: "message"; message: StoredMessage }
+  /**
+   * A seq-log entry in its wire form: a message, or an edit/delete entry (@since 0.2). @since 0.3
+   * the frame itself (was the stored row), so fan-out needs no store types and no mapping.
+   */
+  | { kind: "message"; entry: SeqLogEntry }
   /** @since 0.2 Not stored. Rooms send it to every socket but the typing user's. */
   | { kind: "typing"; user_id: string; typing: boolean; expires_in_ms?: number }
   /** @since 0.2 A member's read mark moved. */
@@ -17,9 +19,21 @@ export type ChannelEvent =
       until?: string | null;
       timestamp: string;
     }
+  /** @since 0.3 The channel's name, data or custom type changed (inbox rows redraw). */
+  | { kind: "updated"; channel: Channel }
   | { kind: "presence"; change: "joined" | "left"; user_id: string; timestamp: string; node_id: string }
   /** Close the sockets of these users (removed, banned) or of everyone (channel deleted). */
   | { kind: "kick"; user_ids: string[] | "all"; close_code: number; error_code: string; reason: string };
+
+/**
+ * What a user's sockets are told, wherever they are connected (@since 0.3, the inbox): their
+ * channel list changed, or their read position moved (on any device). Rows and counts are the
+ * user's own, computed by the publisher.
+ */
+export type UserEvent =
+  | { kind: "added"; channel: InboxChannel; total_unread: number }
+  | { kind: "removed"; channel_url: string; reason: "removed" | "deleted"; total_unread: number }
+  | { kind: "read"; channel_url: string; last_read_seq: number; unread_count: number; total_unread: number };
 
 /** Instance-wide events (flag changes, admin notices). */
 export type ControlEvent = { kind: "flags_changed"; env: string } | { kind: string; [k: string]: unknown };
@@ -37,6 +51,9 @@ export interface Bus {
   readonly nodeId: string;
   publishChannel(channelUrl: string, event: ChannelEvent): Promise<void>;
   subscribeChannel(channelUrl: string, handler: (event: ChannelEvent) => void): Promise<Unsubscribe>;
+  /** @since 0.3 Events for one user's sockets on every instance. */
+  publishUser(userId: string, event: UserEvent): Promise<void>;
+  subscribeUser(userId: string, handler: (event: UserEvent) => void): Promise<Unsubscribe>;
   publishControl(event: ControlEvent): Promise<void>;
   subscribeControl(handler: (event: ControlEvent) => void): Promise<Unsubscribe>;
   healthy(): Promise<boolean>;

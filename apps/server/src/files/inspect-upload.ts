@@ -1,7 +1,7 @@
 import { ErrorCode } from "@podchat/protocol";
 import { fileTypeFromBuffer } from "file-type";
 import sharp, { type Metadata } from "sharp";
-import { ChatError } from "../chat/chat-error.ts";
+import { ChatError } from "../errors/chat-error.ts";
 
 /** Extensions podchat knows, and the one type each stands for. */
 const EXTENSION_TYPES: Record<string, string> = {

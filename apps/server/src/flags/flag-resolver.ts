@@ -1,6 +1,6 @@
 import { ErrorCode, type EnvFlag, type FlagSource, type ProviderName } from "@podchat/protocol";
 import type { Bus, Unsubscribe } from "../bus/bus.ts";
-import { ChatError } from "../chat/chat-error.ts";
+import { ChatError } from "../errors/chat-error.ts";
 import type { ProviderSelector } from "../chat/chat-service.ts";
 import type { Config, ConfigSources } from "../config/index.ts";
 import { readYamlChatFlags } from "../config/index.ts";

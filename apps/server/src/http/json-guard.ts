@@ -32,17 +32,3 @@ function walk(v: unknown, depth: number, maxDepth: number, path: string): string
   }
   return null;
 }
-
-/** A WebSocket close reason is at most 123 bytes of UTF-8: cut on a character boundary. */
-export function closeReason(message: string, maxBytes = 120): string {
-  if (Buffer.byteLength(message) <= maxBytes) return message;
-  let out = "";
-  let bytes = 0;
-  for (const ch of message) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > maxBytes) break;
-    out += ch;
-    bytes += n;
-  }
-  return out;
-}

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode, type MigrationJob } from "@podchat/protocol";
 import type { Bus } from "../bus/bus.ts";
-import { ChatError } from "../chat/chat-error.ts";
+import { ChatError } from "../errors/chat-error.ts";
 import type { ChatService } from "../chat/chat-service.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { ChatProvider } from "../providers/chat-provider.ts";

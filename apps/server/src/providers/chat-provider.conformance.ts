@@ -184,7 +184,7 @@ export function describeChatProvider(name: string, harness: ProviderHarness) {
       const url = freshUrl();
       await p.createChannel({ channel_url: url, user_ids: ["1", "2"] });
       const first = (await p.sendMessage(url, { user_id: "1", message: "helo", data: { a: 1 } })).message;
-      const edited = await p.editMessage(url, first.seq, { message: "hello", userId: "1" });
+      const edited = (await p.editMessage(url, first.seq, { message: "hello", userId: "1" })).message;
       expect(edited).toMatchObject({
         seq: first.seq,
         message_id: first.message_id,
@@ -195,7 +195,7 @@ export function describeChatProvider(name: string, harness: ProviderHarness) {
       const shown = (await p.listMessages(url, { limit: 10 })).messages.find((m) => m.seq === first.seq);
       expect(shown).toMatchObject({ message: "hello", edited_at: edited.edited_at });
       // Privileged (no userId): may edit anyone's, and replace data.
-      expect(await p.editMessage(url, first.seq, { message: "hi", data: { b: 2 } })).toMatchObject({
+      expect((await p.editMessage(url, first.seq, { message: "hi", data: { b: 2 } })).message).toMatchObject({
         message: "hi",
         data: { b: 2 },
       });
@@ -217,7 +217,7 @@ export function describeChatProvider(name: string, harness: ProviderHarness) {
       await p.createChannel({ channel_url: url, user_ids: ["1"] });
       const image = (await p.sendMessage(url, { type: "IMAGE", user_id: "1", message: "old", file: photo }))
         .message;
-      const edited = await p.editMessage(url, image.seq, { message: "new", userId: "1" });
+      const edited = (await p.editMessage(url, image.seq, { message: "new", userId: "1" })).message;
       expect(edited).toMatchObject({ type: "IMAGE", message: "new", file: photo });
     });
 

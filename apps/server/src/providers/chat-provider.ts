@@ -14,6 +14,19 @@ import type {
   UpdateChannelBody,
 } from "@podchat/protocol";
 
+/** The seq-log entry a change took (podchat's own chat; null where the provider has no seq log). */
+export interface LogEntryRef {
+  seq: number;
+  message_id: string;
+  timestamp: string;
+}
+
+/** An edit's result: the edited message, and its seq-log entry. */
+export interface EditedMessage {
+  message: MessageFrame;
+  entry: LogEntryRef | null;
+}
+
 export interface SentMessage {
   message: MessageFrame;
   /** The req_id had been used before: `message` is the original, nothing new was stored. */
@@ -26,8 +39,25 @@ export interface SentMessage {
  * Shapes are the protocol's REST shapes (snake_case), so a provider's result is what the REST API
  * answers.
  */
+/** What a provider does itself, so ChatService never branches on a provider's name. @since 0.3 */
+export interface ProviderCapabilities {
+  /**
+   * The provider writes podchat's channel record (channels, members) itself; otherwise the remote
+   * service is the truth and ChatService keeps the record as a mirror for routing and listings.
+   */
+  readonly recordsInStore: boolean;
+  /**
+   * The provider enforces membership and moderation on each write itself (through its service);
+   * otherwise ChatService applies podchat's rules (chat/moderation-policy.ts) before calling it.
+   */
+  readonly enforcesAccess: boolean;
+  /** Members connect to the channel through podchat's sockets. */
+  readonly realtime: boolean;
+}
+
 export interface ChatProvider {
   readonly name: ProviderName;
+  readonly capabilities: ProviderCapabilities;
   createChannel(input: CreateChannelBody): Promise<Channel>;
   /** With `members`. Null when the channel does not exist on this provider. */
   getChannel(channelUrl: string): Promise<Channel | null>;
@@ -48,9 +78,16 @@ export interface ChatProvider {
     channelUrl: string,
     targetSeq: number,
     edit: { message: string; data?: Record<string, unknown>; userId?: string },
-  ): Promise<MessageFrame>;
-  /** Deletes a message as a tombstone; `userId` must be the author or an operator unless omitted by a privileged caller. */
-  deleteMessage(channelUrl: string, targetSeq: number, by: { userId?: string }): Promise<void>;
+  ): Promise<EditedMessage>;
+  /**
+   * Deletes a message as a tombstone; `userId` must be the author unless omitted by a privileged
+   * caller, or `asOperator` says ChatService found the user to be a channel operator.
+   */
+  deleteMessage(
+    channelUrl: string,
+    targetSeq: number,
+    by: { userId?: string; asOperator?: boolean },
+  ): Promise<LogEntryRef | null>;
   markRead(channelUrl: string, userId: string, seq: number): Promise<UnreadResponse>;
   unread(channelUrl: string, userId: string): Promise<UnreadResponse>;
   readState(channelUrl: string): Promise<ReadStateResponse>;

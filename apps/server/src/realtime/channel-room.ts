@@ -1,29 +1,26 @@
-import type { StoredModeration } from "../store/message-store.ts";
-import type { Connection, Deliverable } from "./connection.ts";
-import { encodeTextFrame } from "./ws-frame.ts";
+import type { Connection, Deliverable, Subscription } from "./connection.ts";
+import { type EncodedFrame, encodeTextFrame } from "./ws-frame.ts";
 
 /**
- * The sockets of one channel on this instance, and the order of its messages. Messages may reach
+ * The sockets of one channel on this instance (subscriptions, and user connections watching it for
+ * their inbox), and the order of its messages. Messages may reach
  * the room out of order or twice (several publishers, bus replays): the room emits each seq once,
  * in order, and asks `fillGap` for what is missing when a hole does not close by itself.
  */
 export class ChannelRoom {
-  readonly conns = new Set<Connection>();
+  readonly subs = new Set<Subscription>();
+  /** User connections of members that get this channel's inbox events (@since 0.3). */
+  readonly watchers = new Set<Connection>();
   /** Highest seq emitted to the sockets. */
   lastSeq = 0;
-  /** Admissions in progress plus admitted sockets; the room is disposed at zero. */
+  /** Admissions in progress plus subscriptions and watchers; the room is disposed at zero. */
   refs = 0;
   ready: Promise<void> | null = null;
   private isReady = false;
   private early: Deliverable[] = [];
   private pending = new Map<number, Deliverable>();
   private gapTimer: NodeJS.Timeout | null = null;
-  /** Cached moderation state; null = read it from the store on next need. */
-  moderation: StoredModeration | null = null;
-  moderationLoad: Promise<StoredModeration> | null = null;
-  /** Bumped by every moderation event, so a read racing a change does not cache stale state. */
-  moderationVersion = 0;
-  /** Open sockets per user, for presence. */
+  /** Open subscriptions per user, for presence. */
   readonly users = new Map<string, number>();
 
   constructor(
@@ -65,13 +62,23 @@ export class ChannelRoom {
 
   /**
    * Sends a frame that is not part of the seq order (presence, receipts, moderation) to every
-   * socket — framed once, like messages: a connection ramp sends one USER_JOINED per member to
-   * every member.
+   * subscription — framed once, like messages: a connection ramp sends one USER_JOINED per member
+   * to every member.
    */
-  broadcast(frame: string, except?: (c: Connection) => boolean) {
-    if (this.conns.size === 0) return;
+  broadcast(frame: string, except?: (s: Subscription) => boolean) {
+    if (this.subs.size === 0) return;
     const encoded = encodeTextFrame(frame);
-    for (const c of this.conns) if (!except?.(c)) c.sendEncoded(encoded);
+    for (const s of this.subs) if (!except?.(s)) s.conn.sendEncoded(encoded);
+  }
+
+  /** Sends an inbox frame to the watchers that are not subscribed (they get the channel's own frames). */
+  tellWatchers(frame: string | (() => string)) {
+    let encoded: EncodedFrame | null = null;
+    for (const c of this.watchers) {
+      if (c.subs.has(this.channelUrl)) continue;
+      encoded ??= encodeTextFrame(typeof frame === "string" ? frame : frame());
+      c.sendEncoded(encoded);
+    }
   }
 
   highestPending(): number {
@@ -89,7 +96,11 @@ export class ChannelRoom {
   private emit(d: Deliverable) {
     this.lastSeq = d.seq;
     let n = 0;
-    for (const c of this.conns) if (c.deliver(d)) n++;
+    for (const s of this.subs) if (s.deliver(d)) n++;
+    if (this.watchers.size > 0)
+      this.tellWatchers(
+        () => `{"type":"INBOX_MESSAGE","channel_url":${JSON.stringify(this.channelUrl)},"entry":${d.json}}`,
+      );
     this.onEmit(n);
   }
 

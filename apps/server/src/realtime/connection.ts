@@ -1,14 +1,16 @@
-import type { WebSocket } from "ws";
 import type { WireUserId } from "@podchat/protocol";
+import type { WebSocket } from "ws";
 import type { ChannelRoom } from "./channel-room.ts";
 import { type EncodedFrame, writeEncodedFrame } from "./ws-frame.ts";
 
 /**
- * A message ready to send: its seq and its WebSocket frame, serialised, UTF-8 encoded and framed
- * once for every socket (the benchmark profile showed the per-recipient encoding and framing).
+ * A seq-log entry ready to send: its seq, its JSON, and its WebSocket frame, serialised, UTF-8
+ * encoded and framed once for every socket (the benchmark profile showed the per-recipient
+ * encoding and framing).
  */
 export interface Deliverable {
   seq: number;
+  json: string;
   frame: EncodedFrame;
 }
 
@@ -38,22 +40,59 @@ export class TokenBucket {
   }
 }
 
-/** One admitted socket. Kept small: there may be tens of thousands. */
-export class Connection {
+/**
+ * One channel as one socket receives it: what was sent (each seq once, in order) and the live
+ * entries held back while history is replayed. The per-channel endpoint has exactly one per
+ * socket; the user connection one per subscribed channel.
+ */
+export class Subscription {
   /** Highest seq sent to this socket; anything at or below it is not sent again. */
   sentSeq = 0;
   /** Live messages held back while history is replayed; null once live. */
   backlog: Deliverable[] | null = [];
-  /** Saw traffic (or a pong) since the last heartbeat tick. */
-  alive = true;
-  /** Which heartbeat slice pings this socket (set when it is admitted). */
-  heartbeatSlice = 0;
   room: ChannelRoom | null = null;
   closed = false;
+  /** Counted in presence (a subscription ended before its replay finished is not). */
+  present = false;
   /** Pending automatic typing:false while this socket's user is shown typing. */
   typingTimer: NodeJS.Timeout | null = null;
   /** When the last typing:true was published (performance.now()), for coalescing. */
   typingSentAt = 0;
+
+  constructor(
+    readonly conn: Connection,
+    readonly channelUrl: string,
+  ) {}
+
+  /** Delivers a seq-ordered entry: held while replaying, skipped when already sent. */
+  deliver(d: Deliverable): boolean {
+    if (this.closed) return false;
+    if (this.backlog) {
+      this.backlog.push(d);
+      return false;
+    }
+    if (d.seq <= this.sentSeq) return false;
+    this.sentSeq = d.seq;
+    return this.conn.sendEncoded(d.frame);
+  }
+}
+
+/** One admitted socket. Kept small: there may be tens of thousands. */
+export class Connection {
+  /** Saw traffic (or a pong) since the last heartbeat tick. */
+  alive = true;
+  /** Which heartbeat slice pings this socket (set when it is attached). */
+  heartbeatSlice = 0;
+  closed = false;
+  /** Subscribed channels, by url. */
+  readonly subs = new Map<string, Subscription>();
+  /**
+   * The user connection (@since 0.3): inbox events of the user's channels reach this socket.
+   * The per-channel endpoint's sockets get only their channel.
+   */
+  readonly inbox: boolean;
+  /** Channels whose inbox events reach this socket (user connection only). */
+  readonly watching = new Set<string>();
   /** Rate-limited frames in the current flood window, and when that window started. */
   private refusals = 0;
   private refusalsSince = 0;
@@ -61,14 +100,16 @@ export class Connection {
   constructor(
     readonly id: string,
     readonly ws: WebSocket,
-    readonly channelUrl: string,
     readonly userId: string,
     readonly wireUserId: WireUserId,
     readonly ip: string,
     readonly bucket: TokenBucket,
     private readonly maxQueuedBytes: number,
     private readonly onSlow: (c: Connection) => void,
-  ) {}
+    options: { inbox: boolean },
+  ) {
+    this.inbox = options.inbox;
+  }
 
   /** Counts a rate-limited frame; returns how many fell in the current window of `windowMs`. */
   strike(windowMs: number): number {
@@ -101,16 +142,5 @@ export class Connection {
       return false;
     }
     return true;
-  }
-
-  /** Delivers a seq-ordered message: held while replaying, skipped when already sent. */
-  deliver(d: Deliverable): boolean {
-    if (this.backlog) {
-      this.backlog.push(d);
-      return false;
-    }
-    if (d.seq <= this.sentSeq) return false;
-    this.sentSeq = d.seq;
-    return this.sendEncoded(d.frame);
   }
 }

@@ -1,29 +1,33 @@
 import {
   CloseCode,
-  type ConnectedFrame,
-  ErrorCode,
   type ErrorFrame,
+  ErrorCode,
+  type InboxAddedFrame,
+  type InboxModerationFrame,
+  type InboxReadFrame,
+  type InboxRemovedFrame,
+  type InboxUpdatedFrame,
   type ModerationFrame,
   type ReadReceiptFrame,
   type TypingFrame,
+  type UnsubscribedFrame,
   type UserJoinedFrame,
   type UserLeftFrame,
   wireUserId,
 } from "@podchat/protocol";
-import type { Bus, ChannelEvent, Unsubscribe } from "../bus/bus.ts";
-import { toSeqFrame } from "../chat/wire.ts";
+import type { Bus, ChannelEvent, Unsubscribe, UserEvent } from "../bus/bus.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Presence } from "../presence/presence.ts";
-import type { MessageStore, StoredMessage, StoredModeration } from "../store/message-store.ts";
-import { closeReason } from "../http/json-guard.ts";
 import { ChannelRoom } from "./channel-room.ts";
 import { bump } from "./counts.ts";
-import type { Connection, Deliverable } from "./connection.ts";
-import { encodeTextFrame, writePing } from "./ws-frame.ts";
+import { type Connection, Subscription } from "./connection.ts";
+import { Heartbeat } from "./heartbeat.ts";
+import { type SeqLog, toDeliverable } from "./seq-log.ts";
+import { closeReason } from "./ws-frame.ts";
 
 export interface HubOptions {
-  store: MessageStore;
+  log: SeqLog;
   bus: Bus;
   /** Who is online across instances; decides when USER_JOINED and USER_LEFT are announced. */
   presence: Presence;
@@ -35,72 +39,33 @@ export interface HubOptions {
   gapWaitMs?: number;
 }
 
+/** Where a new subscription starts, for its first frame (CONNECTED or SUBSCRIBED). */
+export interface SubscriptionStart {
+  lastSeq: number;
+  gap?: { from_seq: number; to_seq: number };
+}
+
 const REPLAY_PAGE = 500;
-/** The heartbeat pings one slice of the sockets every `heartbeatMs / HEARTBEAT_SLICES`. */
-const HEARTBEAT_SLICES = 10;
-
-export function serializeMessage(m: StoredMessage): Deliverable {
-  return { seq: m.seq, frame: encodeTextFrame(JSON.stringify(toSeqFrame(m))) };
-}
 
 /**
- * Moderation state as the store keeps it, or as a provider reports it (`ModerationState`, whose
- * user ids are on the wire as numbers when numeric): both are checked by the functions below.
- */
-export interface ModerationView {
-  frozen: boolean;
-  operators: ReadonlyArray<string | number>;
-  banned: ReadonlyArray<{ user_id: string | number; until: string | null }>;
-  muted: ReadonlyArray<{ user_id: string | number; until: string | null }>;
-}
-
-/** What a refused sender is told, per refusal. */
-export const refusalText = {
-  BANNED: "you are banned from this channel",
-  MUTED: "you are muted in this channel",
-  FROZEN: "the channel is frozen: only operators can send",
-} as const;
-
-/** Why a user may not send right now, or null. Timed bans/mutes lapse by themselves. */
-export function sendRefusal(
-  m: ModerationView,
-  userId: string,
-  now = new Date().toISOString(),
-): "BANNED" | "MUTED" | "FROZEN" | null {
-  if (inForce(m.banned, userId, now)) return "BANNED";
-  if (inForce(m.muted, userId, now)) return "MUTED";
-  if (m.frozen && !m.operators.some((o) => String(o) === userId)) return "FROZEN";
-  return null;
-}
-
-export function isBanned(m: ModerationView, userId: string, now = new Date().toISOString()): boolean {
-  return inForce(m.banned, userId, now);
-}
-
-/** Whether `userId` has a ban/mute in `list` that has not lapsed by `now`. */
-function inForce(list: ModerationView["banned"], userId: string, now: string): boolean {
-  return list.some((r) => String(r.user_id) === userId && (r.until === null || r.until > now));
-}
-
-/**
- * All chat sockets of this instance, grouped in rooms per channel. Rooms subscribe to the bus for
- * their channel while they have sockets; every message reaches sockets through the room, so the
- * local and the cross-instance path are one.
+ * All chat sockets of this instance and their channel rooms. Rooms subscribe to the bus for their
+ * channel while they have subscriptions or inbox watchers; every entry reaches sockets through
+ * the room, so the local and the cross-instance path are one. Knows sockets, rooms and fan-out
+ * only: who may join or send is decided before (chat/), history is read through `SeqLog`.
  */
 export class Hub {
   private readonly rooms = new Map<string, ChannelRoom>();
   private readonly subscriptions = new Map<string, Unsubscribe>();
-  private heartbeat: NodeJS.Timeout | null = null;
-  /** The heartbeat slice the next tick handles, and the one the next admitted socket joins. */
-  private heartbeatSlice = 0;
-  private nextSlice = 0;
-  /** Sockets counted in `presence` (a socket closed before its join finished is not). */
-  private readonly present = new WeakSet<Connection>();
+  private readonly sockets = new Set<Connection>();
+  /** User connections per user, and their bus subscription to the user's events. */
+  private readonly userSockets = new Map<string, { conns: Set<Connection>; off: Promise<Unsubscribe> }>();
+  private readonly heartbeat: Heartbeat;
   private readonly presenceOps = new Set<Promise<unknown>>();
   private readonly stopExpiry: () => void;
   connectionCount = 0;
 
   constructor(private readonly o: HubOptions) {
+    this.heartbeat = new Heartbeat(o.heartbeatMs, () => this.sockets);
     // Users whose last socket was on an instance that died: one survivor announces them.
     this.stopExpiry = o.presence.onExpired((channelUrl, userId) =>
       this.trackPresence(this.publishPresence(channelUrl, "left", userId), channelUrl),
@@ -108,11 +73,10 @@ export class Hub {
   }
 
   start() {
-    this.heartbeat = setInterval(() => this.tick(), this.o.heartbeatMs / HEARTBEAT_SLICES);
-    this.heartbeat.unref();
+    this.heartbeat.start();
   }
 
-  /** Open sockets of a user on this instance, over all its channels. */
+  /** Open subscriptions of a user on this instance, over all its channels. */
   userConnections(userId: string): number {
     let n = 0;
     for (const room of this.rooms.values()) n += room.users.get(userId) ?? 0;
@@ -139,133 +103,178 @@ export class Hub {
     return { connections: this.connectionCount, channels: this.rooms.size };
   }
 
-  /**
-   * Adds an authorised socket to its channel: sends CONNECTED, replays what it missed after
-   * `sinceSeq` from the store, then lets live messages through — each seq exactly once, in order.
-   */
-  async admit(conn: Connection, sinceSeq: number | undefined, heartbeatMs: number): Promise<void> {
-    const room = await this.acquire(conn.channelUrl);
-    if (conn.closed) {
-      this.release(room);
-      return;
-    }
+  /** Counts an admitted socket and puts it on the heartbeat. */
+  attach(conn: Connection) {
+    this.sockets.add(conn);
+    this.heartbeat.assign(conn);
     this.track(+1);
-    conn.room = room;
+  }
+
+  /** Removes a closed socket with all its subscriptions and inbox watches. */
+  detach(conn: Connection) {
+    if (conn.closed) return;
+    conn.closed = true;
+    if (this.sockets.delete(conn)) this.track(-1);
+    for (const sub of [...conn.subs.values()]) this.unsubscribe(sub);
+    for (const url of [...conn.watching]) this.unwatch(conn, url);
+    if (conn.inbox) this.dropUserSocket(conn);
+  }
+
+  /**
+   * Subscribes a socket to a channel: `opened` writes the first frame (CONNECTED or SUBSCRIBED),
+   * then what it missed after `sinceSeq` is replayed from the seq log, then live entries follow —
+   * each seq exactly once, in order.
+   */
+  async subscribe(
+    conn: Connection,
+    channelUrl: string,
+    sinceSeq: number | undefined,
+    opened: (start: SubscriptionStart) => void,
+  ): Promise<Subscription | null> {
+    const existing = conn.subs.get(channelUrl);
+    if (existing) this.unsubscribe(existing);
+    const sub = new Subscription(conn, channelUrl);
+    conn.subs.set(channelUrl, sub);
+    const room = await this.acquire(channelUrl).catch((e) => {
+      if (conn.subs.get(channelUrl) === sub) conn.subs.delete(channelUrl);
+      throw e;
+    });
+    if (conn.closed || sub.closed) {
+      this.release(room);
+      return null;
+    }
+    sub.room = room;
     const target = room.lastSeq;
     let since = sinceSeq === undefined ? target : Math.min(sinceSeq, target);
-    let gap: ConnectedFrame["gap"];
+    const start: SubscriptionStart = { lastSeq: target };
     if (target - since > this.o.resumeMaxMessages) {
-      gap = { from_seq: since + 1, to_seq: target - this.o.resumeMaxMessages };
+      start.gap = { from_seq: since + 1, to_seq: target - this.o.resumeMaxMessages };
       since = target - this.o.resumeMaxMessages;
     }
-    conn.sentSeq = since;
-    conn.backlog = [];
-    room.conns.add(conn);
+    sub.sentSeq = since;
+    sub.backlog = [];
+    room.subs.add(sub);
     bump(room.users, conn.userId, +1);
-
-    const connected: ConnectedFrame = {
-      type: "CONNECTED",
-      channel_url: conn.channelUrl,
-      user_id: conn.wireUserId,
-      connection_id: conn.id,
-      last_seq: target,
-      heartbeat_ms: heartbeatMs,
-      server_time: new Date().toISOString(),
-    };
-    if (sinceSeq !== undefined) connected.since_seq = sinceSeq;
-    if (gap) connected.gap = gap;
-    conn.sendRaw(JSON.stringify(connected));
+    opened(start);
 
     try {
-      while (!conn.closed && conn.sentSeq < target) {
-        const page = await this.o.store.listMessages(conn.channelUrl, {
-          afterSeq: conn.sentSeq,
-          limit: Math.min(REPLAY_PAGE, target - conn.sentSeq),
-        });
+      while (!sub.closed && sub.sentSeq < target) {
+        const page = await this.o.log.after(
+          channelUrl,
+          sub.sentSeq,
+          Math.min(REPLAY_PAGE, target - sub.sentSeq),
+        );
         if (page.length === 0) break;
-        for (const m of page) {
-          if (m.seq <= conn.sentSeq) continue;
-          conn.sentSeq = m.seq;
-          conn.sendEncoded(serializeMessage(m).frame);
+        for (const entry of page) {
+          if (entry.seq <= sub.sentSeq) continue;
+          sub.sentSeq = entry.seq;
+          conn.sendEncoded(toDeliverable(entry).frame);
         }
       }
     } finally {
-      const held = conn.backlog ?? [];
-      conn.backlog = null;
+      const held = sub.backlog ?? [];
+      sub.backlog = null;
       held.sort((a, b) => a.seq - b.seq);
-      for (const d of held) conn.deliver(d);
+      for (const d of held) sub.deliver(d);
     }
-    if (!conn.closed) {
-      conn.heartbeatSlice = this.nextSlice;
-      this.nextSlice = (this.nextSlice + 1) % HEARTBEAT_SLICES;
-      this.present.add(conn);
-      const announced = this.o.presence.join(conn.channelUrl, conn.userId).then(async (first) => {
-        if (first) await this.publishPresence(conn.channelUrl, "joined", conn.userId);
+    if (!sub.closed) {
+      sub.present = true;
+      const announced = this.o.presence.join(channelUrl, conn.userId).then(async (first) => {
+        if (first) await this.publishPresence(channelUrl, "joined", conn.userId);
       });
-      await this.trackPresence(announced, conn.channelUrl);
+      await this.trackPresence(announced, channelUrl);
     }
+    return sub;
   }
 
-  /**
-   * Moderation state of a channel. Cached in the room while this instance has sockets there (the
-   * room hears every change on the bus and drops the cache), so a send costs no store round trip;
-   * without a room it is read from the store.
-   */
-  async moderation(channelUrl: string): Promise<StoredModeration> {
-    const room = this.rooms.get(channelUrl);
-    if (!room) return this.o.store.getModeration(channelUrl);
-    if (room.moderation) return room.moderation;
-    // Concurrent sends after an invalidation share one read.
-    if (room.moderationLoad) return room.moderationLoad;
-    const version = room.moderationVersion;
-    const load = this.o.store.getModeration(channelUrl).then((m) => {
-      if (room.moderationVersion === version) room.moderation = m;
-      return m;
-    });
-    room.moderationLoad = load;
-    const clear = () => {
-      if (room.moderationLoad === load) room.moderationLoad = null;
-    };
-    load.then(clear, clear);
-    return load;
-  }
-
-  /** Removes a closed socket; the last socket of a user in a channel announces USER_LEFT. */
-  leave(conn: Connection) {
-    if (conn.closed) return;
-    conn.closed = true;
-    const room = conn.room;
+  /** Ends a subscription; the last one of a user in a channel announces USER_LEFT. */
+  unsubscribe(sub: Subscription) {
+    if (sub.closed) return;
+    sub.closed = true;
+    const conn = sub.conn;
+    if (conn.subs.get(sub.channelUrl) === sub) conn.subs.delete(sub.channelUrl);
+    if (sub.typingTimer) clearTimeout(sub.typingTimer);
+    sub.typingTimer = null;
+    const room = sub.room;
     if (!room) return;
-    this.track(-1);
-    room.conns.delete(conn);
+    room.subs.delete(sub);
     bump(room.users, conn.userId, -1);
-    if (this.present.has(conn)) {
-      this.present.delete(conn);
+    if (sub.present) {
+      sub.present = false;
       // Presence calls of one instance are answered in call order, so this leave follows its join.
-      const announced = this.o.presence.leave(conn.channelUrl, conn.userId).then(async (last) => {
-        if (last) await this.publishPresence(conn.channelUrl, "left", conn.userId);
+      const announced = this.o.presence.leave(sub.channelUrl, conn.userId).then(async (last) => {
+        if (last) await this.publishPresence(sub.channelUrl, "left", conn.userId);
       });
-      void this.trackPresence(announced, conn.channelUrl);
+      void this.trackPresence(announced, sub.channelUrl);
     }
     this.release(room);
   }
 
-  /** Closes every socket (drain): an ERROR frame, then the close code. */
-  closeAll(closeCode: number, errorCode: string, reason: string) {
-    for (const room of this.rooms.values()) {
-      for (const c of [...room.conns]) closeWithError(c, closeCode, errorCode, reason);
+  /**
+   * Makes a user connection hear its user's events (channel list changes, read marks from any
+   * device) and the inbox events of these channels. Resolves once the user's events are heard, so
+   * a list read afterwards misses no change.
+   */
+  async listen(conn: Connection): Promise<void> {
+    let entry = this.userSockets.get(conn.userId);
+    if (!entry) {
+      const conns = new Set<Connection>();
+      const off = this.o.bus.subscribeUser(conn.userId, (e) => this.onUserEvent(conns, e));
+      entry = { conns, off };
+      this.userSockets.set(conn.userId, entry);
     }
+    entry.conns.add(conn);
+    await entry.off;
   }
 
-  /** Re-reads every room's channel from the store (after a bus outage) so nothing stays missing. */
+  /** Inbox events of these channels reach the user connection. */
+  async watch(conn: Connection, channelUrls: Iterable<string>): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const url of channelUrls) {
+      if (conn.watching.has(url)) continue;
+      conn.watching.add(url);
+      pending.push(
+        this.acquire(url).then(
+          (room) => {
+            if (conn.closed || !conn.watching.has(url)) return this.release(room);
+            room.watchers.add(conn);
+          },
+          (err) => {
+            conn.watching.delete(url);
+            this.o.logger.warn({ err, channel_url: url }, "inbox watch failed");
+          },
+        ),
+      );
+    }
+    await Promise.all(pending);
+  }
+
+  unwatch(conn: Connection, channelUrl: string) {
+    if (!conn.watching.delete(channelUrl)) return;
+    const room = this.rooms.get(channelUrl);
+    if (room?.watchers.delete(conn)) this.release(room);
+  }
+
+  /** Closes every socket (drain): an ERROR frame, then the close code. */
+  closeAll(closeCode: number, errorCode: string, reason: string) {
+    for (const c of [...this.sockets]) closeWithError(c, closeCode, errorCode, reason);
+  }
+
+  /** Re-reads every room's channel from the seq log (after a bus outage) so nothing stays missing. */
   resyncAll() {
     for (const room of this.rooms.values()) this.fillGap(room, Number.MAX_SAFE_INTEGER);
   }
 
   stop() {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
+    this.heartbeat.stop();
     this.stopExpiry();
+  }
+
+  private dropUserSocket(conn: Connection) {
+    const entry = this.userSockets.get(conn.userId);
+    if (!entry?.conns.delete(conn) || entry.conns.size > 0) return;
+    this.userSockets.delete(conn.userId);
+    void entry.off.then((off) => off()).catch(() => {});
   }
 
   /** Presence is announced best effort: a failure (bus down) is logged, never fails a socket. */
@@ -298,8 +307,7 @@ export class Hub {
       created.ready = (async () => {
         const unsubscribe = await this.o.bus.subscribeChannel(channelUrl, (e) => this.onEvent(created, e));
         this.subscriptions.set(channelUrl, unsubscribe);
-        const channel = await this.o.store.getChannel(channelUrl);
-        created.markReady(channel?.last_seq ?? 0);
+        created.markReady(await this.o.log.lastSeq(channelUrl));
       })();
     }
     room.refs++;
@@ -323,43 +331,36 @@ export class Hub {
   }
 
   private onEvent(room: ChannelRoom, e: ChannelEvent) {
+    const channelUrl = room.channelUrl;
     switch (e.kind) {
       case "message":
-        room.deliver(serializeMessage(e.message));
+        room.deliver(toDeliverable(e.entry));
         return;
       case "presence": {
-        const frame: UserJoinedFrame | UserLeftFrame =
-          e.change === "joined"
-            ? {
-                type: "USER_JOINED",
-                channel_url: room.channelUrl,
-                user_id: wireUserId(e.user_id),
-                timestamp: e.timestamp,
-              }
-            : {
-                type: "USER_LEFT",
-                channel_url: room.channelUrl,
-                user_id: wireUserId(e.user_id),
-                timestamp: e.timestamp,
-              };
+        const frame: UserJoinedFrame | UserLeftFrame = {
+          type: e.change === "joined" ? "USER_JOINED" : "USER_LEFT",
+          channel_url: channelUrl,
+          user_id: wireUserId(e.user_id),
+          timestamp: e.timestamp,
+        };
         room.broadcast(JSON.stringify(frame));
         return;
       }
       case "typing": {
         const frame: TypingFrame = {
           type: "TYPING",
-          channel_url: room.channelUrl,
+          channel_url: channelUrl,
           user_id: wireUserId(e.user_id),
           typing: e.typing,
         };
         if (e.expires_in_ms !== undefined) frame.expires_in_ms = e.expires_in_ms;
-        room.broadcast(JSON.stringify(frame), (c) => c.userId === e.user_id);
+        room.broadcast(JSON.stringify(frame), (s) => s.conn.userId === e.user_id);
         return;
       }
       case "read": {
         const frame: ReadReceiptFrame = {
           type: "READ_RECEIPT",
-          channel_url: room.channelUrl,
+          channel_url: channelUrl,
           user_id: wireUserId(e.user_id),
           seq: e.seq,
           timestamp: e.timestamp,
@@ -368,25 +369,85 @@ export class Hub {
         return;
       }
       case "moderation": {
-        room.moderation = null;
-        room.moderationLoad = null;
-        room.moderationVersion++;
         const frame: ModerationFrame = {
           type: "MODERATION",
-          channel_url: room.channelUrl,
+          channel_url: channelUrl,
           action: e.action,
           timestamp: e.timestamp,
         };
         if (e.user_id !== undefined) frame.user_id = wireUserId(e.user_id);
         if (e.until !== undefined) frame.until = e.until;
         room.broadcast(JSON.stringify(frame));
+        const inbox: InboxModerationFrame = { ...frame, type: "INBOX_MODERATION" };
+        room.tellWatchers(JSON.stringify(inbox));
+        return;
+      }
+      case "updated": {
+        const frame: InboxUpdatedFrame = { type: "INBOX_UPDATED", channel: e.channel };
+        const json = JSON.stringify(frame);
+        // Subscribed user connections are told too; the per-channel endpoint has no such frame.
+        for (const c of room.watchers) c.sendRaw(json);
         return;
       }
       case "kick": {
-        for (const c of [...room.conns]) {
-          if (e.user_ids === "all" || e.user_ids.includes(c.userId))
-            closeWithError(c, e.close_code, e.error_code, e.reason);
+        for (const s of [...room.subs]) {
+          if (e.user_ids !== "all" && !e.user_ids.includes(s.conn.userId)) continue;
+          if (s.conn.inbox) {
+            // The user connection stays: this subscription ends, saying why.
+            this.unsubscribe(s);
+            const frame: UnsubscribedFrame = {
+              type: "UNSUBSCRIBED",
+              channel_url: channelUrl,
+              code: e.error_code,
+              message: e.reason,
+            };
+            s.conn.sendRaw(JSON.stringify(frame));
+          } else closeWithError(s.conn, e.close_code, e.error_code, e.reason);
         }
+        return;
+      }
+    }
+  }
+
+  private onUserEvent(conns: Set<Connection>, e: UserEvent) {
+    switch (e.kind) {
+      case "added": {
+        const frame: InboxAddedFrame = {
+          type: "INBOX_ADDED",
+          channel: e.channel,
+          total_unread: e.total_unread,
+        };
+        const json = JSON.stringify(frame);
+        for (const c of conns) {
+          void this.watch(c, [e.channel.channel_url]);
+          c.sendRaw(json);
+        }
+        return;
+      }
+      case "removed": {
+        const frame: InboxRemovedFrame = {
+          type: "INBOX_REMOVED",
+          channel_url: e.channel_url,
+          reason: e.reason,
+          total_unread: e.total_unread,
+        };
+        const json = JSON.stringify(frame);
+        for (const c of conns) {
+          this.unwatch(c, e.channel_url);
+          c.sendRaw(json);
+        }
+        return;
+      }
+      case "read": {
+        const frame: InboxReadFrame = {
+          type: "INBOX_READ",
+          channel_url: e.channel_url,
+          last_read_seq: e.last_read_seq,
+          unread_count: e.unread_count,
+          total_unread: e.total_unread,
+        };
+        const json = JSON.stringify(frame);
+        for (const c of conns) c.sendRaw(json);
         return;
       }
     }
@@ -395,10 +456,10 @@ export class Hub {
   private fillGap(room: ChannelRoom, upToSeq: number) {
     const from = room.lastSeq;
     const limit = Math.max(1, Math.min(1000, upToSeq - from));
-    this.o.store
-      .listMessages(room.channelUrl, { afterSeq: from, limit })
-      .then((msgs) => {
-        for (const m of msgs) room.deliver(serializeMessage(m));
+    this.o.log
+      .after(room.channelUrl, from, limit)
+      .then((entries) => {
+        for (const entry of entries) room.deliver(toDeliverable(entry));
       })
       .catch((err) => this.o.logger.warn({ err, channel_url: room.channelUrl }, "gap fill failed"));
   }
@@ -411,31 +472,6 @@ export class Hub {
       timestamp: new Date().toISOString(),
       node_id: this.o.bus.nodeId,
     });
-  }
-
-  /**
-   * One slice of the heartbeat: the sockets of this slice are pinged (and the silent ones since
-   * their last ping closed), so each socket is checked once per `heartbeatMs` while the pings are
-   * spread over it — pinging 10,000 sockets at once held the event loop ~100 ms (the bench's p99).
-   */
-  private tick() {
-    const slice = this.heartbeatSlice;
-    this.heartbeatSlice = (slice + 1) % HEARTBEAT_SLICES;
-    for (const room of this.rooms.values()) {
-      for (const c of room.conns) {
-        if (c.heartbeatSlice !== slice) continue;
-        if (!c.alive) {
-          c.ws.terminate();
-          continue;
-        }
-        c.alive = false;
-        try {
-          writePing(c.ws);
-        } catch {
-          c.ws.terminate();
-        }
-      }
-    }
   }
 }
 

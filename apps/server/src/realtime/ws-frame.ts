@@ -74,3 +74,17 @@ export function writePing(ws: WebSocket): void {
 export function usesPreEncodedFrames(ws: WebSocket): boolean {
   return senderOf(ws) !== undefined;
 }
+
+/** A WebSocket close reason is at most 123 bytes of UTF-8: cut on a character boundary. */
+export function closeReason(message: string, maxBytes = 120): string {
+  if (Buffer.byteLength(message) <= maxBytes) return message;
+  let out = "";
+  let bytes = 0;
+  for (const ch of message) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > maxBytes) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
+}

@@ -13,6 +13,8 @@ export interface StoredChannel {
   /** Newest message seq; 0 when the channel has no message. */
   last_seq: number;
   member_count: number;
+  /** @since 0.3 Time of the newest message (edits/deletes do not count), else created_at. */
+  last_activity_at: string;
 }
 
 /** Seq-log entries that change an earlier message (@since 0.2); they take a seq like messages. */
@@ -191,6 +193,26 @@ export interface MessageRange {
   messagesOnly?: boolean;
 }
 
+/** @since 0.3 One row of a user's channel list. */
+export interface InboxRow {
+  channel: StoredChannel;
+  /** Newest message (not a log entry); a tombstone when it was deleted. */
+  last_message: StoredMessage | null;
+  unread_count: number;
+  last_read_seq: number;
+  joined_at: string;
+}
+
+export interface ListUserChannelsOptions {
+  limit: number;
+  cursor?: string;
+  customType?: string;
+  /** Case-insensitive prefix of the channel name. */
+  namePrefix?: string;
+  unreadOnly?: boolean;
+  provider?: ProviderName;
+}
+
 /** INVALID_DATA: the message cannot be stored as given (e.g. data too deep to serialise). */
 export type StoreErrorCode =
   | "CHANNEL_NOT_FOUND"
@@ -261,6 +283,15 @@ export interface MessageStore {
   setFrozen(channelUrl: string, frozen: boolean): Promise<void>;
   addOperators(channelUrl: string, userIds: string[]): Promise<void>;
   removeOperators(channelUrl: string, userIds: string[]): Promise<void>;
+  /** @since 0.3 Unread messages over all the user's channels. */
+  totalUnread(userId: string): Promise<number>;
+  /** @since 0.3 The user's channels, newest activity first (ties by channel_url). */
+  listUserChannels(
+    userId: string,
+    options: ListUserChannelsOptions,
+  ): Promise<{ rows: InboxRow[]; nextCursor: string | null }>;
+  /** @since 0.3 Every channel the user is a member of. */
+  userChannelUrls(userId: string): Promise<string[]>;
   saveFile(file: StoredFile): Promise<void>;
   getFile(fileId: string): Promise<StoredFile | null>;
   /** Resolves when every accepted write is durable (used on drain). */

@@ -149,11 +149,134 @@ const ErrorFrame: Check<output<typeof S.ErrorFrame>> = /* @__PURE__ */ obj({
   req_id: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
   retry_after_ms: /* @__PURE__ */ opt(/* @__PURE__ */ num(1)),
   close_code: /* @__PURE__ */ opt(/* @__PURE__ */ num(1)),
+  channel_url: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
 });
 
 const PongFrame: Check<output<typeof S.PongFrame>> = /* @__PURE__ */ obj({
   type: /* @__PURE__ */ lit("PONG"),
   ts: /* @__PURE__ */ opt(/* @__PURE__ */ num()),
+});
+
+const ReadyFrame: Check<output<typeof S.ReadyFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("READY"),
+  user_id: WireUserId,
+  connection_id: /* @__PURE__ */ str(),
+  heartbeat_ms: /* @__PURE__ */ num(1),
+  server_time: Timestamp,
+  total_unread: /* @__PURE__ */ num(1, 0),
+});
+
+const SubscribedFrame: Check<output<typeof S.SubscribedFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("SUBSCRIBED"),
+  channel_url: /* @__PURE__ */ str(),
+  last_seq: Seq,
+  since_seq: /* @__PURE__ */ opt(Seq),
+  gap: /* @__PURE__ */ opt(
+    /* @__PURE__ */ obj({
+      from_seq: Seq,
+      to_seq: Seq,
+    }),
+  ),
+  req_id: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
+});
+
+const UnsubscribedFrame: Check<output<typeof S.UnsubscribedFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("UNSUBSCRIBED"),
+  channel_url: /* @__PURE__ */ str(),
+  req_id: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
+  code: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
+  message: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
+});
+
+const ProviderName: Check<output<typeof S.ProviderName>> = /* @__PURE__ */ lit("websocket", "sendbird");
+
+const InboxChannel: Check<output<typeof S.InboxChannel>> = /* @__PURE__ */ obj({
+  channel_url: /* @__PURE__ */ str(),
+  name: /* @__PURE__ */ str(),
+  custom_type: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
+  data: DataObject,
+  provider: ProviderName,
+  member_count: /* @__PURE__ */ num(1),
+  members: /* @__PURE__ */ opt(/* @__PURE__ */ arr(WireUserId)),
+  online: /* @__PURE__ */ opt(/* @__PURE__ */ arr(WireUserId)),
+  created_at: /* @__PURE__ */ str(),
+  last_seq: Seq,
+  last_message: /* @__PURE__ */ nul(MessageFrame),
+  unread_count: /* @__PURE__ */ num(1, 0),
+  last_read_seq: Seq,
+  last_activity_at: Timestamp,
+});
+
+const InboxPageFrame: Check<output<typeof S.InboxPageFrame>> = /* @__PURE__ */ obj({
+  channels: /* @__PURE__ */ arr(InboxChannel),
+  next_cursor: /* @__PURE__ */ nul(/* @__PURE__ */ str()),
+  total_unread: /* @__PURE__ */ num(1, 0),
+  type: /* @__PURE__ */ lit("INBOX_PAGE"),
+  req_id: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
+});
+
+export const SeqLogEntry: Check<output<typeof S.SeqLogEntry>> = /* @__PURE__ */ disc("type", {
+  MESG: MessageFrame,
+  FILE: MessageFrame,
+  IMAGE: MessageFrame,
+  ADMM: MessageFrame,
+  MESSAGE_UPDATED: MessageUpdatedFrame,
+  MESSAGE_DELETED: MessageDeletedFrame,
+});
+
+const InboxMessageFrame: Check<output<typeof S.InboxMessageFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("INBOX_MESSAGE"),
+  channel_url: /* @__PURE__ */ str(),
+  entry: SeqLogEntry,
+});
+
+const InboxReadFrame: Check<output<typeof S.InboxReadFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("INBOX_READ"),
+  channel_url: /* @__PURE__ */ str(),
+  last_read_seq: Seq,
+  unread_count: /* @__PURE__ */ num(1, 0),
+  total_unread: /* @__PURE__ */ num(1, 0),
+});
+
+const InboxAddedFrame: Check<output<typeof S.InboxAddedFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("INBOX_ADDED"),
+  channel: InboxChannel,
+  total_unread: /* @__PURE__ */ num(1, 0),
+});
+
+const InboxRemovedFrame: Check<output<typeof S.InboxRemovedFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("INBOX_REMOVED"),
+  channel_url: /* @__PURE__ */ str(),
+  reason: /* @__PURE__ */ lit("removed", "deleted"),
+  total_unread: /* @__PURE__ */ num(1, 0),
+});
+
+const Channel: Check<output<typeof S.Channel>> = /* @__PURE__ */ obj({
+  channel_url: /* @__PURE__ */ str(),
+  name: /* @__PURE__ */ str(),
+  custom_type: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
+  data: DataObject,
+  provider: ProviderName,
+  member_count: /* @__PURE__ */ num(1),
+  members: /* @__PURE__ */ opt(/* @__PURE__ */ arr(WireUserId)),
+  online: /* @__PURE__ */ opt(/* @__PURE__ */ arr(WireUserId)),
+  created_at: /* @__PURE__ */ str(),
+  last_seq: Seq,
+  last_message: /* @__PURE__ */ opt(/* @__PURE__ */ nul(MessageFrame)),
+});
+
+const InboxUpdatedFrame: Check<output<typeof S.InboxUpdatedFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("INBOX_UPDATED"),
+  channel: Channel,
+});
+
+const InboxModerationFrame: Check<output<typeof S.InboxModerationFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("INBOX_MODERATION"),
+  channel_url: /* @__PURE__ */ str(),
+  action: ModerationAction,
+  user_id: /* @__PURE__ */ opt(WireUserId),
+  until: /* @__PURE__ */ opt(/* @__PURE__ */ nul(Timestamp)),
+  timestamp: Timestamp,
 });
 
 export const ServerFrame: Check<output<typeof S.ServerFrame>> = /* @__PURE__ */ disc("type", {
@@ -172,15 +295,34 @@ export const ServerFrame: Check<output<typeof S.ServerFrame>> = /* @__PURE__ */ 
   ACK: AckFrame,
   ERROR: ErrorFrame,
   PONG: PongFrame,
+  READY: ReadyFrame,
+  SUBSCRIBED: SubscribedFrame,
+  UNSUBSCRIBED: UnsubscribedFrame,
+  INBOX_PAGE: InboxPageFrame,
+  INBOX_MESSAGE: InboxMessageFrame,
+  INBOX_READ: InboxReadFrame,
+  INBOX_ADDED: InboxAddedFrame,
+  INBOX_REMOVED: InboxRemovedFrame,
+  INBOX_UPDATED: InboxUpdatedFrame,
+  INBOX_MODERATION: InboxModerationFrame,
 });
 
-export const SeqLogEntry: Check<output<typeof S.SeqLogEntry>> = /* @__PURE__ */ disc("type", {
+export const ChannelServerFrame: Check<output<typeof S.ChannelServerFrame>> = /* @__PURE__ */ disc("type", {
   MESG: MessageFrame,
   FILE: MessageFrame,
   IMAGE: MessageFrame,
   ADMM: MessageFrame,
   MESSAGE_UPDATED: MessageUpdatedFrame,
   MESSAGE_DELETED: MessageDeletedFrame,
+  READ_RECEIPT: ReadReceiptFrame,
+  TYPING: TypingFrame,
+  MODERATION: ModerationFrame,
+  USER_JOINED: UserJoinedFrame,
+  USER_LEFT: UserLeftFrame,
+  CONNECTED: ConnectedFrame,
+  ACK: AckFrame,
+  ERROR: ErrorFrame,
+  PONG: PongFrame,
 });
 
 export const HistoryLogResponse: Check<output<typeof S.HistoryLogResponse>> = /* @__PURE__ */ obj({
@@ -189,8 +331,6 @@ export const HistoryLogResponse: Check<output<typeof S.HistoryLogResponse>> = /*
   prev_before_seq: /* @__PURE__ */ nul(Seq),
   next_after_seq: /* @__PURE__ */ nul(Seq),
 });
-
-const ProviderName: Check<output<typeof S.ProviderName>> = /* @__PURE__ */ lit("websocket", "sendbird");
 
 export const TransportResponse: Check<output<typeof S.TransportResponse>> = /* @__PURE__ */ obj({
   channel_url: /* @__PURE__ */ str(),

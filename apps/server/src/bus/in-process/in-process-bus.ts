@@ -1,31 +1,51 @@
 import { randomUUID } from "node:crypto";
-import type { Bus, ChannelEvent, ControlEvent, Unsubscribe } from "../bus.ts";
+import type { Bus, ChannelEvent, ControlEvent, Unsubscribe, UserEvent } from "../bus.ts";
+
+/** Handlers per topic; a topic without handlers is dropped. */
+function topics<E>() {
+  const byKey = new Map<string, Set<(e: E) => void>>();
+  return {
+    publish(key: string, event: E) {
+      const handlers = byKey.get(key);
+      if (handlers) for (const h of [...handlers]) h(event);
+    },
+    subscribe(key: string, handler: (e: E) => void): Unsubscribe {
+      let set = byKey.get(key);
+      if (!set) {
+        set = new Set();
+        byKey.set(key, set);
+      }
+      set.add(handler);
+      return async () => {
+        const s = byKey.get(key);
+        if (!s) return;
+        s.delete(handler);
+        if (s.size === 0) byKey.delete(key);
+      };
+    },
+    clear: () => byKey.clear(),
+  };
+}
 
 /** Single-instance fan-out: handlers are called synchronously, in publish order. */
 export function createInProcessBus(): Bus {
-  const channels = new Map<string, Set<(e: ChannelEvent) => void>>();
+  const channels = topics<ChannelEvent>();
+  const users = topics<UserEvent>();
   const control = new Set<(e: ControlEvent) => void>();
   return {
     driver: "memory",
     nodeId: randomUUID(),
     async publishChannel(channelUrl, event) {
-      const handlers = channels.get(channelUrl);
-      if (!handlers) return;
-      for (const h of [...handlers]) h(event);
+      channels.publish(channelUrl, event);
     },
-    async subscribeChannel(channelUrl, handler): Promise<Unsubscribe> {
-      let set = channels.get(channelUrl);
-      if (!set) {
-        set = new Set();
-        channels.set(channelUrl, set);
-      }
-      set.add(handler);
-      return async () => {
-        const s = channels.get(channelUrl);
-        if (!s) return;
-        s.delete(handler);
-        if (s.size === 0) channels.delete(channelUrl);
-      };
+    async subscribeChannel(channelUrl, handler) {
+      return channels.subscribe(channelUrl, handler);
+    },
+    async publishUser(userId, event) {
+      users.publish(userId, event);
+    },
+    async subscribeUser(userId, handler) {
+      return users.subscribe(userId, handler);
     },
     async publishControl(event) {
       for (const h of [...control]) h(event);
@@ -41,6 +61,7 @@ export function createInProcessBus(): Bus {
     },
     async close() {
       channels.clear();
+      users.clear();
       control.clear();
     },
   };

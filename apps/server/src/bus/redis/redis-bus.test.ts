@@ -70,7 +70,7 @@ if ("skip" in binary) {
       let reconnectsB = 0;
       a.onReconnect(() => reconnectsA++);
       b.onReconnect(() => reconnectsB++);
-      const seqs = (events: ChannelEvent[]) => events.map((e) => (e.kind === "message" ? e.message.seq : 0));
+      const seqs = (events: ChannelEvent[]) => events.map((e) => (e.kind === "message" ? e.entry.seq : 0));
 
       await a.publishChannel("room", messageEvent("room", 1));
       await waitFor(() => gotB.length === 1, "delivery before the outage");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
-import type { Bus, ChannelEvent, ControlEvent, Unsubscribe } from "../bus.ts";
+import type { Bus, ChannelEvent, ControlEvent, Unsubscribe, UserEvent } from "../bus.ts";
 
 export interface RedisBusOptions {
   /** Redis URL, e.g. `redis://127.0.0.1:6379`. */
@@ -8,7 +8,7 @@ export interface RedisBusOptions {
   /** This instance's id; default a random UUID. */
   nodeId?: string;
   /**
-   * Topic namespace: channel events go to `{prefix}:ch:{channel_url}`, control events to
+   * Topic namespace: channel events go to `{prefix}:ch3:{channel_url}`, user events to `{prefix}:user:{user_id}`, control events to
    * `{prefix}:control`. Default `podchat`. Instances must share it to see each other.
    */
   prefix?: string;
@@ -43,7 +43,7 @@ export interface RedisBus extends Bus {
 /** What goes over the wire: the publishing node and the event. */
 interface Envelope {
   n: string;
-  e: ChannelEvent | ControlEvent;
+  e: ChannelEvent | ControlEvent | UserEvent;
 }
 
 type Handler = (event: never) => void;
@@ -100,7 +100,10 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     ((error: unknown, source: "handler" | "envelope" | "connection") => {
       if (source !== "connection") console.error(`[redis-bus] ${source} error`, error);
     });
-  const channelTopic = (channelUrl: string) => `${prefix}:ch:${channelUrl}`;
+  // `ch3`: 0.3 carries seq-log entries as wire frames (0.2's `ch` carried stored rows), so the two
+  // versions never read each other's events during an upgrade; resume and gap fill cover the switch.
+  const channelTopic = (channelUrl: string) => `${prefix}:ch3:${channelUrl}`;
+  const userTopic = (userId: string) => `${prefix}:user:${userId}`;
   const controlTopic = `${prefix}:control`;
 
   const common: RedisOptions = {
@@ -170,12 +173,12 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     );
   });
 
-  function deliver(topic: string, event: ChannelEvent | ControlEvent): void {
+  function deliver(topic: string, event: ChannelEvent | ControlEvent | UserEvent): void {
     const t = topics.get(topic);
     if (!t) return;
     for (const h of [...t.handlers]) {
       try {
-        (h as (e: ChannelEvent | ControlEvent) => void)(event);
+        (h as (e: ChannelEvent | ControlEvent | UserEvent) => void)(event);
       } catch (e) {
         report(e, "handler");
       }
@@ -251,7 +254,7 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     };
   }
 
-  async function publish(topic: string, event: ChannelEvent | ControlEvent): Promise<void> {
+  async function publish(topic: string, event: ChannelEvent | ControlEvent | UserEvent): Promise<void> {
     if (closed) throw new Error("redis bus is closed");
     deliver(topic, event);
     await initialConnection();
@@ -276,6 +279,12 @@ export function createRedisBus(options: RedisBusOptions): RedisBus {
     },
     subscribeChannel(channelUrl, handler) {
       return subscribe(channelTopic(channelUrl), handler as Handler);
+    },
+    publishUser(userId, event) {
+      return publish(userTopic(userId), event);
+    },
+    subscribeUser(userId, handler) {
+      return subscribe(userTopic(userId), handler as Handler);
     },
     publishControl(event) {
       return publish(controlTopic, event);

@@ -9,7 +9,6 @@ import type { Config } from "../../config/index.ts";
 import { uploadKeys } from "../../files/file-janitor.ts";
 import { type FileStorage, FileStorageError } from "../../files/file-storage.ts";
 import { inspectUpload } from "../../files/inspect-upload.ts";
-import { assertCanSend } from "../../providers/websocket/message-changes.ts";
 import type { MessageStore, StoredFile } from "../../store/message-store.ts";
 import { validationError } from "../errors.ts";
 import { type AppEnv, isPrivileged, requireUserOrPrivileged } from "../principal.ts";
@@ -66,7 +65,7 @@ export function fileRoutes(d: FileRoutesDeps) {
       if (userId !== null) {
         if (!(await d.chat.isMember(url, userId)))
           throw new ChatError(ErrorCode.NOT_MEMBER, `you are not a member of ${url}`);
-        await assertCanSend((u) => d.chat.moderation(u), url, userId);
+        await d.chat.assertMaySend(url, userId);
       }
       let form: FormData;
       try {

@@ -3,7 +3,7 @@ import type { MessageFrame } from "@podchat/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startSendbirdEmulator } from "@podchat/sendbird-emulator";
 import type { SendbirdEmulator } from "@podchat/sendbird-emulator";
-import { ChatError } from "../../chat/chat-error.ts";
+import { ChatError } from "../../errors/chat-error.ts";
 import type { ChatProvider } from "../chat-provider.ts";
 import { SendbirdApiError } from "./sendbird-api-error.ts";
 import { createSendbirdProvider, parseData, toChannel } from "./sendbird-provider.ts";
@@ -362,7 +362,8 @@ describe("edit and delete", () => {
   });
 
   it("edits in place: the author's edit shows in history with edited_at", async () => {
-    const edited = await provider.editMessage("pod_e", first.seq, { message: "hello", userId: "1" });
+    const edited = (await provider.editMessage("pod_e", first.seq, { message: "hello", userId: "1" }))
+      .message;
     expect(edited).toMatchObject({ seq: first.seq, message: "hello", data: { a: 1 }, user_id: 1 });
     expect(Number.isNaN(Date.parse(edited.edited_at ?? ""))).toBe(false);
     const history = await provider.listMessages("pod_e", {});
@@ -370,7 +371,8 @@ describe("edit and delete", () => {
     expect(
       emulator.state.requests.some((r) => r.method === "PUT" && r.path.endsWith(`/messages/${first.seq}`)),
     ).toBe(true);
-    const withData = await provider.editMessage("pod_e", first.seq, { message: "hi", data: { b: 2 } });
+    const withData = (await provider.editMessage("pod_e", first.seq, { message: "hi", data: { b: 2 } }))
+      .message;
     expect(withData.data).toEqual({ b: 2 });
   });
 
@@ -383,7 +385,7 @@ describe("edit and delete", () => {
         file: { url: "http://127.0.0.1/i.png", name: "i.png", size: 3, mime_type: "image/png", width: 1 },
       })
     ).message;
-    const edited = await provider.editMessage("pod_e", image.seq, { message: "new", userId: "2" });
+    const edited = (await provider.editMessage("pod_e", image.seq, { message: "new", userId: "2" })).message;
     expect(edited).toMatchObject({
       type: "IMAGE",
       message: "new",

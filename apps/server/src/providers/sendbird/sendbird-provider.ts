@@ -13,8 +13,8 @@ import type {
   UnreadResponse,
   UpdateChannelBody,
 } from "@podchat/protocol";
-import { ChatError } from "../../chat/chat-error.ts";
-import type { ChatProvider, SentMessage } from "../chat-provider.ts";
+import { ChatError } from "../../errors/chat-error.ts";
+import type { ChatProvider, EditedMessage, SentMessage } from "../chat-provider.ts";
 import { SendbirdApiError, SendbirdErrorCode, isSendbirdApiError } from "./sendbird-api-error.ts";
 import type { SendbirdService } from "./sendbird-service.ts";
 import type { SendbirdGroupChannel, SendbirdMember, SendbirdMessage } from "./sendbird-types.ts";
@@ -90,6 +90,9 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
 
   return {
     name: "sendbird",
+    // Sendbird is the truth for its channels and checks members, bans, mutes and freezes itself
+    // (this provider reads them through the Platform API before a send).
+    capabilities: { recordsInStore: false, enforcesAccess: true, realtime: false },
 
     async createChannel(input: CreateChannelBody): Promise<Channel> {
       try {
@@ -243,7 +246,7 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
       channelUrl: string,
       targetSeq: number,
       edit: { message: string; data?: Record<string, unknown>; userId?: string },
-    ): Promise<MessageFrame> {
+    ): Promise<EditedMessage> {
       try {
         const target = await messageAt(service, channelUrl, targetSeq);
         if (edit.userId !== undefined && target.user?.user_id !== edit.userId) {
@@ -273,13 +276,13 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
         const frame = toMessageFrame(updated);
         if (!frame)
           throw new ChatError(ErrorCode.PROVIDER_ERROR, `Sendbird answered a ${updated.type} message`);
-        return frame;
+        return { message: frame, entry: null };
       } catch (error) {
         throw await messageError(service, channelUrl, error);
       }
     },
 
-    async deleteMessage(channelUrl: string, targetSeq: number, by: { userId?: string }): Promise<void> {
+    async deleteMessage(channelUrl: string, targetSeq: number, by: { userId?: string }): Promise<null> {
       try {
         const target = await messageAt(service, channelUrl, targetSeq);
         if (by.userId !== undefined && target.user?.user_id !== by.userId) {
@@ -293,6 +296,7 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
           }
         }
         await service.deleteMessage(channelUrl, target.message_id);
+        return null;
       } catch (error) {
         throw await messageError(service, channelUrl, error);
       }

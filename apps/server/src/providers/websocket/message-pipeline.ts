@@ -9,6 +9,7 @@ import type {
   NewMessage,
   StoredMessage,
 } from "../../store/message-store.ts";
+import { toSeqFrame } from "./wire.ts";
 
 /**
  * The durable message path: store (assigns seq, durable before it resolves) → fan-out on the bus.
@@ -20,6 +21,8 @@ export class MessagePipeline {
   onStored: (() => void) | null = null;
   /** Called when the fan-out of a stored message failed (the bus is down). */
   onPublishError: ((err: unknown) => void) | null = null;
+  /** @since 0.2 Called, with the message as it was, once a message that carried a file is a tombstone. */
+  onFileMessageRemoved: ((before: StoredMessage) => Promise<void>) | null = null;
 
   constructor(
     private readonly store: MessageStore,
@@ -46,9 +49,6 @@ export class MessagePipeline {
     return result;
   }
 
-  /** @since 0.2 Called, with the message as it was, once a message that carried a file is a tombstone. */
-  onFileMessageRemoved: ((before: StoredMessage) => Promise<void>) | null = null;
-
   async remove(input: DeleteInput): Promise<ChangeResult> {
     const result = await this.store.deleteMessage(input);
     await this.publish(result.entry);
@@ -58,7 +58,7 @@ export class MessagePipeline {
 
   private async publish(entry: StoredMessage) {
     try {
-      await this.bus.publishChannel(entry.channel_url, { kind: "message", message: entry });
+      await this.bus.publishChannel(entry.channel_url, { kind: "message", entry: toSeqFrame(entry) });
     } catch (err) {
       // Stored is what the sender is promised. Local sockets already got it; other instances fill
       // the hole from the store (next message, resync after the bus reconnects, or resume).

@@ -1,241 +1,252 @@
 import {
-  type MessageFrame,
   type Channel,
   CloseCode,
   ErrorCode,
   type HistoryResponse,
   Limits,
+  type MessageFrame,
   type ModerationAction,
-  type UnreadResponse,
   wireUserId,
 } from "@podchat/protocol";
 import type { Bus } from "../../bus/bus.ts";
-import { ChatError } from "../../chat/chat-error.ts";
-import { toChannel, toMessageFrame, toSeqFrame } from "../../chat/wire.ts";
-import { type Hub, refusalText } from "../../realtime/hub.ts";
-import {
-  type MessageStore,
-  type ReadMark,
-  StoreError,
-  type StoredChannel,
-} from "../../store/message-store.ts";
+import { ChatError } from "../../errors/chat-error.ts";
+import type { Presence } from "../../presence/presence.ts";
+import type { InboxRow, MessageStore, StoredChannel, StoredMessage } from "../../store/message-store.ts";
 import type { ChatProvider } from "../chat-provider.ts";
-import {
-  type ChangeDeps,
-  assertCanSend,
-  deleteMessage,
-  editMessage,
-  toModerationState,
-} from "./message-changes.ts";
 import type { MessagePipeline } from "./message-pipeline.ts";
+import {
+  toChannel,
+  toInboxChannel,
+  toMessageFrame,
+  toModerationState,
+  toSeqFrame,
+  toUnread,
+} from "./wire.ts";
 
 export interface WebsocketProviderDeps {
+  /** Throws ChatError only (see errors/store-errors.ts). */
   store: MessageStore;
   bus: Bus;
-  hub: Hub;
+  presence: Presence;
   pipeline: MessagePipeline;
 }
 
-/** Maps store failures to ChatError so the edge answers with the right status. */
-export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof StoreError) {
-      throw new ChatError(e.code, e.message, { cause: e, retryable: e.retryable });
-    }
-    throw e;
-  }
-}
+const logRef = (e: StoredMessage) => ({
+  seq: e.seq,
+  message_id: e.target_message_id ?? e.message_id,
+  timestamp: e.created_at,
+});
 
-/** podchat's own chat: channels, members and messages in the store, delivered over WebSocket. */
+/** What a kicked socket is told, per reason. */
+const kickText = {
+  removed: "you were removed from the channel",
+  banned: "you are banned from this channel",
+  deleted: "the channel was deleted",
+} as const;
+
+/**
+ * podchat's own chat: channels, members and messages in the store, delivered over WebSocket.
+ * Storage and fan-out only: who may do what is ChatService's (chat/), which calls this provider
+ * once its rules pass. Every change is published on the bus: to the channel (its sockets) and to
+ * each affected user (their inbox, on whatever instance their socket is).
+ */
 export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvider {
-  const { store, bus, hub, pipeline } = deps;
+  const { store, bus, presence, pipeline } = deps;
 
   const present = async (c: StoredChannel, members?: string[]): Promise<Channel> => {
-    const extra: Partial<Channel> = { online: (await hub.online(c.channel_url)).map(wireUserId) };
+    const extra: Partial<Channel> = { online: (await presence.online(c.channel_url)).map(wireUserId) };
     if (members) extra.members = members.map(wireUserId);
     return toChannel(c, extra);
   };
 
-  const changes: ChangeDeps = { pipeline, moderation: (url) => storeCall(() => hub.moderation(url)) };
+  const withMembers = async (c: StoredChannel) => present(c, await store.listMembers(c.channel_url));
 
-  const unreadOf = (m: ReadMark): UnreadResponse => ({
-    channel_url: m.channel_url,
-    user_id: wireUserId(m.user_id),
-    last_read_seq: m.last_read_seq,
-    last_seq: m.last_seq,
-    unread_count: m.unread_count,
-  });
+  /** Best effort: the change is stored; a lost event only delays what others see. */
+  const announce = (p: Promise<unknown>) => p.catch(() => {});
 
-  const requireMember = async (channelUrl: string, userId: string) => {
-    if (!(await storeCall(() => store.isMember(channelUrl, userId))))
-      throw new ChatError(ErrorCode.NOT_MEMBER, `user ${userId} is not a member of ${channelUrl}`);
+  const kick = (channelUrl: string, userIds: string[] | "all", why: keyof typeof kickText) =>
+    bus.publishChannel(channelUrl, {
+      kind: "kick",
+      user_ids: userIds,
+      close_code: why === "deleted" ? CloseCode.CHANNEL_DELETED : CloseCode.FORBIDDEN,
+      error_code:
+        why === "deleted"
+          ? ErrorCode.CHANNEL_DELETED
+          : why === "banned"
+            ? ErrorCode.BANNED
+            : ErrorCode.NOT_MEMBER,
+      reason: kickText[why],
+    });
+
+  /** Tells each user's inbox that its list lost a channel. */
+  const leftList = async (channelUrl: string, userIds: string[], reason: "removed" | "deleted") => {
+    for (const u of userIds) {
+      await announce(
+        (async () =>
+          bus.publishUser(u, {
+            kind: "removed",
+            channel_url: channelUrl,
+            reason,
+            total_unread: await store.totalUnread(u),
+          }))(),
+      );
+    }
   };
 
-  /** Applies a moderation change, then tells every instance (rooms drop their cache) and answers the new state. */
+  /** One user's row of the channel (what their inbox shows for it). */
+  const rowFor = async (channelUrl: string, userId: string): Promise<InboxRow | null> => {
+    const [channel, mark, last] = await Promise.all([
+      store.getChannel(channelUrl),
+      store.readMark(channelUrl, userId),
+      store.listMessages(channelUrl, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1, messagesOnly: true }),
+    ]);
+    if (!channel) return null;
+    return {
+      channel,
+      last_message: last[0] ?? null,
+      unread_count: mark.unread_count,
+      last_read_seq: mark.last_read_seq,
+      joined_at: new Date().toISOString(),
+    };
+  };
+
+  /** Tells each added user's inbox its new row. */
+  const joinedList = async (channelUrl: string, userIds: string[]) => {
+    for (const u of userIds) {
+      await announce(
+        (async () => {
+          const row = await rowFor(channelUrl, u);
+          if (!row) return;
+          await bus.publishUser(u, {
+            kind: "added",
+            channel: toInboxChannel(row),
+            total_unread: await store.totalUnread(u),
+          });
+        })(),
+      );
+    }
+  };
+
+  /** Applies a moderation change, then tells every instance and answers the new state. */
   const moderate = async (
     channelUrl: string,
     write: () => Promise<void>,
     events: Array<{ action: ModerationAction; user_id?: string; until?: string | null }>,
-    kick?: string[],
+    banned?: string[],
   ) => {
-    await requireHere(channelUrl);
-    await storeCall(write);
+    await write();
     const timestamp = new Date().toISOString();
     for (const e of events) await bus.publishChannel(channelUrl, { kind: "moderation", ...e, timestamp });
-    if (kick && kick.length > 0) {
-      await bus.publishChannel(channelUrl, {
-        kind: "kick",
-        user_ids: kick,
-        close_code: CloseCode.FORBIDDEN,
-        error_code: ErrorCode.BANNED,
-        reason: refusalText.BANNED,
-      });
-    }
-    return toModerationState(channelUrl, await storeCall(() => store.getModeration(channelUrl)));
+    if (banned && banned.length > 0) await kick(channelUrl, banned, "banned");
+    return toModerationState(channelUrl, await store.getModeration(channelUrl));
   };
 
   const untilOf = (seconds?: number) =>
     seconds === undefined ? null : new Date(Date.now() + seconds * 1000).toISOString();
 
-  const requireHere = async (channelUrl: string): Promise<StoredChannel> => {
-    const c = await storeCall(() => store.getChannel(channelUrl));
-    if (!c) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${channelUrl} does not exist`);
-    if (c.provider !== "websocket") {
-      throw new ChatError(ErrorCode.WRONG_PROVIDER, `channel ${channelUrl} is served by ${c.provider}`);
-    }
-    return c;
-  };
-
   return {
     name: "websocket",
+    capabilities: { recordsInStore: true, enforcesAccess: false, realtime: true },
     async createChannel(input) {
-      const c = await storeCall(() =>
-        store.createChannel({
-          channel_url: input.channel_url,
-          name: input.name ?? input.channel_url,
-          custom_type: input.custom_type ?? null,
-          data: input.data ?? {},
-          provider: "websocket",
-          user_ids: [...new Set(input.user_ids)],
-        }),
-      );
-      return present(c, await storeCall(() => store.listMembers(c.channel_url)));
+      const userIds = [...new Set(input.user_ids)];
+      const c = await store.createChannel({
+        channel_url: input.channel_url,
+        name: input.name ?? input.channel_url,
+        custom_type: input.custom_type ?? null,
+        data: input.data ?? {},
+        provider: "websocket",
+        user_ids: userIds,
+      });
+      await joinedList(c.channel_url, userIds);
+      return withMembers(c);
     },
     async getChannel(channelUrl) {
-      const c = await storeCall(() => store.getChannel(channelUrl));
+      const c = await store.getChannel(channelUrl);
       if (c?.provider !== "websocket") return null;
       const [members, last] = await Promise.all([
-        storeCall(() => store.listMembers(channelUrl)),
-        storeCall(() =>
-          store.listMessages(channelUrl, {
-            beforeSeq: Number.MAX_SAFE_INTEGER,
-            limit: 1,
-            messagesOnly: true,
-          }),
-        ),
+        store.listMembers(channelUrl),
+        store.listMessages(channelUrl, { beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1, messagesOnly: true }),
       ]);
       const out = await present(c, members);
       out.last_message = last[0] ? toMessageFrame(last[0]) : null;
       return out;
     },
     async listChannels(query) {
-      const page = await storeCall(() =>
-        store.listChannels({
-          limit: query.limit ?? 20,
-          provider: "websocket",
-          ...(query.cursor ? { cursor: query.cursor } : {}),
-          ...(query.q ? { q: query.q } : {}),
-        }),
-      );
+      const page = await store.listChannels({
+        limit: query.limit ?? 20,
+        provider: "websocket",
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        ...(query.q ? { q: query.q } : {}),
+      });
       return {
         channels: await Promise.all(page.channels.map((c) => present(c))),
         next_cursor: page.nextCursor,
       };
     },
     async updateChannel(channelUrl, patch) {
-      await requireHere(channelUrl);
-      const c = await storeCall(() => store.updateChannel(channelUrl, patch));
-      return present(c, await storeCall(() => store.listMembers(channelUrl)));
+      const c = await store.updateChannel(channelUrl, patch);
+      const channel = await withMembers(c);
+      await announce(bus.publishChannel(channelUrl, { kind: "updated", channel: toChannel(c) }));
+      return channel;
     },
     async deleteChannel(channelUrl) {
-      await requireHere(channelUrl);
-      await storeCall(() => store.deleteChannel(channelUrl));
-      await bus.publishChannel(channelUrl, {
-        kind: "kick",
-        user_ids: "all",
-        close_code: CloseCode.CHANNEL_DELETED,
-        error_code: ErrorCode.CHANNEL_DELETED,
-        reason: "the channel was deleted",
-      });
+      const members = await store.listMembers(channelUrl);
+      await store.deleteChannel(channelUrl);
+      await kick(channelUrl, "all", "deleted");
+      await leftList(channelUrl, members, "deleted");
     },
     async addMembers(channelUrl, userIds) {
-      await requireHere(channelUrl);
-      const c = await storeCall(() => store.addMembers(channelUrl, userIds));
-      return present(c, await storeCall(() => store.listMembers(channelUrl)));
+      const before = new Set(await store.listMembers(channelUrl));
+      const c = await store.addMembers(channelUrl, userIds);
+      await joinedList(
+        channelUrl,
+        userIds.filter((u) => !before.has(u)),
+      );
+      return withMembers(c);
     },
     async removeMembers(channelUrl, userIds) {
-      await requireHere(channelUrl);
-      const c = await storeCall(() => store.removeMembers(channelUrl, userIds));
-      await bus.publishChannel(channelUrl, {
-        kind: "kick",
-        user_ids: userIds,
-        close_code: CloseCode.FORBIDDEN,
-        error_code: ErrorCode.NOT_MEMBER,
-        reason: "you were removed from the channel",
-      });
-      return present(c, await storeCall(() => store.listMembers(channelUrl)));
+      const before = new Set(await store.listMembers(channelUrl));
+      const c = await store.removeMembers(channelUrl, userIds);
+      await kick(channelUrl, userIds, "removed");
+      await leftList(
+        channelUrl,
+        userIds.filter((u) => before.has(u)),
+        "removed",
+      );
+      return withMembers(c);
     },
-    async listMembers(channelUrl) {
-      await requireHere(channelUrl);
-      return storeCall(() => store.listMembers(channelUrl));
+    listMembers(channelUrl) {
+      return store.listMembers(channelUrl);
     },
     async sendMessage(channelUrl, body) {
-      await requireHere(channelUrl);
       const type = body.type ?? (body.user_id === undefined ? "ADMM" : "MESG");
-      if (type !== "ADMM") {
-        if (body.user_id === undefined) {
-          throw new ChatError(ErrorCode.VALIDATION_FAILED, "user_id is required for MESG, FILE and IMAGE", {
-            field: "user_id",
-          });
-        }
-        await requireMember(channelUrl, body.user_id);
-        await assertCanSend(changes.moderation, channelUrl, body.user_id);
-      }
-      if (type === "MESG" && body.message.length === 0) {
-        throw new ChatError(ErrorCode.VALIDATION_FAILED, "message must not be empty", { field: "message" });
-      }
-      const r = await storeCall(() =>
-        pipeline.send({
-          channel_url: channelUrl,
-          type,
-          user_id: body.user_id ?? null,
-          message: body.message,
-          req_id: body.req_id ?? null,
-          custom_type: body.custom_type ?? null,
-          data: body.data ?? null,
-          file: body.file ?? null,
-        }),
-      );
+      const r = await pipeline.send({
+        channel_url: channelUrl,
+        type,
+        user_id: body.user_id ?? null,
+        message: body.message,
+        req_id: body.req_id ?? null,
+        custom_type: body.custom_type ?? null,
+        data: body.data ?? null,
+        file: body.file ?? null,
+      });
       return { message: toMessageFrame(r.message), duplicate: r.duplicate };
     },
     async listMessages(channelUrl, query): Promise<HistoryResponse> {
-      await requireHere(channelUrl);
+      if (!(await store.getChannel(channelUrl)))
+        throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${channelUrl} does not exist`);
       const limit = Math.min(query.limit ?? 50, Limits.historyPageMax);
       const backwards = query.after_seq === undefined;
       const changes = query.include_changes === "true";
-      const rows = await storeCall(() =>
-        store.listMessages(
-          channelUrl,
-          backwards
-            ? {
-                beforeSeq: query.before_seq ?? Number.MAX_SAFE_INTEGER,
-                limit: limit + 1,
-                messagesOnly: !changes,
-              }
-            : { afterSeq: query.after_seq!, limit: limit + 1, messagesOnly: !changes },
-        ),
+      const rows = await store.listMessages(
+        channelUrl,
+        backwards
+          ? {
+              beforeSeq: query.before_seq ?? Number.MAX_SAFE_INTEGER,
+              limit: limit + 1,
+              messagesOnly: !changes,
+            }
+          : { afterSeq: query.after_seq!, limit: limit + 1, messagesOnly: !changes },
       );
       const hasMore = rows.length > limit;
       const page = backwards ? rows.slice(rows.length - Math.min(rows.length, limit)) : rows.slice(0, limit);
@@ -250,44 +261,55 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
       };
     },
     async editMessage(channelUrl, targetSeq, edit) {
-      await requireHere(channelUrl);
-      const r = await storeCall(() => editMessage(changes, channelUrl, targetSeq, edit));
-      return toMessageFrame(r.target);
+      const r = await pipeline.edit({
+        channel_url: channelUrl,
+        target_seq: targetSeq,
+        message: edit.message,
+        ...(edit.data !== undefined ? { data: edit.data } : {}),
+        user_id: edit.userId ?? null,
+        ...(edit.userId !== undefined ? { require_author: edit.userId } : {}),
+      });
+      return { message: toMessageFrame(r.target), entry: logRef(r.entry) };
     },
     async deleteMessage(channelUrl, targetSeq, by) {
-      await requireHere(channelUrl);
-      await storeCall(() => deleteMessage(changes, channelUrl, targetSeq, by.userId));
+      const r = await pipeline.remove({
+        channel_url: channelUrl,
+        target_seq: targetSeq,
+        user_id: by.userId ?? null,
+        ...(by.userId !== undefined && !by.asOperator ? { require_author: by.userId } : {}),
+      });
+      return logRef(r.entry);
     },
     async markRead(channelUrl, userId, seq) {
-      await requireHere(channelUrl);
-      await requireMember(channelUrl, userId);
-      const m = await storeCall(() => store.markRead(channelUrl, userId, seq));
-      await bus
-        .publishChannel(channelUrl, {
-          kind: "read",
-          user_id: userId,
-          seq: m.last_read_seq,
-          timestamp: new Date().toISOString(),
-        })
-        .catch(() => {}); // the mark is stored; a lost receipt only delays what others see
-      return unreadOf(m);
+      const m = await store.markRead(channelUrl, userId, seq);
+      const timestamp = new Date().toISOString();
+      await announce(
+        bus.publishChannel(channelUrl, { kind: "read", user_id: userId, seq: m.last_read_seq, timestamp }),
+      );
+      await announce(
+        (async () =>
+          bus.publishUser(userId, {
+            kind: "read",
+            channel_url: channelUrl,
+            last_read_seq: m.last_read_seq,
+            unread_count: m.unread_count,
+            total_unread: await store.totalUnread(userId),
+          }))(),
+      );
+      return toUnread(m);
     },
     async unread(channelUrl, userId) {
-      await requireHere(channelUrl);
-      await requireMember(channelUrl, userId);
-      return unreadOf(await storeCall(() => store.readMark(channelUrl, userId)));
+      return toUnread(await store.readMark(channelUrl, userId));
     },
     async readState(channelUrl) {
-      await requireHere(channelUrl);
-      const rows = await storeCall(() => store.readState(channelUrl));
+      const rows = await store.readState(channelUrl);
       return {
         channel_url: channelUrl,
         members: rows.map((r) => ({ user_id: wireUserId(r.user_id), last_read_seq: r.last_read_seq })),
       };
     },
     async moderation(channelUrl) {
-      await requireHere(channelUrl);
-      return toModerationState(channelUrl, await storeCall(() => store.getModeration(channelUrl)));
+      return toModerationState(channelUrl, await store.getModeration(channelUrl));
     },
     ban(channelUrl, userIds, seconds) {
       const until = untilOf(seconds);

@@ -20,6 +20,7 @@ import {
   newStoredMessage,
 } from "../message-store.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { interimListUserChannels, interimTotalUnread } from "../interim-inbox.ts";
 import { postgresMigrations } from "./migrations.ts";
 
 export interface PostgresStoreOptions {
@@ -85,6 +86,7 @@ function toChannel(r: ChannelRow): StoredChannel {
     created_at: r.created_at,
     last_seq: Number(r.last_seq),
     member_count: r.member_count,
+    last_activity_at: r.created_at,
   };
 }
 
@@ -487,6 +489,19 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
             updated_at = excluded.updated_at`;
         return mark(url, userId);
       });
+    },
+    userChannelUrls(userId) {
+      return guard("userChannelUrls", async () => {
+        const rows = await sql<Array<{ channel_url: string }>>`
+          SELECT channel_url FROM members WHERE user_id = ${userId} ORDER BY channel_url`;
+        return rows.map((r) => r.channel_url);
+      });
+    },
+    async totalUnread(userId) {
+      return interimTotalUnread(this, await this.userChannelUrls(userId), userId);
+    },
+    async listUserChannels(userId, o) {
+      return interimListUserChannels(this, await this.userChannelUrls(userId), userId, o);
     },
     readMark(url, userId) {
       return guard("readMark", () => mark(url, userId));

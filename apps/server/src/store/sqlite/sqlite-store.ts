@@ -24,6 +24,7 @@ import {
 } from "../message-store.ts";
 import { sqliteMigrations } from "./migrations.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { interimListUserChannels, interimTotalUnread } from "../interim-inbox.ts";
 
 export interface SqliteStoreOptions {
   /** File path, or ":memory:". */
@@ -85,6 +86,7 @@ function toChannel(r: ChannelRow): StoredChannel {
     created_at: r.created_at,
     last_seq: r.last_seq,
     member_count: r.member_count,
+    last_activity_at: r.created_at,
   };
 }
 
@@ -594,6 +596,22 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
           return mark(url, userId);
         })(),
       );
+    },
+    async userChannelUrls(userId) {
+      return withStore(() =>
+        db
+          .prepare<[string], { channel_url: string }>(
+            "SELECT channel_url FROM members WHERE user_id = ? ORDER BY channel_url",
+          )
+          .all(userId)
+          .map((r) => r.channel_url),
+      );
+    },
+    async totalUnread(userId) {
+      return interimTotalUnread(this, await this.userChannelUrls(userId), userId);
+    },
+    async listUserChannels(userId, o) {
+      return interimListUserChannels(this, await this.userChannelUrls(userId), userId, o);
     },
     async readMark(url, userId) {
       return withStore(() => mark(url, userId));

@@ -5,6 +5,7 @@ import {
   ChannelOverrideBody,
   ChannelUrl,
   ErrorCode,
+  isMessageFrame,
   type FlagsResponse,
   ListChannelsQuery,
   MintTokenBody,
@@ -19,8 +20,7 @@ import type { TokenVerifier } from "../../../auth/token-verifier.ts";
 import type { Bus } from "../../../bus/bus.ts";
 import { ChatError } from "../../../chat/chat-error.ts";
 import type { ChatService } from "../../../chat/chat-service.ts";
-import { toMessageFrame, toSeqFrame } from "../../../chat/wire.ts";
-import { isLogEntry } from "../../../store/message-store.ts";
+import { toMessageFrame } from "../../../providers/websocket/wire.ts";
 import type { Config } from "../../../config/index.ts";
 import type { FlagResolver } from "../../../flags/flag-resolver.ts";
 import type { EnvName, FlagStore } from "../../../flags/flag-store.ts";
@@ -175,10 +175,11 @@ export function adminRoutes(d: AdminDeps) {
       const unsubscribe = await d.bus.subscribeChannel(url, (e) => {
         // Edits/deletes (@since 0.2) come as their own event, so a dashboard that knows only
         // "message" is not handed a frame of another shape.
-        if (e.kind === "message" && isLogEntry(e.message))
-          queue.push({ event: "message_change", data: JSON.stringify(toSeqFrame(e.message)) });
-        else if (e.kind === "message")
-          queue.push({ event: "message", data: JSON.stringify(toMessageFrame(e.message)) });
+        if (e.kind === "message")
+          queue.push({
+            event: isMessageFrame(e.entry) ? "message" : "message_change",
+            data: JSON.stringify(e.entry),
+          });
         else if (e.kind === "presence") {
           const frame = {
             type: e.change === "joined" ? "USER_JOINED" : "USER_LEFT",

@@ -1,12 +1,21 @@
 import {
   type Channel,
+  type InboxChannel,
+  type ModerationState,
+  type UnreadResponse,
   type MessageDeletedFrame,
   type MessageFrame,
   type MessageType,
   type MessageUpdatedFrame,
   wireUserId,
 } from "@podchat/protocol";
-import type { StoredChannel, StoredMessage } from "../store/message-store.ts";
+import type {
+  InboxRow,
+  ReadMark,
+  StoredChannel,
+  StoredMessage,
+  StoredModeration,
+} from "../../store/message-store.ts";
 
 /** The frame every member receives for a stored message (seed fields first, then additions). */
 export function toMessageFrame(m: StoredMessage): MessageFrame {
@@ -74,4 +83,35 @@ export function toChannel(c: StoredChannel, extra: Partial<Channel> = {}): Chann
   };
   if (c.custom_type !== null) out.custom_type = c.custom_type;
   return out;
+}
+
+export function toModerationState(channelUrl: string, m: StoredModeration): ModerationState {
+  return {
+    channel_url: channelUrl,
+    frozen: m.frozen,
+    operators: m.operators.map(wireUserId),
+    banned: m.banned.map((r) => ({ user_id: wireUserId(r.user_id), until: r.until })),
+    muted: m.muted.map((r) => ({ user_id: wireUserId(r.user_id), until: r.until })),
+  };
+}
+
+export function toUnread(m: ReadMark): UnreadResponse {
+  return {
+    channel_url: m.channel_url,
+    user_id: wireUserId(m.user_id),
+    last_read_seq: m.last_read_seq,
+    last_seq: m.last_seq,
+    unread_count: m.unread_count,
+  };
+}
+
+/** A row of a user's channel list. */
+export function toInboxChannel(r: InboxRow): InboxChannel {
+  return {
+    ...toChannel(r.channel),
+    last_message: r.last_message ? toMessageFrame(r.last_message) : null,
+    unread_count: r.unread_count,
+    last_read_seq: r.last_read_seq,
+    last_activity_at: r.channel.last_activity_at,
+  };
 }

@@ -1,0 +1,82 @@
+import * as z from "zod/mini";
+import {
+  InboxAddedFrame,
+  InboxMessageFrame,
+  InboxModerationFrame,
+  InboxPageFrame,
+  InboxReadFrame,
+  InboxRemovedFrame,
+  InboxUpdatedFrame,
+  ReadyFrame,
+  SubscribedFrame,
+  UnsubscribedFrame,
+} from "./inbox.ts";
+import {
+  AckFrame,
+  ConnectedFrame,
+  ErrorFrame,
+  MessageDeletedFrame,
+  MessageFrame,
+  MessageUpdatedFrame,
+  ModerationFrame,
+  PongFrame,
+  ReadReceiptFrame,
+  TypingFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+} from "./server-frames.ts";
+
+/** Every frame the per-channel endpoint sends (the seed's socket and its 0.2 additions). */
+export const ChannelServerFrame = z.discriminatedUnion("type", [
+  MessageFrame,
+  MessageUpdatedFrame,
+  MessageDeletedFrame,
+  ReadReceiptFrame,
+  TypingFrame,
+  ModerationFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+  ConnectedFrame,
+  AckFrame,
+  ErrorFrame,
+  PongFrame,
+]);
+export type ChannelServerFrame = z.infer<typeof ChannelServerFrame>;
+
+/**
+ * Every frame a server sends, by `type`; an unknown `type` fails (clients should ignore such frames,
+ * not crash). @since 0.2 as a schema; @since 0.3 the user connection's frames.
+ */
+export const ServerFrame = z.discriminatedUnion("type", [
+  MessageFrame,
+  MessageUpdatedFrame,
+  MessageDeletedFrame,
+  ReadReceiptFrame,
+  TypingFrame,
+  ModerationFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+  ConnectedFrame,
+  AckFrame,
+  ErrorFrame,
+  PongFrame,
+  ReadyFrame,
+  SubscribedFrame,
+  UnsubscribedFrame,
+  InboxPageFrame,
+  InboxMessageFrame,
+  InboxReadFrame,
+  InboxAddedFrame,
+  InboxRemovedFrame,
+  InboxUpdatedFrame,
+  InboxModerationFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+
+/** Validates a server frame; unknown `type`s fail (clients should ignore them, not crash). */
+export function parseServerFrame(
+  value: unknown,
+): { success: true; data: ServerFrame } | { success: false; error: string } {
+  const r = ServerFrame.safeParse(value);
+  return r.success ? { success: true, data: r.data } : { success: false, error: r.error.message };
+}
