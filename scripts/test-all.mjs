@@ -11,10 +11,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0" };
 const results = [];
 
-function step(name, cmd, args) {
+function step(name, cmd, args, cwd = root) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(" ")}`);
   const started = Date.now();
-  const r = spawnSync(cmd, args, { cwd: root, env, stdio: "inherit" });
+  const r = spawnSync(cmd, args, { cwd, env, stdio: "inherit" });
   const ok = r.status === 0;
   results.push({ name, ok, s: ((Date.now() - started) / 1000).toFixed(0) });
   return ok;
@@ -22,6 +22,14 @@ function step(name, cmd, args) {
 
 const bin = (n) => join(root, "node_modules/.bin", n);
 step("lint", bin("biome"), ["check", "."]);
+// The server's layers and no import cycles (apps/server/.dependency-cruiser.cjs).
+const server = join(root, "apps/server");
+step(
+  "architecture",
+  join(server, "node_modules/.bin/depcruise"),
+  ["src", "--config", ".dependency-cruiser.cjs"],
+  server,
+);
 step("typecheck", bin("turbo"), ["run", "typecheck", "--output-logs=errors-only"]);
 // One package at a time: the suites start real servers and measure nothing by wall clock, but two
 // cores shared by several suites make timeouts likelier.

@@ -1,6 +1,5 @@
 import type { WireUserId } from "@podchat/protocol";
 import type { WebSocket } from "ws";
-import type { ChannelRoom } from "./channel-room.ts";
 import { type EncodedFrame, writeEncodedFrame } from "./ws-frame.ts";
 
 /**
@@ -50,7 +49,8 @@ export class Subscription {
   sentSeq = 0;
   /** Live messages held back while history is replayed; null once live. */
   backlog: Deliverable[] | null = [];
-  room: ChannelRoom | null = null;
+  /** Joined its room (set once the room is ready). */
+  joined = false;
   closed = false;
   /** Counted in presence (a subscription ended before its replay finished is not). */
   present = false;

@@ -143,7 +143,7 @@ export class Hub {
       this.release(room);
       return null;
     }
-    sub.room = room;
+    sub.joined = true;
     const target = room.lastSeq;
     let since = sinceSeq === undefined ? target : Math.min(sinceSeq, target);
     const start: SubscriptionStart = { lastSeq: target };
@@ -195,9 +195,8 @@ export class Hub {
     if (conn.subs.get(sub.channelUrl) === sub) conn.subs.delete(sub.channelUrl);
     if (sub.typingTimer) clearTimeout(sub.typingTimer);
     sub.typingTimer = null;
-    const room = sub.room;
-    if (!room) return;
-    room.subs.delete(sub);
+    const room = sub.joined ? this.rooms.get(sub.channelUrl) : undefined;
+    if (!room?.subs.delete(sub)) return;
     bump(room.users, conn.userId, -1);
     if (sub.present) {
       sub.present = false;

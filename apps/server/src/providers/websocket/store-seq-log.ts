@@ -1,14 +1,13 @@
-import type { SeqLog } from "../../realtime/seq-log.ts";
 import type { MessageStore } from "../../store/message-store.ts";
 import { toSeqFrame } from "./wire.ts";
 
-/** The rooms' seq log: podchat's store, each entry in its wire form. */
-export function createStoreSeqLog(store: MessageStore): SeqLog {
+/** The rooms' seq log (realtime/seq-log.ts): podchat's store, each entry in its wire form. */
+export function createStoreSeqLog(store: MessageStore) {
   return {
-    async lastSeq(channelUrl) {
+    async lastSeq(channelUrl: string) {
       return (await store.getChannel(channelUrl))?.last_seq ?? 0;
     },
-    async after(channelUrl, afterSeq, limit) {
+    async after(channelUrl: string, afterSeq: number, limit: number) {
       return (await store.listMessages(channelUrl, { afterSeq, limit })).map(toSeqFrame);
     },
   };
