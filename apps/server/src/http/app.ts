@@ -16,6 +16,7 @@ import type { FileStorage } from "../files/file-storage.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { fileRoutes } from "./routes/files.ts";
+import { userRoutes } from "./routes/users.ts";
 
 export interface AppDeps {
   config: Config;
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps) {
   app.get("/openapi.json", (c) => c.json(openapi));
 
   app.route("/api/v1/chat/channels", channelRoutes(deps.chat, config));
+  app.route("/api/v1/chat/users", userRoutes(deps.chat));
   if (deps.files) {
     app.route(
       "/api/v1/chat",
