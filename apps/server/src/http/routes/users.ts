@@ -29,7 +29,10 @@ export function userRoutes(chat: ChatService) {
 
   app.get("/:user_id/unread", async (c) => {
     const userId = userParam(c);
-    const body: TotalUnreadResponse = { user_id: wireUserId(userId), total_unread: await chat.totalUnread(userId) };
+    const body: TotalUnreadResponse = {
+      user_id: wireUserId(userId),
+      total_unread: await chat.totalUnread(userId),
+    };
     return c.json(body);
   });
 
