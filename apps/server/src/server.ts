@@ -138,7 +138,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   };
   await registry.start();
   // After a Redis outage, rooms re-read their channels so nothing published meanwhile stays missing.
-  (bus as { onReconnect?: (cb: () => void) => void }).onReconnect?.(() => hub.resyncAll());
+  bus.onReconnect?.(() => hub.resyncAll());
   let draining = false;
   const gateway = createSocketGateway({
     config,

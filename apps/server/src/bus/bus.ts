@@ -55,6 +55,12 @@ export interface Bus {
   publishUser(userId: string, event: UserEvent): Promise<void>;
   subscribeUser(userId: string, handler: (event: UserEvent) => void): Promise<Unsubscribe>;
   publishControl(event: ControlEvent): Promise<void>;
+  /**
+   * Calls `cb` each time a distributed bus is back after an outage (events may have been missed
+   * meanwhile), once its subscriptions are active again; returns a function that removes `cb`.
+   * Absent on the in-process bus, which cannot miss events.
+   */
+  onReconnect?(cb: () => void): () => void;
   subscribeControl(handler: (event: ControlEvent) => void): Promise<Unsubscribe>;
   healthy(): Promise<boolean>;
   close(): Promise<void>;

@@ -6,7 +6,8 @@ import type { SendbirdEmulator } from "@podchat/sendbird-emulator";
 import { ChatError } from "../../errors/chat-error.ts";
 import type { ChatProvider } from "../chat-provider.ts";
 import { SendbirdApiError } from "./sendbird-api-error.ts";
-import { createSendbirdProvider, parseData, toChannel } from "./sendbird-provider.ts";
+import { parseData, toChannel } from "./sendbird-mapping.ts";
+import { createSendbirdProvider } from "./sendbird-provider.ts";
 import { createSendbirdService } from "./sendbird-service.ts";
 
 const token = "provider-token";

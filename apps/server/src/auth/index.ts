@@ -1,7 +1,0 @@
-export {
-  AuthError,
-  type AuthFailure,
-  createTokenVerifier,
-  type TokenVerifier,
-  type VerifiedToken,
-} from "./token-verifier.ts";

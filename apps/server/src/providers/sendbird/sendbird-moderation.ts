@@ -1,0 +1,60 @@
+import { ErrorCode, wireUserId } from "@podchat/protocol";
+import type { ModerationState } from "@podchat/protocol";
+import { ChatError } from "../../errors/chat-error.ts";
+import type { SendbirdService } from "./sendbird-service.ts";
+
+import { assertMember, isOperator } from "./sendbird-mapping.ts";
+import { sendbirdChannelPageMax, allPages, allOperators } from "./sendbird-paging.ts";
+
+/**
+ * podchat's send rules that the Platform API (admin rights) may not apply itself: a muted member
+ * cannot send, and only operators send in a frozen channel. Bans expel, so a banned user fails
+ * as a non-member.
+ */
+export async function assertMaySend(
+  service: SendbirdService,
+  channelUrl: string,
+  userId: string,
+): Promise<void> {
+  const channel = await service.getGroupChannel(channelUrl, { showMember: true });
+  const member = assertMember(channel, userId);
+  if (member.is_muted) {
+    throw new ChatError(ErrorCode.MUTED, `${userId} is muted in ${channelUrl}`, { status: 403 });
+  }
+  if (channel.freeze && !isOperator(member)) {
+    throw new ChatError(ErrorCode.FROZEN, `${channelUrl} is frozen: only operators may send`, {
+      status: 403,
+    });
+  }
+}
+
+/** A Sendbird ban "until lifted" is a ten-year ban; anything that long reads back as null. */
+export const permanentBanMs = 10 * 365 * 86_400_000 - 86_400_000;
+
+export function untilOf(startAt: number | undefined, endAt: number): string | null {
+  if (endAt <= 0) return null;
+  if (startAt !== undefined && endAt - startAt >= permanentBanMs) return null;
+  return new Date(endAt).toISOString();
+}
+
+export async function moderationOf(service: SendbirdService, channelUrl: string): Promise<ModerationState> {
+  const [channel, bans, mutes, operators] = await Promise.all([
+    service.getGroupChannel(channelUrl, { showMember: false }),
+    allPages(async (token) => {
+      const page = await service.listBannedUsers(channelUrl, { token, limit: sendbirdChannelPageMax });
+      return { items: page.banned_list, next: page.next };
+    }),
+    allPages(async (token) => {
+      const page = await service.listMutedUsers(channelUrl, { token, limit: sendbirdChannelPageMax });
+      return { items: page.muted_list, next: page.next };
+    }),
+    allOperators(service, channelUrl),
+  ]);
+  return {
+    channel_url: channel.channel_url,
+    frozen: channel.freeze,
+    operators: operators.map(wireUserId),
+    banned: bans.map((b) => ({ user_id: wireUserId(b.user.user_id), until: untilOf(b.start_at, b.end_at) })),
+    muted: mutes.map((m) => ({ user_id: wireUserId(m.user_id), until: untilOf(undefined, m.end_at) })),
+  };
+}
