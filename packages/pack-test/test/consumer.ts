@@ -17,6 +17,7 @@ const require = createRequire(import.meta.url);
 export const publishable = {
   "@podchat/protocol": "packages/protocol",
   "@podchat/client-sdk": "packages/client-sdk",
+  "@podchat/backend": "packages/backend",
 } as const;
 export type Publishable = keyof typeof publishable;
 

@@ -60,6 +60,21 @@ async function expectRoundTrip(out: RoundTripOutput, userId: number, text: strin
   expect(messages.find((m) => m.seq === out.ack.seq)).toMatchObject({ user_id: userId, message: text });
 }
 
+const sdkTarballs = () => [tarballs["@podchat/protocol"], tarballs["@podchat/client-sdk"]];
+
+/** Runs the app's compiled backend-main.js: creates `channelUrl` through @podchat/backend. */
+async function expectBackendCall(dir: string, channelUrl: string) {
+  const { stdout } = await run(process.execPath, ["dist/backend-main.js"], {
+    cwd: dir,
+    env: cleanEnv({ PODCHAT_URL: chat.url, PODCHAT_API_KEY: chat.apiKey, PODCHAT_CHANNEL: channelUrl }),
+  });
+  const out = JSON.parse(stdout) as { channel: Record<string, unknown>; notFound: string };
+  expect(out.channel).toMatchObject({ channel_url: channelUrl, member_count: 3, data: { pod_id: 123 } });
+  expect(out.notFound).toBe("404 CHANNEL_NOT_FOUND");
+  const res = await chat.api(`/api/v1/chat/channels/${channelUrl}`);
+  expect(res.status).toBe(200);
+}
+
 function nodeEnv(userId: number, text: string) {
   return cleanEnv({
     PODCHAT_URL: chat.url,
@@ -148,8 +163,9 @@ describe("packed tarballs", () => {
         expect(Object.keys(entry as object)).toEqual(["import", "require"]);
       }
     }
-    const sdk = tarManifest(tarballs["@podchat/client-sdk"]);
-    expect(sdk["dependencies"]).toEqual({ "@podchat/protocol": protocolVersion });
+    for (const dependent of ["@podchat/client-sdk", "@podchat/backend"] as const) {
+      expect(tarManifest(tarballs[dependent])["dependencies"]).toEqual({ "@podchat/protocol": protocolVersion });
+    }
   });
 });
 
@@ -159,7 +175,7 @@ describe("consumer apps", () => {
     await makeApp({
       dir,
       fixture: "esm-ts",
-      shared: ["round-trip.ts", "node-main.ts", "react-types.ts"],
+      shared: ["round-trip.ts", "node-main.ts", "react-types.ts", "backend-main.ts"],
       type: "module",
       tarballs: Object.values(tarballs),
       registry: ["ws", "@types/ws", "@types/node", "@types/react"],
@@ -167,6 +183,7 @@ describe("consumer apps", () => {
     await tsc(dir, "tsconfig.bundler.json");
     await tsc(dir, "tsconfig.json");
     expect(readFileSync(join(dir, "dist/round-trip.js"), "utf8")).toMatch(/from "@podchat\/client-sdk"/);
+    await expectBackendCall(dir, "pack_esm_backend");
     const text = `hello from an ESM app ${Date.now()}`;
     const { stdout } = await run(process.execPath, ["dist/node-main.js"], {
       cwd: dir,
@@ -186,7 +203,7 @@ describe("consumer apps", () => {
     await makeApp({
       dir,
       fixture: "cjs-ts",
-      shared: ["round-trip.ts", "node-main.ts", "react-types.ts"],
+      shared: ["round-trip.ts", "node-main.ts", "react-types.ts", "backend-main.ts"],
       tarballs: Object.values(tarballs),
       registry: ["ws", "@types/ws", "@types/node", "@types/react"],
     });
@@ -194,6 +211,8 @@ describe("consumer apps", () => {
     expect(readFileSync(join(dir, "dist/round-trip.js"), "utf8")).toMatch(
       /require\("@podchat\/client-sdk"\)/,
     );
+    expect(readFileSync(join(dir, "dist/backend-main.js"), "utf8")).toMatch(/require\("@podchat\/backend"\)/);
+    await expectBackendCall(dir, "pack_cjs_backend");
     const text = `hello from a CommonJS app ${Date.now()}`;
     const { stdout } = await run(process.execPath, ["dist/node-main.js"], {
       cwd: dir,
@@ -214,7 +233,7 @@ describe("consumer apps", () => {
       dir,
       fixture: "node-script",
       type: "module",
-      tarballs: Object.values(tarballs),
+      tarballs: sdkTarballs(),
       registry: ["ws"],
     });
     const text = `hello from a Node script ${Date.now()}`;
@@ -237,7 +256,7 @@ describe("consumer apps", () => {
         fixture: "vite",
         shared: ["round-trip.ts"],
         type: "module",
-        tarballs: Object.values(tarballs),
+        tarballs: sdkTarballs(),
       });
       await tsc(dir);
       const modules = new Set<string>();
