@@ -164,7 +164,9 @@ describe("packed tarballs", () => {
       }
     }
     for (const dependent of ["@podchat/client-sdk", "@podchat/backend"] as const) {
-      expect(tarManifest(tarballs[dependent])["dependencies"]).toEqual({ "@podchat/protocol": protocolVersion });
+      expect(tarManifest(tarballs[dependent])["dependencies"]).toEqual({
+        "@podchat/protocol": protocolVersion,
+      });
     }
   });
 });
