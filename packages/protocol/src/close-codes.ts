@@ -36,21 +36,16 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 /** What a client should do after a close with a given code. */
 export type RetryPolicy = "retry" | "retry-slow" | "refresh-token" | "never";
 
+/** Codes that are not simply retried (1001, 1009, 1011, 4420, 4500, 4503 and unknown ones are). */
 const policies: Record<number, RetryPolicy> = {
   [CloseCode.NORMAL]: "never",
-  [CloseCode.GOING_AWAY]: "retry",
-  [CloseCode.FRAME_TOO_LARGE]: "retry",
-  [CloseCode.INTERNAL_ERROR]: "retry",
   [CloseCode.BAD_REQUEST]: "never",
   [CloseCode.UNAUTHORIZED]: "refresh-token",
   [CloseCode.FORBIDDEN]: "never",
   [CloseCode.CHANNEL_NOT_FOUND]: "never",
   [CloseCode.WRONG_PROVIDER]: "never",
   [CloseCode.CHANNEL_DELETED]: "never",
-  [CloseCode.SLOW_CONSUMER]: "retry",
   [CloseCode.RATE_LIMITED]: "retry-slow",
-  [CloseCode.SERVER_ERROR]: "retry",
-  [CloseCode.STORE_UNAVAILABLE]: "retry",
 };
 
 /**
