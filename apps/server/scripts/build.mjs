@@ -17,7 +17,11 @@ const declared = new Set(Object.keys(pkg.dependencies ?? {}));
 const builtins = new Set(builtinModules);
 
 /** The package name of a bare import: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
-const packageOf = (spec) => spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
+const packageOf = (spec) =>
+  spec
+    .split("/")
+    .slice(0, spec.startsWith("@") ? 2 : 1)
+    .join("/");
 
 const used = new Set();
 const externalPackages = {

@@ -76,9 +76,7 @@ export async function createChannelViaApi(config: Config, o: CreateChannelOption
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new CliError(
-      `the server answered ${res.status}${err ? ` ${err.code}: ${err.message}` : ""}`,
-    );
+    throw new CliError(`the server answered ${res.status}${err ? ` ${err.code}: ${err.message}` : ""}`);
   }
   return json;
 }

@@ -16,7 +16,8 @@ function describe(config: Config): string[] {
     `  tokens     ${jwt.jwks_url ? `JWKS ${jwt.jwks_url}` : "HS256 shared secret"}, lifetime at most ${days(jwt.max_lifetime_s)}, exp ${jwt.require_exp ? "required" : "optional"}${jwt.issuer ? `, iss ${jwt.issuer}` : ""}${jwt.audience ? `, aud ${jwt.audience}` : ""}`,
     `  chat flag  use_websocket=${config.chat.use_websocket} rollout=${config.chat.rollout_percent}%`,
   ];
-  if (config.env !== "dev" && !jwt.require_exp) lines.push("  warning: tokens without exp are accepted outside dev");
+  if (config.env !== "dev" && !jwt.require_exp)
+    lines.push("  warning: tokens without exp are accepted outside dev");
   if (config.env !== "dev" && config.store.driver === "sqlite")
     lines.push("  warning: SQLite outside dev: one instance only, back it up with `podchat backup`");
   return lines;

@@ -14,7 +14,10 @@ import { mintUserToken } from "./token.ts";
 const program = new Command("podchat")
   .description("podchat: self-hosted group chat server")
   .option("--env <name>", "APP_ENV for this run: dev, stg or prod (default: $APP_ENV, else dev)")
-  .option("--config-dir <dir>", "folder holding config.<env>.yaml (default: $CONFIG_DIR, else the package's config/)")
+  .option(
+    "--config-dir <dir>",
+    "folder holding config.<env>.yaml (default: $CONFIG_DIR, else the package's config/)",
+  )
   .showHelpAfterError()
   .configureOutput({ outputError: (s, write) => write(s) });
 
@@ -75,7 +78,14 @@ channel
   .action(
     async (
       url: string,
-      o: { name?: string; users: string; data?: string; customType?: string; server?: string; apiKey?: string },
+      o: {
+        name?: string;
+        users: string;
+        data?: string;
+        customType?: string;
+        server?: string;
+        apiKey?: string;
+      },
     ) => {
       const created = await createChannelViaApi(loadCliConfig(global()).config, { channelUrl: url, ...o });
       console.log(JSON.stringify(created, null, 2));
@@ -84,7 +94,9 @@ channel
 
 program
   .command("backup")
-  .description("copy the SQLite database to <file>, safely while the server runs (PostgreSQL: prints the pg_dump recipe)")
+  .description(
+    "copy the SQLite database to <file>, safely while the server runs (PostgreSQL: prints the pg_dump recipe)",
+  )
   .argument("<file>", "where to write the backup")
   .option("--overwrite", "replace <file> when it exists")
   .action((file: string, o: { overwrite?: boolean }) => {
@@ -98,7 +110,9 @@ program
 
 program
   .command("restore")
-  .description("replace the SQLite database with a backup <file>; refuses corrupt or non-podchat files and a database in use")
+  .description(
+    "replace the SQLite database with a backup <file>; refuses corrupt or non-podchat files and a database in use",
+  )
   .argument("<file>", "a file written by `podchat backup`")
   .option("--force", "restore even while a server (or any process) has the database open")
   .action(async (file: string, o: { force?: boolean }) => {

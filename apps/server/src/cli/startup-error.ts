@@ -8,7 +8,13 @@ export interface StartupFailure {
   exitCode: number;
 }
 
-type SysError = Error & { code?: string; syscall?: string; address?: string; port?: number; hostname?: string };
+type SysError = Error & {
+  code?: string;
+  syscall?: string;
+  address?: string;
+  port?: number;
+  hostname?: string;
+};
 
 const firstLine = (s: string) => s.split("\n")[0]!.trim();
 
@@ -44,7 +50,10 @@ export function databaseFailure(e: unknown, config: Config): StartupFailure {
     err.code && /^E[A-Z]+$/.test(err.code) && !err.message.includes(err.code)
       ? `${err.code} ${firstLine(err.message ?? "")}`.trim()
       : firstLine(err?.message ?? String(err));
-  return { line: `podchat cannot start: cannot open the database (${storeLocation(config)}): ${reason}`, exitCode: 1 };
+  return {
+    line: `podchat cannot start: cannot open the database (${storeLocation(config)}): ${reason}`,
+    exitCode: 1,
+  };
 }
 
 /** An error from opening the port. */
@@ -60,7 +69,10 @@ export function listenFailure(e: unknown, host: string, port: number): StartupFa
     case "ENOTFOUND":
       return { line: `podchat cannot start: address ${host} is not available on this machine`, exitCode: 1 };
     default:
-      return { line: `podchat cannot start: cannot listen on ${where}: ${firstLine(err.message)}`, exitCode: 1 };
+      return {
+        line: `podchat cannot start: cannot listen on ${where}: ${firstLine(err.message)}`,
+        exitCode: 1,
+      };
   }
 }
 
@@ -68,10 +80,13 @@ export function listenFailure(e: unknown, host: string, port: number): StartupFa
 export function startupFailure(e: unknown): StartupFailure {
   if (e instanceof ConfigError) return { line: e.line, exitCode: 2 };
   // An unusable upload storage (no such bucket, refused credentials): say which, no stack trace.
-  if (e instanceof FileStorageError) return { line: `podchat cannot start: ${firstLine(e.message)}`, exitCode: 1 };
+  if (e instanceof FileStorageError)
+    return { line: `podchat cannot start: ${firstLine(e.message)}`, exitCode: 1 };
   const err = e as SysError;
   if (err.syscall === "connect" || err.syscall === "getaddrinfo") {
-    const to = err.address ? `${err.address}${err.port ? `:${err.port}` : ""}` : (err.hostname ?? "a service");
+    const to = err.address
+      ? `${err.address}${err.port ? `:${err.port}` : ""}`
+      : (err.hostname ?? "a service");
     return { line: `podchat cannot start: cannot connect to ${to}: ${firstLine(err.message)}`, exitCode: 1 };
   }
   return { line: `podchat cannot start: ${firstLine(err?.message ?? String(e))}`, exitCode: 1 };

@@ -25,9 +25,15 @@ export async function mintUserToken(config: Config, userId: string, ttlS: number
     );
   }
   const now = Math.floor(Date.now() / 1000);
-  let t = new SignJWT({}).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setSubject(userId).setIssuedAt(now);
+  let t = new SignJWT({})
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(userId)
+    .setIssuedAt(now);
   t = t.setExpirationTime(now + ttlS);
   if (jwt.issuer) t = t.setIssuer(jwt.issuer);
   if (jwt.audience) t = t.setAudience(jwt.audience);
-  return { token: await t.sign(new TextEncoder().encode(jwt.secret)), expiresAt: new Date((now + ttlS) * 1000) };
+  return {
+    token: await t.sign(new TextEncoder().encode(jwt.secret)),
+    expiresAt: new Date((now + ttlS) * 1000),
+  };
 }

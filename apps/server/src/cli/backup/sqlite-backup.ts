@@ -97,9 +97,14 @@ export function isDatabaseInUse(path: string): boolean {
  * transaction; in WAL mode writers go on meanwhile) into a temporary file beside the target, which
  * is checked and then renamed, so `file` is either absent or a complete, verified backup.
  */
-export function backupSqlite(source: string, file: string, options: { overwrite?: boolean } = {}): DatabaseSummary {
+export function backupSqlite(
+  source: string,
+  file: string,
+  options: { overwrite?: boolean } = {},
+): DatabaseSummary {
   const target = resolve(file);
-  if (!existsSync(source)) throw new CliError(`no database at ${source} (store.sqlite.path); nothing to back up`);
+  if (!existsSync(source))
+    throw new CliError(`no database at ${source} (store.sqlite.path); nothing to back up`);
   if (existsSync(target) && !options.overwrite)
     throw new CliError(`${target} exists; remove it or pass --overwrite`);
   mkdirSync(dirname(target), { recursive: true });
