@@ -64,7 +64,8 @@ export async function createChannelViaApi(config: Config, o: CreateChannelOption
       signal: AbortSignal.timeout(15_000),
     });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+    const c = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = c?.code ?? c?.message ?? (e as Error).message;
     throw new CliError(`no podchat server answers at ${base} (${cause}); start one or pass --server`);
   }
   const text = await res.text();

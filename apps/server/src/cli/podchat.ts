@@ -1,16 +1,10 @@
 #!/usr/bin/env node
 // The `podchat` command line: start, migrate, token, channel create, backup, restore, check-config.
 import { Command, InvalidArgumentError } from "commander";
-import { postgresRecipe } from "./backup/postgres-recipe.ts";
-import { backupSqlite, restoreSqlite } from "./backup/sqlite-backup.ts";
-import { createChannelViaApi } from "./channel.ts";
-import { runCheckConfig } from "./check-config.ts";
 import { CliError, type GlobalOptions, loadCliConfig } from "./cli-error.ts";
 import { parseDuration } from "./duration.ts";
-import { runMigrate } from "./migrate.ts";
-import { runStart } from "./start.ts";
-import { mintUserToken } from "./token.ts";
 
+// Each command imports what it needs when it runs: `podchat token` should not load the server.
 const program = new Command("podchat")
   .description("podchat: self-hosted group chat server")
   .option("--env <name>", "APP_ENV for this run: dev, stg or prod (default: $APP_ENV, else dev)")
@@ -43,6 +37,7 @@ program
   .command("start")
   .description("start the server (what `node dist/main.js` does); SIGTERM drains it")
   .action(async () => {
+    const { runStart } = await import("./start.ts");
     await runStart(global());
   });
 
@@ -50,6 +45,7 @@ program
   .command("migrate")
   .description("apply the database schema (SQLite file or PostgreSQL from the config), then exit")
   .action(async () => {
+    const { runMigrate } = await import("./migrate.ts");
     console.log(await runMigrate(loadCliConfig(global()).config));
   });
 
@@ -60,6 +56,7 @@ program
   .option("--ttl <duration>", "lifetime: seconds or 90s, 15m, 1h, 7d", duration, 3600)
   .option("--json", "print {token, expires_at} as JSON")
   .action(async (userId: string, o: { ttl: number; json?: boolean }) => {
+    const { mintUserToken } = await import("./token.ts");
     const { token, expiresAt } = await mintUserToken(loadCliConfig(global()).config, userId, o.ttl);
     console.log(o.json ? JSON.stringify({ token, expires_at: expiresAt.toISOString() }) : token);
   });
@@ -87,6 +84,7 @@ channel
         apiKey?: string;
       },
     ) => {
+      const { createChannelViaApi } = await import("./channel.ts");
       const created = await createChannelViaApi(loadCliConfig(global()).config, { channelUrl: url, ...o });
       console.log(JSON.stringify(created, null, 2));
     },
@@ -99,9 +97,11 @@ program
   )
   .argument("<file>", "where to write the backup")
   .option("--overwrite", "replace <file> when it exists")
-  .action((file: string, o: { overwrite?: boolean }) => {
+  .action(async (file: string, o: { overwrite?: boolean }) => {
     const { config } = loadCliConfig(global());
+    const { postgresRecipe } = await import("./backup/postgres-recipe.ts");
     if (config.store.driver === "postgres") throw new CliError(postgresRecipe(config, "backup", file), 3);
+    const { backupSqlite } = await import("./backup/sqlite-backup.ts");
     const s = backupSqlite(config.store.sqlite.path, file, { overwrite: o.overwrite ?? false });
     console.log(
       `podchat backup: ${config.store.sqlite.path} → ${file}: ${s.channels} channels, ${s.messages} messages, schema v${s.schemaVersion}, ${s.bytes} bytes, integrity ok`,
@@ -117,7 +117,9 @@ program
   .option("--force", "restore even while a server (or any process) has the database open")
   .action(async (file: string, o: { force?: boolean }) => {
     const { config } = loadCliConfig(global());
+    const { postgresRecipe } = await import("./backup/postgres-recipe.ts");
     if (config.store.driver === "postgres") throw new CliError(postgresRecipe(config, "restore", file), 3);
+    const { restoreSqlite } = await import("./backup/sqlite-backup.ts");
     const s = await restoreSqlite(file, config.store.sqlite.path, { force: o.force ?? false });
     console.log(
       `podchat restore: ${file} → ${config.store.sqlite.path}: ${s.channels} channels, ${s.messages} messages, schema v${s.schemaVersion}${o.force ? " (forced: restart the server now)" : ""}`,
@@ -127,7 +129,8 @@ program
 program
   .command("check-config")
   .description("load the config for APP_ENV and print its problems (exit 2) or what it would start")
-  .action(() => {
+  .action(async () => {
+    const { runCheckConfig } = await import("./check-config.ts");
     console.log(runCheckConfig(global()));
   });
 

@@ -142,7 +142,7 @@ export async function restoreSqlite(
   options: { force?: boolean } = {},
 ): Promise<DatabaseSummary> {
   const source = resolve(file);
-  const summary = inspectPodchatDatabase(source);
+  inspectPodchatDatabase(source); // throws on a corrupt or non-podchat file
   if (!options.force && isDatabaseInUse(target)) {
     throw new CliError(
       `${target} is in use (a podchat server or another process has it open); stop the server first, or pass --force`,
