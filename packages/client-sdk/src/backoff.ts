@@ -11,9 +11,9 @@ export interface ReconnectPolicy {
   /** Upper bound of the slow tier. */
   slowMaxDelayMs: number;
   /**
-   * @since 0.3 After the server closed with 1001 (draining for a restart or deploy) the first
-   * attempt waits a uniform random delay in `[0, drainMaxDelayMs]` instead of the backoff; if it
-   * fails, the normal backoff goes on from its first step.
+   * @since 0.3 After the server closed a connected socket with 1001 (draining for a restart or
+   * deploy) the first attempt waits a uniform random delay in `[0, drainMaxDelayMs]` instead of the
+   * backoff; if it fails, the normal backoff goes on (as after a first failed attempt).
    */
   drainMaxDelayMs: number;
 }

@@ -590,9 +590,12 @@ export class PodchatChannel {
 
   #retry(slow: boolean, retryAfterMs?: number, drained?: boolean): void {
     this.#setStatus("reconnecting");
-    const delay = drained
-      ? Math.random() * this.#ctx.policy.drainMaxDelayMs
-      : reconnectDelay(this.#ctx.policy, this.#attempts++, slow, retryAfterMs);
+    // The short drain delay only right after a connection (a drain refusal on retry backs off).
+    const n = this.#attempts++;
+    const delay =
+      drained && !n
+        ? Math.random() * this.#ctx.policy.drainMaxDelayMs
+        : reconnectDelay(this.#ctx.policy, n, slow, retryAfterMs);
     this.#slowUntil = slow ? Date.now() + delay : 0;
     this.#stopRetry();
     this.#retryTimer = setTimeout(() => void this.#open(), delay);

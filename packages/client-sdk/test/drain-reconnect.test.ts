@@ -42,15 +42,18 @@ describe("reconnect after the server drains (close 1001)", () => {
     expect(server.sockets).toHaveLength(3);
   });
 
-  it("falls back to the normal backoff, from its first step, when that reconnect fails", async () => {
+  it("falls back to the normal backoff when that reconnect fails, also when it is refused with 1001", async () => {
     vi.spyOn(Math, "random").mockReturnValue(0.5);
     const { server, client } = setup();
     const ch = client.channel("c1");
     ch.connect();
     await advance();
-    let refusals = 2;
-    server.admit = () =>
-      refusals-- > 0 ? { accept: false, closeCode: 4503, code: "STORE_UNAVAILABLE" } : { accept: true };
+    // Refused twice: once by a server that is still draining, once by a store that is not up yet.
+    const refusals = [
+      { accept: false as const, closeCode: 1001, code: "DRAINING" },
+      { accept: false as const, closeCode: 4503, code: "STORE_UNAVAILABLE" },
+    ];
+    server.admit = () => refusals.shift() ?? { accept: true };
     drain(server.latest);
     const at: number[] = [];
     const start = Date.now();
@@ -61,8 +64,9 @@ describe("reconnect after the server drains (close 1001)", () => {
       await advance(10);
       seen();
     }
-    // drain window 0.5·1000 = 500; then backoff 500 + 0.5·500 = 750, then 500 + 0.5·1000 = 1000.
-    expect(at).toEqual([500, 500 + 750, 500 + 750 + 1000]);
+    // drain window 0.5·1000 = 500; then the backoff's second and third steps:
+    // 500 + 0.5·1000 = 1000, then 500 + 0.5·2000 = 1500.
+    expect(at).toEqual([500, 500 + 1000, 500 + 1000 + 1500]);
     expect(ch.status).toBe("connected");
   });
 
