@@ -10,6 +10,8 @@ export type ToWorker =
       resumeSeq: number;
     }
   | { type: "progress" }
+  /** The restart begins: reset the event-loop delay histogram. */
+  | { type: "mark" }
   | { type: "report" }
   | { type: "stop" };
 
@@ -17,7 +19,13 @@ export type ToWorker =
 export type FromWorker =
   | { type: "ready"; connectMs: number }
   | { type: "progress"; connected: number; back: number; resumed: number; closed: number; errors: number }
-  | { type: "report"; clients: ClientRecord[]; errors: Record<string, number> };
+  | {
+      type: "report";
+      clients: ClientRecord[];
+      errors: Record<string, number>;
+      /** This process's event-loop delay since the mark, ms: how late its timers could fire. */
+      loopDelayMs: { p50: number; p99: number; max: number };
+    };
 
 /** What happened to one SDK client around the restart (epoch ms; null when it did not happen). */
 export interface ClientRecord {

@@ -1,6 +1,7 @@
 // One load process of the restart bench: SDK clients (@podchat/client-sdk over `ws`), each on its
 // own channel socket, recording when the drain close came, when each reconnect attempt started,
 // and when the client was connected and resumed again. Driven by the parent over IPC.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createClient, type PodchatClient } from "@podchat/client-sdk";
 import { SignJWT } from "jose";
 import WebSocket from "ws";
@@ -11,6 +12,8 @@ const records: ClientRecord[] = [];
 const clients: PodchatClient[] = [];
 const errors: Record<string, number> = {};
 let connected = 0;
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 
 async function start(m: Extract<ToWorker, { type: "start" }>) {
   const key = new TextEncoder().encode(m.secret);
@@ -85,8 +88,16 @@ process.on("message", (m: ToWorker) => {
         errors: Object.values(errors).reduce((a, b) => a + b, 0),
       });
       break;
+    case "mark":
+      loop.reset();
+      break;
     case "report":
-      send({ type: "report", clients: records, errors });
+      send({
+        type: "report",
+        clients: records,
+        errors,
+        loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+      });
       break;
     case "stop":
       for (const c of clients) c.close();
