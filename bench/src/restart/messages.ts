@@ -17,7 +17,7 @@ export type ToWorker =
 
 /** Worker → parent. */
 export type FromWorker =
-  | { type: "ready"; connectMs: number }
+  | { type: "ready"; connectMs: number; rampRetries: number }
   | { type: "progress"; connected: number; back: number; resumed: number; closed: number; errors: number }
   | {
       type: "report";

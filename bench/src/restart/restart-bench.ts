@@ -1,21 +1,26 @@
 /**
- * Restart under load: N SDK clients (several load processes) on one podchat server (the built
- * bundle, SQLite), then SIGTERM and a fresh start on the same port — what a single-instance deploy
- * does. Measures the drain, the downtime, when every client is connected again and when every one
- * has resumed (received the message posted to its channel after the restart), and the spread of
- * the reconnect attempts (the SDK's 0..1 s drain jitter, then its backoff).
+ * Restart under load: N SDK clients (several load processes) on podchat (the built bundle), then a
+ * restart. Measures the drain, when every client the restart closed is connected again and when
+ * every client has resumed (received the message posted to its channel after the SIGTERM), and
+ * the spread of the reconnect attempts (the SDK's 0..1 s drain jitter, then its backoff).
  *
- *   pnpm --filter @podchat/bench restart -- --clients 10000 --workers 4
+ *   pnpm --filter @podchat/bench restart -- --mode rolling --clients 10000
+ *   pnpm --filter @podchat/bench restart -- --mode single --clients 10000
  *
- * Options: --clients N (10000), --workers N (4), --per-channel N (10 members per channel),
- * --timeout-s N (180). Not part of `pnpm test`: it takes a minute or two and most of two cores.
+ * --mode single: one instance (SQLite): SIGTERM, wait for the exit, start again on the same port.
+ * --mode rolling: two instances (PostgreSQL + Redis, $DATABASE_URL / $REDIS_URL or the local ones)
+ *   behind two readiness-probing TCP balancers (bench/src/restart/balancer.ts); instance A gets
+ *   SIGTERM, its clients reconnect through the balancers to B, then A starts again.
+ * Other options: --clients N (10000), --workers N (4), --per-channel N (10), --timeout-s N (180).
+ * Not part of `pnpm test`: it takes a minute or two and most of two cores.
  */
-import { spawn, spawnSync, fork, type ChildProcess } from "node:child_process";
+import { type ChildProcess, fork, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import postgres from "postgres";
 import { parse as parseYaml, stringify } from "yaml";
 import { cpuSeconds, rssBytes } from "../proc.ts";
 import { freePort } from "../targets/server-process.ts";
@@ -23,12 +28,15 @@ import type { ClientRecord, FromWorker, ToWorker } from "./messages.ts";
 
 const { values } = parseArgs({
   options: {
+    mode: { type: "string", default: "rolling" },
     clients: { type: "string", default: "10000" },
     workers: { type: "string", default: "4" },
     "per-channel": { type: "string", default: "10" },
     "timeout-s": { type: "string", default: "180" },
   },
 });
+const MODE = values.mode;
+if (MODE !== "single" && MODE !== "rolling") throw new Error("--mode is single or rolling");
 const CLIENTS = Number(values.clients);
 const WORKERS = Number(values.workers);
 const PER_CHANNEL = Number(values["per-channel"]);
@@ -51,45 +59,103 @@ const config = parseYaml(readFileSync(join(serverDir, "config/config.dev.yaml"),
 config.limits = { max_connections_per_ip: 1_000_000 };
 config.log = { level: "warn" };
 writeFileSync(join(dir, "config.dev.yaml"), stringify(config));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
+
+const pgUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+const schema = `restart_bench_${process.pid}`;
+const storeEnv =
+  MODE === "rolling"
+    ? {
+        DATABASE_URL: pgUrl,
+        DATABASE_SCHEMA: schema,
+        REDIS_URL: process.env.REDIS_URL || "redis://127.0.0.1:6379",
+        REDIS_PREFIX: `rb${process.pid}`,
+      }
+    : { DATABASE_URL: "", REDIS_URL: "", SQLITE_PATH: join(dir, "chat.sqlite") };
 
 const live = new Set<ChildProcess>();
 process.once("exit", () => {
   for (const c of live) c.kill("SIGKILL");
 });
+function track(c: ChildProcess) {
+  live.add(c);
+  c.once("exit", () => live.delete(c));
+  return c;
+}
 
-function startServer(label: string): Promise<{ child: ChildProcess; readyAt: number }> {
-  const child = spawn(process.execPath, [join(serverDir, "dist/main.js")], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      APP_ENV: "dev",
-      CONFIG_DIR: dir,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      SQLITE_PATH: join(dir, "chat.sqlite"),
-      UPLOADS_DIR: join(dir, "uploads"),
-      DATABASE_URL: "",
-      REDIS_URL: "",
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  live.add(child);
-  child.once("exit", () => live.delete(child));
+interface Instance {
+  child: ChildProcess;
+  port: number;
+  readyAt: number;
+}
+function startServer(label: string, port: number): Promise<Instance> {
+  const child = track(
+    spawn(process.execPath, [join(serverDir, "dist/main.js")], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        APP_ENV: "dev",
+        CONFIG_DIR: dir,
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        UPLOADS_DIR: join(dir, "uploads"),
+        LOG_LEVEL: "info",
+        ...storeEnv,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let out = "";
   child.stderr!.on("data", (d) => (out += d));
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (d) => {
       out += d;
-      if (out.includes("podchat listening")) resolve({ child, readyAt: Date.now() });
+      if (out.includes("podchat listening")) resolve({ child, port, readyAt: Date.now() });
     });
     child.once("exit", (code) => reject(new Error(`${label} exited ${code}: ${out.slice(-500)}`)));
   });
 }
 
-async function api(path: string, body: unknown, tries = 3): Promise<void> {
+function startBalancer(port: number, backends: number[]): Promise<ChildProcess> {
+  const child = track(
+    spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        fileURLToPath(new URL("./balancer.ts", import.meta.url)),
+        String(port),
+        ...backends.map(String),
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    ),
+  );
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      if (String(d).includes("balancer listening")) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`balancer exited ${code}`)));
+  });
+}
+
+// Where clients and REST calls go: the instance itself, or the balancers.
+let entries: string[];
+let a: Instance;
+let b: Instance | undefined;
+if (MODE === "single") {
+  a = await startServer("server A", await freePort());
+  entries = [`http://127.0.0.1:${a.port}`];
+} else {
+  [a, b] = await Promise.all([
+    startServer("server A", await freePort()),
+    startServer("server B", await freePort()),
+  ]);
+  const lbPorts = [await freePort(), await freePort()];
+  await Promise.all(lbPorts.map((p) => startBalancer(p, [a.port, b!.port])));
+  entries = lbPorts.map((p) => `http://127.0.0.1:${p}`);
+}
+const base = entries[0]!;
+
+async function api(path: string, body: unknown, tries = 5): Promise<void> {
   let res: Response;
   try {
     res = await fetch(base + path, {
@@ -98,7 +164,7 @@ async function api(path: string, body: unknown, tries = 3): Promise<void> {
       body: JSON.stringify(body),
     });
   } catch (e) {
-    // A pooled keep-alive connection to the stopped server fails once; a new one reaches B.
+    // A pooled keep-alive connection to a stopped server fails once; a new one reaches a live one.
     if (tries > 1) return api(path, body, tries - 1);
     throw e;
   }
@@ -115,23 +181,21 @@ const channels = [...new Set(users.map((_, i) => channelOf(i)))];
 /** The first member of a channel (`rs-K` holds users K·PER_CHANNEL …). */
 const memberOf = (c: string) => users[Number(c.slice(3)) * PER_CHANNEL]!;
 
-console.log(`restart bench: ${CLIENTS} SDK clients in ${WORKERS} processes, ${channels.length} channels`);
-let a = await startServer("server A");
+console.log(
+  `restart bench (${MODE}): ${CLIENTS} SDK clients in ${WORKERS} processes, ${channels.length} channels`,
+);
 await inBatches(channels, 25, (c) =>
-  api("/api/v1/chat/channels", {
-    channel_url: c,
-    user_ids: users.filter((_, i) => channelOf(i) === c),
-  }),
+  api("/api/v1/chat/channels", { channel_url: c, user_ids: users.filter((_, i) => channelOf(i) === c) }),
 );
 
-const workers = Array.from({ length: WORKERS }, () => {
-  const w = fork(fileURLToPath(new URL("./restart-worker.ts", import.meta.url)), [], {
-    execArgv: ["--import", "tsx", "--max-old-space-size=1024"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  live.add(w);
-  return w;
-});
+const workers = Array.from({ length: WORKERS }, () =>
+  track(
+    fork(fileURLToPath(new URL("./restart-worker.ts", import.meta.url)), [], {
+      execArgv: ["--import", "tsx", "--max-old-space-size=1024"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    }),
+  ),
+);
 function ask<T extends FromWorker["type"]>(w: ChildProcess, m: ToWorker, reply: T) {
   return new Promise<Extract<FromWorker, { type: T }>>((resolve) => {
     const on = (r: FromWorker) => {
@@ -145,25 +209,18 @@ function ask<T extends FromWorker["type"]>(w: ChildProcess, m: ToWorker, reply: 
 }
 async function progress() {
   const all = await Promise.all(workers.map((w) => ask(w, { type: "progress" }, "progress")));
-  const sum = (k: "connected" | "back" | "resumed" | "closed" | "errors") =>
-    all.reduce((n, p) => n + p[k], 0);
-  return {
-    connected: sum("connected"),
-    back: sum("back"),
-    resumed: sum("resumed"),
-    closed: sum("closed"),
-    errors: sum("errors"),
-  };
+  return { resumed: all.reduce((n, p) => n + p.resumed, 0) };
 }
 
 const rampStart = Date.now();
-await Promise.all(
+const ramp = await Promise.all(
   workers.map((w, k) =>
     ask(
       w,
       {
         type: "start",
-        url: base,
+        // Worker k's clients go through entry k (the balancers split the load between them).
+        url: entries[k % entries.length]!,
         secret: SECRET,
         clients: users.flatMap((u, i) => (i % WORKERS === k ? [[u, channelOf(i)] as [string, string]] : [])),
         resumeSeq: 2,
@@ -176,55 +233,62 @@ const rampMs = Date.now() - rampStart;
 await inBatches(channels, 50, (c) =>
   api(`/api/v1/chat/channels/${c}/messages`, { user_id: memberOf(c), message: "before" }),
 );
-const aRss = rssBytes(a.child.pid!);
 console.log(
-  `connected: ${CLIENTS} in ${(rampMs / 1000).toFixed(1)} s; server A RSS ${(aRss / 2 ** 20).toFixed(0)} MiB`,
+  `connected: ${CLIENTS} in ${(rampMs / 1000).toFixed(1)} s (${ramp.reduce((n, r) => n + r.rampRetries, 0)} first connects retried); server A RSS ${(rssBytes(a.child.pid!) / 2 ** 20).toFixed(0)} MiB`,
 );
 await sleep(1000);
 
-// The restart: SIGTERM, wait for the drain to end, start again on the same port.
+// The restart.
 for (const w of workers) w.send({ type: "mark" } satisfies ToWorker);
 const load0 = loadavg()[0]!;
-const workerCpu0 = workers.map((w) => cpuSeconds(w.pid!));
+const cpu0 = new Map([...live].map((c) => [c.pid!, cpuSeconds(c.pid!)]));
 const t0 = Date.now();
 const aExit = new Promise<number>((r) => a.child.once("exit", () => r(Date.now())));
 a.child.kill("SIGTERM");
-const aExitedAt = await aExit;
-const b = await startServer("server B");
-a = b;
-const bCpu0 = cpuSeconds(b.child.pid!);
+let restarted: Instance;
+let postStart: number;
+if (MODE === "single") {
+  await aExit;
+  restarted = await startServer("server A (new)", a.port);
+  postStart = Date.now();
+} else {
+  // The balancers stop sending A new sockets within one probe; the posts go to B meanwhile.
+  postStart = Date.now();
+}
 // One message per channel while the clients come back: resuming means receiving it.
-const postStart = Date.now();
 await inBatches(channels, 50, (c) =>
   api(`/api/v1/chat/channels/${c}/messages`, { user_id: memberOf(c), message: "after" }),
 );
 const postedAt = Date.now();
+const aExitedAt = await aExit;
+if (MODE === "rolling") restarted = await startServer("server A (new)", a.port);
 
 let last = await progress();
 while (last.resumed < CLIENTS && Date.now() - t0 < TIMEOUT_MS) {
   await sleep(250);
   last = await progress();
 }
-const bCpu = cpuSeconds(b.child.pid!) - bCpu0;
-const workerCpu = workers.reduce((n, w, k) => n + cpuSeconds(w.pid!) - workerCpu0[k]!, 0);
 const recoveredAt = Date.now();
+const cpuOf = (c: ChildProcess) => cpuSeconds(c.pid!) - (cpu0.get(c.pid!) ?? 0);
+const serverCpu = (b ? cpuOf(b.child) : 0) + cpuOf(restarted!.child);
+const workerCpu = workers.reduce((n, w) => n + cpuOf(w), 0);
 const reports = await Promise.all(workers.map((w) => ask(w, { type: "report" }, "report")));
 const records: ClientRecord[] = reports.flatMap((r) => r.clients);
 const errors: Record<string, number> = {};
 for (const r of reports) for (const [k, n] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + n;
 
 const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : Number.NaN;
+  const sorted = [...xs].sort((x, y) => x - y);
+  return sorted.length
+    ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+    : Number.NaN;
 };
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const back = records.filter((r) => r.backAt !== null).map((r) => r.backAt! - t0);
+const closed = records.filter((r) => r.closedAt !== null);
+const back = closed.filter((r) => r.backAt !== null).map((r) => r.backAt! - t0);
 const resumed = records.filter((r) => r.resumedAt !== null).map((r) => r.resumedAt! - t0);
-const firstDelay = records
-  .filter((r) => r.closedAt !== null && r.attempts.length > 0)
-  .map((r) => r.attempts[0]! - r.closedAt!);
-const attempts = records.map((r) => r.attempts.length);
-const sinceB = back.map((x) => x - (b.readyAt - t0));
+const firstDelay = closed.filter((r) => r.attempts.length > 0).map((r) => r.attempts[0]! - r.closedAt!);
+const attempts = closed.map((r) => r.attempts.length);
 const lag = reports.map((r) => r.loopDelayMs);
 
 function histogram(xs: number[], bucketMs: number, label: string) {
@@ -241,28 +305,26 @@ function histogram(xs: number[], bucketMs: number, label: string) {
   }
 }
 
-console.log("\n=== restart under load");
+console.log(`\n=== restart under load (${MODE})`);
 console.log(
   `clients                 ${CLIENTS} (${WORKERS} processes, ${channels.length} channels of ${PER_CHANNEL})`,
 );
 console.log(`drain (SIGTERM → exit)  ${s(aExitedAt - t0)}`);
-console.log(`downtime (→ B listens)  ${s(b.readyAt - t0)}`);
+if (MODE === "single") console.log(`downtime (→ listens)    ${s(restarted!.readyAt - t0)}`);
+else console.log(`A back in the pool      ${s(restarted!.readyAt - t0)} (started after its exit)`);
 console.log(`messages posted         ${channels.length} by ${s(postedAt - t0)} (from ${s(postStart - t0)})`);
-console.log(`closed by the drain     ${records.filter((r) => r.closedAt !== null).length}`);
+console.log(`closed by the drain     ${closed.length}`);
 console.log(
   `back (connected)        ${back.length}; p50 ${s(pct(back, 50))}, p90 ${s(pct(back, 90))}, p99 ${s(pct(back, 99))}, all ${s(Math.max(...back))}`,
 );
 console.log(
-  `back after B listens    p50 ${s(pct(sinceB, 50))}, p90 ${s(pct(sinceB, 90))}, all ${s(Math.max(...sinceB))}`,
+  `resumed (got msg 2)     ${resumed.length}/${CLIENTS}; p50 ${s(pct(resumed, 50))}, p99 ${s(pct(resumed, 99))}, all ${s(Math.max(...resumed))}`,
 );
 console.log(
-  `resumed (got msg 2)     ${resumed.length}; p50 ${s(pct(resumed, 50))}, p99 ${s(pct(resumed, 99))}, all ${s(Math.max(...resumed))}`,
+  `server CPU              ${serverCpu.toFixed(1)} s (${MODE === "single" ? "new A" : "B + new A"}) until all resumed`,
 );
 console.log(
-  `server B CPU            ${bCpu.toFixed(1)} s while they came back; RSS ${(rssBytes(b.child.pid!) / 2 ** 20).toFixed(0)} MiB`,
-);
-console.log(
-  `attempts per client     ${[1, 2, 3, 4, 5].map((n) => `${n}: ${attempts.filter((a) => a === n).length}`).join(", ")}, more: ${attempts.filter((a) => a > 5).length}`,
+  `attempts per client     ${[1, 2, 3, 4, 5].map((n) => `${n}: ${attempts.filter((x) => x === n).length}`).join(", ")}, more: ${attempts.filter((x) => x > 5).length}`,
 );
 console.log(`client errors           ${JSON.stringify(errors)}`);
 console.log(
@@ -272,10 +334,15 @@ console.log(
   `machine load average    ${load0.toFixed(1)} at SIGTERM, ${loadavg()[0]!.toFixed(1)} after (2 cores, shared)`,
 );
 histogram(firstDelay, 100, "first reconnect attempt after the 1001 close (the SDK's drain jitter):");
-histogram(back, 500, "connected again, time after SIGTERM:");
+histogram(back, 250, "connected again, time after SIGTERM:");
 
 for (const w of workers) w.send({ type: "stop" } satisfies ToWorker);
 await sleep(500);
-b.child.kill("SIGTERM");
+for (const c of live) c.kill("SIGTERM");
 await sleep(1000);
+if (MODE === "rolling") {
+  const sql = postgres(pgUrl, { max: 1, onnotice: () => {} });
+  await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await sql.end();
+}
 process.exit(resumed.length === CLIENTS ? 0 : 1);

@@ -12,13 +12,13 @@ const records: ClientRecord[] = [];
 const clients: PodchatClient[] = [];
 const errors: Record<string, number> = {};
 let connected = 0;
+let rampRetries = 0;
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 
 async function start(m: Extract<ToWorker, { type: "start" }>) {
   const key = new TextEncoder().encode(m.secret);
   const started = Date.now();
-  let ready = 0;
   await Promise.all(
     m.clients.map(async ([user, channelUrl], i) => {
       const rec: ClientRecord = { closedAt: null, attempts: [], backAt: null, resumedAt: null };
@@ -51,13 +51,16 @@ async function start(m: Extract<ToWorker, { type: "start" }>) {
             connected++;
             if (first) {
               first = false;
-              ready++;
               resolve();
             } else if (rec.closedAt !== null && rec.backAt === null) rec.backAt = Date.now();
-          } else if (s === "reconnecting" && rec.closedAt === null) {
-            connected--;
-            rec.closedAt = Date.now();
-          } else if (s === "reconnecting") connected--;
+          } else if (s === "reconnecting") {
+            // A refused first connect (during the ramp) also goes to "reconnecting": not the restart.
+            if (first) rampRetries++;
+            else {
+              connected--;
+              rec.closedAt ??= Date.now();
+            }
+          }
         });
         ch.on("message", (msg) => {
           if (msg.seq >= m.resumeSeq && rec.resumedAt === null) rec.resumedAt = Date.now();
@@ -69,8 +72,7 @@ async function start(m: Extract<ToWorker, { type: "start" }>) {
       });
     }),
   );
-  void ready;
-  send({ type: "ready", connectMs: Date.now() - started });
+  send({ type: "ready", connectMs: Date.now() - started, rampRetries });
 }
 
 process.on("message", (m: ToWorker) => {
