@@ -42,8 +42,9 @@ function run(cmd, args) {
 }
 
 const [cmd, pre] = pnpm();
-// Through pnpm, so turbo finds the package manager on PATH.
-run(cmd, [...pre, "exec", "turbo", "run", "build", "--filter=@podchat/server", "--output-logs=errors-only"]);
+// The server's own build (what `pnpm build` runs for it through turbo), called directly so this
+// script also works inside a turbo task (the built-server test runs under `turbo run test`).
+run(cmd, [...pre, "--filter", "@podchat/server", "run", "build"]);
 // --legacy: the workspace does not use injected workspace packages; @podchat/protocol is bundled
 // into dist/ anyway, so its copy in node_modules is never loaded.
 run(cmd, [...pre, "--filter", "@podchat/server", "deploy", "--legacy", "--prod", out]);
