@@ -594,7 +594,7 @@ export class PodchatChannel {
     const n = this.#attempts++;
     const delay =
       drained && !n
-        ? Math.random() * this.#ctx.policy.drainMaxDelayMs
+        ? Math.ceil(Math.random() * this.#ctx.policy.drainMaxDelayMs)
         : reconnectDelay(this.#ctx.policy, n, slow, retryAfterMs);
     this.#slowUntil = slow ? Date.now() + delay : 0;
     this.#stopRetry();
