@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, TestSocket } from "../harness.ts";
@@ -38,6 +38,14 @@ describe("built and deployed server", () => {
         devOnly,
       ).toEqual([]);
     expect(installed.some((p) => p.startsWith("better-sqlite3@"))).toBe(true);
+    // Nothing links back into the repository (pnpm's links stay inside the folder).
+    const top = readdirSync(join(out, "node_modules")).flatMap((n) =>
+      n.startsWith("@") ? readdirSync(join(out, "node_modules", n)).map((m) => `${n}/${m}`) : [n],
+    );
+    const outside = top.filter(
+      (n) => !n.startsWith(".") && !realpathSync(join(out, "node_modules", n)).startsWith(realpathSync(out)),
+    );
+    expect(outside).toEqual([]);
   });
 
   it("starts with node, serves REST and sockets, and stops on SIGTERM", async () => {
