@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Bus } from "./bus/bus.ts";
 import { createBusFromConfig } from "./bus/create-bus.ts";
-import { createTokenVerifier } from "./auth/token-verifier.ts";
+import { createTokenVerifierFromConfig } from "./auth/create-token-verifier.ts";
 import { ChatService, type ProviderSelector } from "./chat/chat-service.ts";
 import { FlagResolver } from "./flags/flag-resolver.ts";
 import type { FlagStore } from "./flags/flag-store.ts";
@@ -70,13 +70,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     (await createPresenceFromConfig(config, bus, (err, what) =>
       logger.warn({ err }, `presence: ${what} failed; answering from this instance's view`),
     ));
-  const verifier = createTokenVerifier({
-    ...(config.auth.jwt.secret ? { secret: config.auth.jwt.secret } : {}),
-    ...(config.auth.jwt.jwks_url ? { jwksUrl: config.auth.jwt.jwks_url } : {}),
-    ...(config.auth.jwt.issuer ? { issuer: config.auth.jwt.issuer } : {}),
-    ...(config.auth.jwt.audience ? { audience: config.auth.jwt.audience } : {}),
-    clockToleranceS: config.auth.jwt.clock_tolerance_s,
-  });
+  const verifier = createTokenVerifierFromConfig(config);
   const hub = new Hub({
     log: createStoreSeqLog(store),
     bus,

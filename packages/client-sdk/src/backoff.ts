@@ -10,15 +10,22 @@ export interface ReconnectPolicy {
   slowMinDelayMs: number;
   /** Upper bound of the slow tier. */
   slowMaxDelayMs: number;
+  /**
+   * @since 0.3 After the server closed a connected socket with 1001 (draining for a restart or
+   * deploy) the first attempt waits a uniform random delay in `[0, drainMaxDelayMs]` instead of the
+   * backoff; if it fails, the normal backoff goes on (as after a first failed attempt).
+   */
+  drainMaxDelayMs: number;
 }
 
-/** The defaults: 500 ms .. 20 s, doubling; slow tier 5 s .. 60 s. */
+/** The defaults: 500 ms .. 20 s, doubling; slow tier 5 s .. 60 s; 0 .. 1 s after a drain. */
 export const defaultReconnectPolicy: Readonly<ReconnectPolicy> = Object.freeze({
   minDelayMs: 500,
   maxDelayMs: 20_000,
   factor: 2,
   slowMinDelayMs: 5_000,
   slowMaxDelayMs: 60_000,
+  drainMaxDelayMs: 1_000,
 });
 
 /**

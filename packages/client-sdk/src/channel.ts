@@ -584,13 +584,18 @@ export class PodchatChannel {
       this.#needsFreshToken = true;
       this.#retry(false);
     } else {
-      this.#retry(policy === "retry-slow", refusal?.retry_after_ms);
+      this.#retry(policy === "retry-slow", refusal?.retry_after_ms, code === CloseCode.GOING_AWAY);
     }
   }
 
-  #retry(slow: boolean, retryAfterMs?: number): void {
+  #retry(slow: boolean, retryAfterMs?: number, drained?: boolean): void {
     this.#setStatus("reconnecting");
-    const delay = reconnectDelay(this.#ctx.policy, this.#attempts++, slow, retryAfterMs);
+    // The short drain delay only right after a connection (a drain refusal on retry backs off).
+    const n = this.#attempts++;
+    const delay =
+      drained && !n
+        ? Math.ceil(Math.random() * this.#ctx.policy.drainMaxDelayMs)
+        : reconnectDelay(this.#ctx.policy, n, slow, retryAfterMs);
     this.#slowUntil = slow ? Date.now() + delay : 0;
     this.#stopRetry();
     this.#retryTimer = setTimeout(() => void this.#open(), delay);

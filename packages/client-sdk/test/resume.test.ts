@@ -113,7 +113,9 @@ describe("resume and ordering", () => {
     const { server, log } = await connected();
     server.post("c1", "1");
     await advance();
-    server.latest.serverClose(1001);
+    // A dropped connection (backoff 500–1000 ms): after a 1001 drain the reconnect may come at
+    // once (drain-reconnect.test.ts), which would leave no "not yet" moment to check below.
+    server.latest.serverClose(1006);
     for (let i = 2; i <= 4; i++) server.storeMessage("c1", String(i));
     server.replayLimit = 1;
     server.failFetches = 1;

@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
-import { describe, expect, it } from "vitest";
-import { AuthError, createTokenVerifier } from "./token-verifier.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { AuthError, createTokenVerifier, type TokenVerifierOptions } from "./token-verifier.ts";
 
 const secret = "test-secret-test-secret-test-secret";
 const key = new TextEncoder().encode(secret);
@@ -164,4 +164,85 @@ describe("token verifier (JWKS)", () => {
       server.close();
     }
   });
+});
+
+describe("token lifetime policy (HS256 and JWKS alike)", async () => {
+  const rsa = await generateKeyPair("RS256");
+  const jwk = { ...(await exportJWK(rsa.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+  const server = createServer((_req, res) => {
+    res.setHeader("Content-Type", "application/json");
+    res.end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  const day = 86_400;
+
+  const kinds = [
+    {
+      kind: "HS256",
+      verifier: (o: Partial<TokenVerifierOptions> = {}) => createTokenVerifier({ secret, ...o }),
+      sign: (claims: Record<string, unknown>) =>
+        new SignJWT({ sub: "5", ...claims }).setProtectedHeader({ alg: "HS256" }).sign(key),
+    },
+    {
+      kind: "JWKS",
+      verifier: (o: Partial<TokenVerifierOptions> = {}) => createTokenVerifier({ jwksUrl, ...o }),
+      sign: (claims: Record<string, unknown>) =>
+        new SignJWT({ sub: "5", ...claims })
+          .setProtectedHeader({ alg: "RS256", kid: "k1" })
+          .sign(rsa.privateKey),
+    },
+  ];
+
+  for (const { kind, verifier, sign } of kinds) {
+    describe(kind, () => {
+      it("accepts a token within the maximum lifetime (default 7 days) and refuses a longer one", async () => {
+        const v = verifier();
+        const t = now();
+        expect((await v.verify(await sign({ iat: t, exp: t + 7 * day }))).userId).toBe("5");
+        await expect(v.verify(await sign({ iat: t, exp: t + 7 * day + 60 }))).rejects.toMatchObject({
+          reason: "invalid_claims",
+          message: "the token's lifetime (exp - iat = 7d 1m) exceeds the maximum of 7d",
+        });
+        // Issued long ago, still valid: exp - iat counts, not the time left.
+        await expect(v.verify(await sign({ iat: t - 8 * day, exp: t + 3600 }))).rejects.toMatchObject({
+          reason: "invalid_claims",
+          message: "the token's lifetime (exp - iat = 8d 1h) exceeds the maximum of 7d",
+        });
+      });
+
+      it("measures exp - now for a token without iat, against a configured maximum", async () => {
+        const v = verifier({ maxLifetimeS: 3600 });
+        const t = now();
+        expect((await v.verify(await sign({ exp: t + 1800 }))).userId).toBe("5");
+        await expect(v.verify(await sign({ exp: t + 2 * 3600 + 60 }))).rejects.toMatchObject({
+          reason: "invalid_claims",
+          // exp - now is 2h 1m, or one second less when the clock ticked between signing and verifying.
+          message: expect.stringMatching(
+            /^the token's lifetime \(exp - now = 2h (1m|59s)\) exceeds the maximum of 1h$/,
+          ),
+        });
+      });
+
+      it("refuses a token without exp when exp is required (the default), accepts it when not", async () => {
+        const noExp = await sign({ iat: now() });
+        await expect(verifier().verify(noExp)).rejects.toMatchObject({
+          reason: "invalid_claims",
+          message: "the token has no exp (expiry); tokens must expire",
+        });
+        expect((await verifier({ requireExp: false }).verify(noExp)).userId).toBe("5");
+      });
+
+      it("refuses iat in the future beyond the clock tolerance, accepts it within", async () => {
+        const v = verifier({ clockToleranceS: 5 });
+        const t = now();
+        expect((await v.verify(await sign({ iat: t + 3, exp: t + 600 }))).userId).toBe("5");
+        await expect(v.verify(await sign({ iat: t + 120, exp: t + 600 }))).rejects.toMatchObject({
+          reason: "invalid_claims",
+          message: "the token's iat (issued at) is in the future",
+        });
+      });
+    });
+  }
 });

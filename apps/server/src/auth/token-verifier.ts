@@ -32,7 +32,17 @@ export interface TokenVerifierOptions {
   issuer?: string;
   audience?: string;
   clockToleranceS?: number;
+  /**
+   * Longest lifetime accepted: `exp - iat`, or `exp - now` for a token without `iat`. Longer-lived
+   * tokens are refused, so a leaked token is useful for a bounded time. Default 7 days.
+   */
+  maxLifetimeS?: number;
+  /** Refuse tokens without `exp` (they would never expire). Default true. */
+  requireExp?: boolean;
 }
+
+/** 7 days: the default of `auth.jwt.max_lifetime_s`. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_S = 7 * 24 * 3600;
 
 export interface TokenVerifier {
   verify(token: string | undefined | null): Promise<VerifiedToken>;
@@ -41,10 +51,13 @@ export interface TokenVerifier {
 /**
  * Verifies user JWTs: HS256 with a shared secret, or any asymmetric algorithm from a JWKS URL.
  * `sub` is the user id. `exp`/`nbf` are always checked when present, `iss`/`aud` when configured.
- * Messages say what is wrong without echoing the token or the key.
+ * The lifetime policy (required `exp`, maximum `exp - iat`, no `iat` in the future) is the same for
+ * both key kinds. Messages say what is wrong without echoing the token or the key.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const clockToleranceS = options.clockToleranceS ?? 5;
+  const maxLifetimeS = options.maxLifetimeS ?? DEFAULT_MAX_TOKEN_LIFETIME_S;
+  const requireExp = options.requireExp ?? true;
   // HS256 goes through fast-jwt (node:crypto HMAC, synchronous, a cache of verified tokens): jose
   // verifies through WebCrypto, ≈ 20 % of the CPU of a 10,000-socket connection ramp in the bench.
   // The cache keeps a token's claims at most until its exp; refused tokens are never cached.
@@ -88,6 +101,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (e) {
         throw toAuthError(e);
       }
+      checkLifetime(payload, { maxLifetimeS, requireExp, clockToleranceS });
       const sub = payload.sub;
       if (typeof sub !== "string" || sub.length === 0 || sub.length > 64) {
         throw new AuthError("invalid_claims", "the token has no valid sub (user id)");
@@ -96,6 +110,55 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       return { userId: sub, claims: payload, isAdmin: payload.role === "admin" || roles.includes("admin") };
     },
   };
+}
+
+/** Durations in messages: "7d", "8d 1h", "2h 30m", "45s". */
+function duration(total: number): string {
+  const parts: string[] = [];
+  let rest = total;
+  for (const [unit, n] of [
+    ["d", 86_400],
+    ["h", 3600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
+    if (rest >= n) parts.push(`${Math.floor(rest / n)}${unit}`);
+    rest %= n;
+  }
+  return parts.join(" ") || "0s";
+}
+
+/**
+ * The lifetime policy, after the signature and exp/nbf are verified (fast-jwt and jose check that a
+ * present exp is a number; iat is checked here).
+ */
+function checkLifetime(
+  payload: JWTPayload,
+  policy: { maxLifetimeS: number; requireExp: boolean; clockToleranceS: number },
+): void {
+  const now = Math.floor(Date.now() / 1000);
+  const { exp, iat } = payload;
+  if (iat !== undefined) {
+    if (typeof iat !== "number" || !Number.isFinite(iat))
+      throw new AuthError("invalid_claims", "the token's iat claim is not accepted");
+    if (iat > now + policy.clockToleranceS)
+      throw new AuthError("invalid_claims", "the token's iat (issued at) is in the future");
+  }
+  if (exp === undefined) {
+    if (policy.requireExp)
+      throw new AuthError("invalid_claims", "the token has no exp (expiry); tokens must expire");
+    return;
+  }
+  if (typeof exp !== "number" || !Number.isFinite(exp))
+    throw new AuthError("invalid_claims", "the token's exp claim is not accepted");
+  const lifetime = exp - (iat ?? now);
+  if (lifetime > policy.maxLifetimeS) {
+    throw new AuthError(
+      "invalid_claims",
+      `the token's lifetime (exp - ${iat === undefined ? "now" : "iat"} = ${duration(Math.ceil(lifetime))}) ` +
+        `exceeds the maximum of ${duration(policy.maxLifetimeS)}`,
+    );
+  }
 }
 
 function toAuthError(e: unknown): AuthError {

@@ -41,6 +41,17 @@ export const ConfigSchema = z
             audience: z.string().optional(),
             /** Allowed clock skew in seconds for exp/nbf. */
             clock_tolerance_s: z.number().int().min(0).max(300).default(5),
+            /**
+             * @since 0.3 Longest accepted token lifetime, seconds: `exp - iat` (or `exp - now` for a
+             * token without iat). Longer-lived tokens are refused with 4401.
+             */
+            max_lifetime_s: z
+              .number()
+              .int()
+              .min(60)
+              .default(7 * 24 * 3600),
+            /** @since 0.3 Refuse tokens without exp. Default: true outside dev, false in dev. */
+            require_exp: z.boolean().optional(),
           })
           .strict()
           .prefault({}),

@@ -160,3 +160,40 @@ describe("loadConfig", () => {
     );
   });
 });
+
+describe("loadConfig: token lifetime policy", () => {
+  it("requires exp outside dev and not in dev, 7 days maximum lifetime, both overridable", () => {
+    const dev = loadConfig({ env: {} }).config.auth.jwt;
+    expect(dev).toMatchObject({ require_exp: false, max_lifetime_s: 7 * 86_400 });
+    const prod = loadConfig({ env: { APP_ENV: "prod", ...stgSecrets } }).config.auth.jwt;
+    expect(prod).toMatchObject({ require_exp: true, max_lifetime_s: 7 * 86_400 });
+    const set = loadConfig({ env: { JWT_REQUIRE_EXP: "true", JWT_MAX_LIFETIME_S: "86400" } }).config.auth.jwt;
+    expect(set).toMatchObject({ require_exp: true, max_lifetime_s: 86_400 });
+    const relaxed = loadConfig({ env: { APP_ENV: "stg", ...stgSecrets, JWT_REQUIRE_EXP: "false" } }).config;
+    expect(relaxed.auth.jwt.require_exp).toBe(false);
+  });
+
+  it("refuses a bad maximum lifetime, and admin sessions that would outlive it", () => {
+    expect(() => loadConfig({ env: { JWT_MAX_LIFETIME_S: "10" } })).toThrow(/auth\.jwt\.max_lifetime_s/);
+    expect(() => loadConfig({ env: { JWT_REQUIRE_EXP: "maybe" } })).toThrow(
+      /JWT_REQUIRE_EXP must be true or false/,
+    );
+    expect(() => loadConfig({ env: { JWT_MAX_LIFETIME_S: "3600" } })).toThrow(
+      /auth\.admin\.session_ttl_s \(28800\) exceeds auth\.jwt\.max_lifetime_s \(3600\)/,
+    );
+  });
+
+  it("gives every ConfigError as one line too", () => {
+    try {
+      loadConfig({ env: {}, overrides: { limits: { max_frame_bytes: "big" }, chat: { typo: 1 } } });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const line = (e as ConfigError).line;
+      expect(line).not.toContain("\n");
+      expect(line).toMatch(
+        /^config error in .*config\.dev\.yaml \(\+ environment\): chat: unknown key\(s\) typo; limits\.max_frame_bytes: /,
+      );
+    }
+  });
+});

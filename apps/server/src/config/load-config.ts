@@ -16,6 +16,13 @@ export class ConfigError extends Error {
     super(message);
     this.name = "ConfigError";
   }
+
+  /** The message on one line (a start-up error is one line): the listed problems joined by "; ". */
+  get line(): string {
+    const [head = "", ...problems] = this.message.split("\n").map((l) => l.trim());
+    const rest = problems.filter(Boolean);
+    return rest.length === 0 ? head : `${head} ${rest.join("; ")}`;
+  }
 }
 
 /** Where a value came from, for what the admin shows ("env-pinned", "yaml"). */
@@ -35,7 +42,15 @@ export interface LoadConfigOptions {
   overrides?: Record<string, unknown>;
 }
 
-const defaultConfigDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "config");
+/**
+ * The package's own `config/` folder: beside the nearest package.json above this module, so it is
+ * found from the sources (src/config/) and from the built bundle (dist/) alike.
+ */
+const defaultConfigDir = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, "config");
+})();
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -124,6 +139,9 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
   str("JWT_JWKS_URL", "auth.jwt.jwks_url");
   str("JWT_ISSUER", "auth.jwt.issuer");
   str("JWT_AUDIENCE", "auth.jwt.audience");
+  num("JWT_MAX_LIFETIME_S", "auth.jwt.max_lifetime_s");
+  if (env.JWT_REQUIRE_EXP)
+    setPath(fromEnv, "auth.jwt.require_exp", parseBool("JWT_REQUIRE_EXP", env.JWT_REQUIRE_EXP));
   if (env.API_KEYS) setPath(fromEnv, "auth.api_keys", list(env.API_KEYS));
   str("ADMIN_USERNAME", "auth.admin.username");
   str("ADMIN_PASSWORD", "auth.admin.password");
@@ -176,7 +194,13 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
     throw new ConfigError(`config error in ${file} (+ environment):\n  ${lines.join("\n  ")}`);
   }
   const config = parsed.data;
+  config.auth.jwt.require_exp ??= config.env !== "dev";
   checkSecrets(config);
+  if (config.auth.admin.session_ttl_s > config.auth.jwt.max_lifetime_s) {
+    throw new ConfigError(
+      `config error: auth.admin.session_ttl_s (${config.auth.admin.session_ttl_s}) exceeds auth.jwt.max_lifetime_s (${config.auth.jwt.max_lifetime_s}): admin sessions would be refused`,
+    );
+  }
   if (config.store.driver === "postgres" && !config.store.postgres.url) {
     throw new ConfigError(
       "config error: store.postgres.url is required when store.driver is postgres (set DATABASE_URL)",
