@@ -26,7 +26,8 @@ import { type SocketSession, createFrameHandlers } from "./frame-handlers.ts";
 
 /** The seed's per-channel endpoint (and its dev test form), and the user connection (@since 0.3). */
 const CHANNEL_PATH = /^\/api\/v1\/chat\/ws\/([^/]+)(\/test)?\/?$/;
-const USER_PATH = /^\/api\/v1\/chat\/ws\/?$/;
+// Exactly this path: `/ws/` (what a client sends for a channel named "." after URL normalisation) is not it.
+const USER_PATH = /^\/api\/v1\/chat\/ws$/;
 /** Frames a client may send before its admission finishes; more are refused. */
 const MAX_EARLY_FRAMES = 32;
 
