@@ -46,6 +46,50 @@ export interface RedisBusOptions {
   onError?: (error: unknown, source: "handler" | "envelope" | "connection") => void;
 }
 
+export interface RedisBusOptions {
+  /** Redis URL, e.g. `redis://127.0.0.1:6379`. */
+  url: string;
+  /** This instance's id; default a random UUID. */
+  nodeId?: string;
+  /**
+   * Topic namespace: channel events go to `{prefix}:ch3:{channel_url}`, user events to `{prefix}:user:{user_id}`, control events to
+   * `{prefix}:control`. Default `podchat`. Instances must share it to see each other.
+   */
+  prefix?: string;
+  /** How long publish/subscribe wait for the very first connection. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** How long a publish may wait for Redis to answer. Default 2000 ms. */
+  commandTimeoutMs?: number;
+  /**
+   * Told about a throwing handler, an unreadable envelope, or a Redis connection error.
+   * Default: handler and envelope errors go to console.error; connection errors are left to
+   * `healthy()`, as ioredis reports every failed reconnect attempt.
+   */
+  onError?: (error: unknown, source: "handler" | "envelope" | "connection") => void;
+}
+
+export interface RedisBusOptions {
+  /** Redis URL, e.g. `redis://127.0.0.1:6379`. */
+  url: string;
+  /** This instance's id; default a random UUID. */
+  nodeId?: string;
+  /**
+   * Topic namespace: channel events go to `{prefix}:ch3:{channel_url}`, user events to `{prefix}:user:{user_id}`, control events to
+   * `{prefix}:control`. Default `podchat`. Instances must share it to see each other.
+   */
+  prefix?: string;
+  /** How long publish/subscribe wait for the very first connection. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** How long a publish may wait for Redis to answer. Default 2000 ms. */
+  commandTimeoutMs?: number;
+  /**
+   * Told about a throwing handler, an unreadable envelope, or a Redis connection error.
+   * Default: handler and envelope errors go to console.error; connection errors are left to
+   * `healthy()`, as ioredis reports every failed reconnect attempt.
+   */
+  onError?: (error: unknown, source: "handler" | "envelope" | "connection") => void;
+}
+
 /** A Bus that can tell its user that Redis came back (events may have been missed meanwhile). */
 export type ReconnectAwareBus = Bus & {
   /**
