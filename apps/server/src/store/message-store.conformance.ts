@@ -372,6 +372,107 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       expect(await store.getFile(f.file_id)).toBeNull();
     });
 
+    it("deletes a channel with everything that hangs on it; a re-created channel starts empty", async () => {
+      await store.createChannel(channel("cas", ["1", "2"]));
+      await store.appendMessage({ channel_url: "cas", type: "MESG", user_id: "1", message: "x" });
+      await store.markRead("cas", "2", 1);
+      await store.addOperators("cas", ["1"]);
+      await store.restrict("cas", "ban", ["3"], null);
+      await store.restrict("cas", "mute", ["2"], null);
+      await store.setFrozen("cas", true);
+      const file = {
+        file_id: "cas-file",
+        channel_url: "cas",
+        user_id: "1",
+        name: "a.txt",
+        size: 1,
+        mime_type: "text/plain",
+        width: null,
+        height: null,
+        storage_key: "cas-file",
+        thumbnail_key: null,
+        created_at: "2024-01-01T00:00:00.000Z",
+      };
+      await store.saveFile(file);
+      expect(await store.deleteChannel("cas")).toBe(true);
+      expect(await store.getFile("cas-file")).toBeNull();
+      expect(await store.isMember("cas", "1")).toBe(false);
+      await store.createChannel(channel("cas", ["2"]));
+      expect(await store.listMembers("cas")).toEqual(["2"]);
+      expect(await store.listMessages("cas", { limit: 10 })).toEqual([]);
+      expect(await store.readState("cas")).toEqual([{ user_id: "2", last_read_seq: 0 }]);
+      expect(await store.getModeration("cas")).toEqual({
+        frozen: false,
+        operators: [],
+        banned: [],
+        muted: [],
+      });
+      // The same file id can be saved again: the old row is gone, not just hidden.
+      await store.saveFile(file);
+      expect(await store.getFile("cas-file")).toEqual(file);
+    });
+
+    it("refuses every channel-scoped write and read on a missing channel with CHANNEL_NOT_FOUND", async () => {
+      const missing = (p: Promise<unknown>) => expect(p).rejects.toMatchObject({ code: "CHANNEL_NOT_FOUND" });
+      await missing(store.updateChannel("ghost", { name: "x" }));
+      await missing(store.addMembers("ghost", ["1"]));
+      await missing(store.removeMembers("ghost", ["1"]));
+      await missing(store.listMembers("ghost"));
+      await missing(store.markRead("ghost", "1", 1));
+      await missing(store.readMark("ghost", "1"));
+      await missing(store.readState("ghost"));
+      await missing(store.getModeration("ghost"));
+      await missing(store.restrict("ghost", "ban", ["1"], null));
+      await missing(store.unrestrict("ghost", "ban", "1"));
+      await missing(store.setFrozen("ghost", true));
+      await missing(store.addOperators("ghost", ["1"]));
+      await missing(store.removeOperators("ghost", ["1"]));
+      await missing(store.editMessage({ channel_url: "ghost", target_seq: 1, message: "x", user_id: null }));
+      await missing(store.deleteMessage({ channel_url: "ghost", target_seq: 1, user_id: null }));
+    });
+
+    it("stores a repeated req_id of the user-less (admin) sender once, apart from any user's", async () => {
+      await store.createChannel(channel("adm"));
+      const send = (user_id: string | null, message = "x") =>
+        store.appendMessage({ channel_url: "adm", type: "ADMM", user_id, message, req_id: "a1" });
+      const first = await send(null);
+      expect(await send(null)).toEqual({ message: first.message, duplicate: true });
+      const raced = await Promise.all([send(null), send(null), send("1"), send("1")]);
+      expect(raced.slice(0, 2).every((r) => r.duplicate && r.message.seq === first.message.seq)).toBe(true);
+      expect(raced.slice(2).filter((r) => !r.duplicate)).toHaveLength(1);
+      expect(raced[2]!.message.message_id).toBe(raced[3]!.message.message_id);
+      // An empty user id is a different sender from "no user".
+      expect((await send("")).duplicate).toBe(false);
+      expect((await store.listMessages("adm", { limit: 10 })).map((m) => m.user_id)).toEqual([null, "1", ""]);
+    });
+
+    it("refuses text the databases cannot both keep (NUL) with INVALID_DATA, storing nothing", async () => {
+      await store.createChannel(channel("nul"));
+      const bad = (p: Promise<unknown>) => expect(p).rejects.toMatchObject({ code: "INVALID_DATA" });
+      await bad(store.appendMessage({ channel_url: "nul", type: "MESG", user_id: "1", message: "a\u0000b" }));
+      await bad(
+        store.appendMessage({
+          channel_url: "nul",
+          type: "MESG",
+          user_id: "1",
+          message: "ok",
+          data: { k: "\u0000" },
+        }),
+      );
+      await bad(store.createChannel({ ...channel("nul2"), name: "n\u0000" }));
+      await bad(store.updateChannel("nul", { data: { k: "\u0000" } }));
+      const { message } = await store.appendMessage({
+        channel_url: "nul",
+        type: "MESG",
+        user_id: "1",
+        message: "ok",
+      });
+      expect(message.seq).toBe(1);
+      await bad(store.editMessage({ channel_url: "nul", target_seq: 1, message: "\u0000", user_id: "1" }));
+      expect((await store.getMessage("nul", 1))?.message).toBe("ok");
+      expect(await store.getChannel("nul2")).toBeNull();
+    });
+
     it("reports itself healthy, and migrate is idempotent", async () => {
       await store.migrate();
       expect(await store.healthy()).toBe(true);
