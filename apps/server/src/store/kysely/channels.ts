@@ -9,7 +9,7 @@ import {
   StoreError,
 } from "../message-store.ts";
 import type { Db } from "./dialect.ts";
-import { notFound, requireChannel, type StoreContext } from "./context.ts";
+import { channelRow, notFound, requireChannel, type StoreContext } from "./context.ts";
 import { CHANNEL_COLUMNS, checkText, toJson } from "./rows.ts";
 
 /** Tables whose rows belong to one channel: deleted with it, in this order, before the channel. */
@@ -77,11 +77,7 @@ export async function recountMembers(ctx: StoreContext, db: Db, url: string): Pr
 }
 
 export async function getChannel(ctx: StoreContext, url: string): Promise<StoredChannel | null> {
-  const row = await ctx.db
-    .selectFrom("channels")
-    .select(CHANNEL_COLUMNS)
-    .where("channel_url", "=", url)
-    .executeTakeFirst();
+  const [row] = await channelRow(ctx)(url);
   return row ? ctx.codec.channel(row) : null;
 }
 

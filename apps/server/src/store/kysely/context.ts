@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { type StoredChannel, StoreError } from "../message-store.ts";
 import type { Db, StoreCapabilities } from "./dialect.ts";
+import { perStore, preparedQuery } from "./prepared.ts";
 import { CHANNEL_COLUMNS, type Codec } from "./rows.ts";
 import type { StoreSchema } from "./schema.ts";
 
@@ -21,6 +22,13 @@ export const notFound = (url: string) => new StoreError("CHANNEL_NOT_FOUND", `ch
  */
 export type ChannelLock = "update" | "share" | "noKeyUpdate" | "none";
 
+/** The channel lookup most requests start with, compiled once. */
+export const channelRow = perStore((ctx: StoreContext) =>
+  preparedQuery(ctx.db, 1, (url: string) =>
+    ctx.db.selectFrom("channels").select(CHANNEL_COLUMNS).where("channel_url", "=", url),
+  ),
+);
+
 /** The channel (inside `db`, locked as asked), or CHANNEL_NOT_FOUND. */
 export async function requireChannel(
   ctx: StoreContext,
@@ -28,6 +36,11 @@ export async function requireChannel(
   url: string,
   lock: ChannelLock = "none",
 ): Promise<StoredChannel> {
+  if (db === ctx.db && lock === "none") {
+    const [found] = await channelRow(ctx)(url);
+    if (!found) throw notFound(url);
+    return ctx.codec.channel(found);
+  }
   let q = db.selectFrom("channels").select(CHANNEL_COLUMNS).where("channel_url", "=", url);
   if (ctx.caps.rowLocks) {
     if (lock === "update") q = q.forUpdate();

@@ -2,6 +2,7 @@ import { COUNTABLE_TYPES, type StoredChannel } from "../message-store.ts";
 import { recountMembers } from "./channels.ts";
 import { requireChannel, type StoreContext } from "./context.ts";
 import type { Db } from "./dialect.ts";
+import { perStore, preparedQuery } from "./prepared.ts";
 import { checkText, notDeleted } from "./rows.ts";
 
 /**
@@ -127,14 +128,18 @@ export async function listMembers(ctx: StoreContext, url: string): Promise<strin
   return rows.map((r) => r.user_id);
 }
 
+const memberRow = perStore((ctx: StoreContext) =>
+  preparedQuery(ctx.db, 2, (url: string, userId: string) =>
+    ctx.db
+      .selectFrom("members")
+      .select("user_id")
+      .where("channel_url", "=", url)
+      .where("user_id", "=", userId),
+  ),
+);
+
 export async function isMember(ctx: StoreContext, url: string, userId: string): Promise<boolean> {
-  const row = await ctx.db
-    .selectFrom("members")
-    .select("user_id")
-    .where("channel_url", "=", url)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await memberRow(ctx)(url, userId)).length > 0;
 }
 
 export async function userChannelUrls(ctx: StoreContext, userId: string): Promise<string[]> {

@@ -9,36 +9,54 @@ import {
   StoreError,
 } from "../message-store.ts";
 import { requireChannel, type StoreContext } from "./context.ts";
+import { perStore, preparedQuery } from "./prepared.ts";
 import { checkText, MESSAGE_COLUMNS, toJson } from "./rows.ts";
+
+/** History reads, compiled once per direction and filter. */
+const history = perStore((ctx: StoreContext) => {
+  const page = (backwards: boolean, messagesOnly: boolean) =>
+    preparedQuery(ctx.db, 3, (url: string, seq: number, limit: number) =>
+      ctx.db
+        .selectFrom("messages")
+        .select(MESSAGE_COLUMNS)
+        .where("channel_url", "=", url)
+        .where("seq", backwards ? "<" : ">", seq)
+        .$if(messagesOnly, (q) => q.where("type", "in", COUNTABLE_TYPES))
+        .orderBy("seq", backwards ? "desc" : "asc")
+        .limit(limit),
+    );
+  return {
+    before: page(true, false),
+    beforeMessages: page(true, true),
+    after: page(false, false),
+    afterMessages: page(false, true),
+    one: preparedQuery(ctx.db, 2, (url: string, seq: number) =>
+      ctx.db
+        .selectFrom("messages")
+        .select(MESSAGE_COLUMNS)
+        .where("channel_url", "=", url)
+        .where("seq", "=", seq)
+        .where("type", "in", COUNTABLE_TYPES),
+    ),
+  };
+});
 
 export async function listMessages(
   ctx: StoreContext,
   url: string,
   range: MessageRange,
 ): Promise<StoredMessage[]> {
-  const backwards = range.beforeSeq !== undefined;
-  const rows = await ctx.db
-    .selectFrom("messages")
-    .select(MESSAGE_COLUMNS)
-    .where("channel_url", "=", url)
-    .$if(backwards, (q) => q.where("seq", "<", range.beforeSeq!))
-    .$if(!backwards, (q) => q.where("seq", ">", range.afterSeq ?? 0))
-    .$if(Boolean(range.messagesOnly), (q) => q.where("type", "in", COUNTABLE_TYPES))
-    .orderBy("seq", backwards ? "desc" : "asc")
-    .limit(range.limit)
-    .execute();
-  if (backwards) rows.reverse();
-  return rows.map(ctx.codec.message);
+  const h = history(ctx);
+  if (range.beforeSeq !== undefined) {
+    const q = range.messagesOnly ? h.beforeMessages : h.before;
+    return (await q(url, range.beforeSeq, range.limit)).reverse().map(ctx.codec.message);
+  }
+  const q = range.messagesOnly ? h.afterMessages : h.after;
+  return (await q(url, range.afterSeq ?? 0, range.limit)).map(ctx.codec.message);
 }
 
 export async function getMessage(ctx: StoreContext, url: string, seq: number): Promise<StoredMessage | null> {
-  const row = await ctx.db
-    .selectFrom("messages")
-    .select(MESSAGE_COLUMNS)
-    .where("channel_url", "=", url)
-    .where("seq", "=", seq)
-    .where("type", "in", COUNTABLE_TYPES)
-    .executeTakeFirst();
+  const [row] = await history(ctx).one(url, seq);
   return row ? ctx.codec.message(row) : null;
 }
 
