@@ -6,7 +6,17 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { findPostgres, warnSkipped } from "../../test/services.ts";
-import { postgres02, postgres02Bookkeeping, sqlite02, sqlite02Bookkeeping } from "./fixtures/schema-0.2.ts";
+import type { FlagStore } from "../flags/flag-store.ts";
+import { createPostgresFlagStore } from "../flags/postgres-flag-store.ts";
+import { createSqliteFlagStore } from "../flags/sqlite-flag-store.ts";
+import {
+  postgres02,
+  postgres02Bookkeeping,
+  postgresFlags02,
+  sqlite02,
+  sqlite02Bookkeeping,
+  sqliteFlags02,
+} from "./fixtures/schema-0.2.ts";
 import { storeMigrations } from "./kysely/migrations.ts";
 import type { MessageStore } from "./message-store.ts";
 import { createPostgresStore, postgresCapabilities } from "./postgres/postgres-store.ts";
@@ -19,6 +29,9 @@ interface Legacy {
   /** Builds the schema of the given 0.x versions exactly as 0.2's migrator did. */
   migrate(upTo: number): Promise<void>;
   open(): Promise<MessageStore>;
+  /** 0.2's flag tables, as its flag store made them. */
+  flags02(): Promise<void>;
+  openFlags(): Promise<FlagStore>;
   close(): Promise<void>;
   truthy: unknown;
 }
@@ -229,6 +242,49 @@ function describeUpgrade(name: string, make: () => Promise<Legacy>) {
       }
     });
 
+    it("keeps 0.2's flags, overrides and audit trail", async () => {
+      const db = await make();
+      try {
+        await db.migrate(2);
+        await db.flags02();
+        await db.exec(
+          "INSERT INTO flags (env, use_websocket, rollout_percent, user_groups, updated_at, updated_by) VALUES ('prod', ?, 12.5, ?, ?, 'alice')",
+          [db.truthy, '["7"]', T("09:00")],
+        );
+        await db.exec(
+          "INSERT INTO flag_overrides (channel_url, provider, updated_by, updated_at) VALUES ('up_a', 'sendbird', 'alice', ?)",
+          [T("09:00")],
+        );
+        await db.exec(
+          "INSERT INTO flag_audit (env, key, old_value, new_value, actor, at) VALUES ('prod', 'use_websocket', 'null', 'true', 'alice', ?)",
+          [T("09:00")],
+        );
+        const flags = await db.openFlags();
+        try {
+          expect(await flags.get("prod")).toEqual({
+            env: "prod",
+            use_websocket: true,
+            rollout_percent: 12.5,
+            user_groups: ["7"],
+            updated_at: T("09:00"),
+            updated_by: "alice",
+          });
+          expect(await flags.getOverride("up_a")).toMatchObject({ provider: "sendbird" });
+          await flags.set("prod", { rollout_percent: 50 }, "bob");
+          expect(
+            (await flags.audit({ env: "prod", limit: 10 })).map((e) => [e.key, e.old_value, e.new_value]),
+          ).toEqual([
+            ["rollout_percent", 12.5, 50],
+            ["use_websocket", null, true],
+          ]);
+        } finally {
+          await flags.close();
+        }
+      } finally {
+        await db.close();
+      }
+    });
+
     it("migrates a 0.1 database (version 1 only) through 0.2's changes", async () => {
       const db = await make();
       try {
@@ -290,6 +346,14 @@ describeUpgrade("sqlite", async () => {
       await s.migrate();
       return s;
     },
+    async flags02() {
+      raw.exec(sqliteFlags02);
+    },
+    async openFlags() {
+      const f = createSqliteFlagStore({ path });
+      await f.migrate();
+      return f;
+    },
     async close() {
       raw.close();
     },
@@ -341,6 +405,14 @@ if ("skip" in found) {
         const s = createPostgresStore({ url: found.url, schema });
         await s.migrate();
         return s;
+      },
+      async flags02() {
+        await client.query(postgresFlags02);
+      },
+      async openFlags() {
+        const f = createPostgresFlagStore({ url: found.url, schema });
+        await f.migrate();
+        return f;
       },
       async close() {
         await client.end();

@@ -1,11 +1,11 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
 import type { StoreCapabilities, StoreDialect } from "../kysely/dialect.ts";
 import { createKyselyStore } from "../kysely/kysely-store.ts";
 import { createCodec } from "../kysely/rows.ts";
 import type { StoreSchema } from "../kysely/schema.ts";
 import type { MessageStore } from "../message-store.ts";
 import { createPostgresAppender } from "./append.ts";
+import { createPgPool } from "./pg-pool.ts";
 
 export interface PostgresStoreOptions {
   /** Connection URL, e.g. `postgres://user:pass@host:5432/db`. */
@@ -24,8 +24,6 @@ export interface PostgresStoreOptions {
 }
 
 const HEALTH_TIMEOUT_MS = 2000;
-const JSON_OID = 114;
-const JSONB_OID = 3802;
 
 /**
  * Timestamps are TEXT holding the ISO-8601 string the caller gave, so they round-trip byte for
@@ -54,23 +52,13 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
   }
-  const pool = new pg.Pool({
-    connectionString: options.url,
+  const pool = createPgPool({
+    url: options.url,
     max: options.max ?? 10,
-    connectionTimeoutMillis: (options.connectTimeoutSeconds ?? 10) * 1000,
-    application_name: options.applicationName ?? "podchat",
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    // JSON comes back as text, as on SQLite (the codec parses it); BIGINT stays a string (Number()).
-    types: {
-      getTypeParser: ((oid: number, format?: "text" | "binary") =>
-        oid === JSON_OID || oid === JSONB_OID
-          ? (v: string) => v
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
+    connectTimeoutSeconds: options.connectTimeoutSeconds ?? 10,
+    applicationName: options.applicationName ?? "podchat",
+    ...(schema ? { schema } : {}),
   });
-  // An idle connection the server closed (restart, pg_terminate_backend) is dropped by the pool
-  // and replaced on next use; the event only needs a listener so it does not crash the process.
-  pool.on("error", () => {});
   const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
   const appender = createPostgresAppender(pool, createCodec(postgresCapabilities));
   const dialect: StoreDialect = {

@@ -1,21 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import {
-  CompiledQuery,
-  type DatabaseConnection,
-  Kysely,
-  SqliteDialect,
-  type SqliteDialectConfig,
-  SqliteDriver,
-  sql,
-} from "kysely";
+import { Kysely, sql } from "kysely";
 import type { StoreCapabilities, StoreDialect } from "../kysely/dialect.ts";
 import { createKyselyStore } from "../kysely/kysely-store.ts";
 import { createCodec } from "../kysely/rows.ts";
 import type { StoreSchema } from "../kysely/schema.ts";
 import type { MessageStore } from "../message-store.ts";
 import { createGroupCommit } from "./group-commit.ts";
+import { ImmediateSqliteDialect, withStatementCache } from "./sqlite-dialect.ts";
 
 export interface SqliteStoreOptions {
   /** File path, or ":memory:". */
@@ -41,43 +34,6 @@ export const sqliteCapabilities: StoreCapabilities = {
     return r.rows.length > 0;
   },
 };
-
-/** Writers take the write lock when they begin, so a read-then-write never meets SQLITE_BUSY halfway. */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-  }
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
-  }
-  override createDriver() {
-    return new ImmediateSqliteDriver(this.#config);
-  }
-}
-
-/** kysely prepares every query it runs; better-sqlite3 statements are reusable, so keep them by SQL. */
-function withStatementCache(db: Database.Database, max = 256) {
-  const cache = new Map<string, Database.Statement>();
-  return {
-    prepare(text: string) {
-      let st = cache.get(text);
-      if (!st) {
-        st = db.prepare(text);
-        if (cache.size >= max) cache.clear();
-        cache.set(text, st);
-      }
-      return st;
-    },
-    close() {
-      db.close();
-    },
-  };
-}
 
 /** SQLite store (better-sqlite3, WAL): the kysely store with SQLite's group-commit appender. */
 export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
