@@ -2,7 +2,7 @@
  * Store micro-bench: appends through the store's hot path (SQLite group commit, PostgreSQL one
  * statement per append), history pages, and the inbox queries, printed as one table.
  *
- *   node --import tsx test/bench/store-bench.ts [--baseline <git-ref>] [--no-postgres] [--quick]
+ *   node --import tsx test/bench/store-bench.ts [--baseline <git-ref>] [--no-sqlite] [--no-postgres] [--quick] [--members N] [--no-inbox]
  *
  * `--baseline` extracts apps/server/src/store of that commit into node_modules/.store-baseline
  * and measures it side by side with the working tree's store, in the same process, alternating.
@@ -26,6 +26,7 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const quick = flag("--quick");
+const membersPerRoom = Number(option("--members") ?? 100);
 const baselineRef = option("--baseline");
 const pgUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 const serverDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -266,7 +267,7 @@ const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : n >= 10
 
 async function main() {
   const impls = await loadImpls();
-  const drivers: Array<"sqlite" | "postgres"> = ["sqlite"];
+  const drivers: Array<"sqlite" | "postgres"> = flag("--no-sqlite") ? [] : ["sqlite"];
   if (!flag("--no-postgres")) {
     const probe = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
     try {
@@ -288,11 +289,11 @@ async function main() {
       for (const impl of impls) {
         const a = await impl.open(driver);
         try {
-          const r = await appendLoad(a.store, sz.appends, 200, 20, 100);
+          const r = await appendLoad(a.store, sz.appends, 200, 20, membersPerRoom);
           rows.push({
             driver,
             impl: `${impl.name} #${round}`,
-            load: "append (waves of 200, 20 rooms × 100 members)",
+            load: `append (waves of 200, 20 rooms × ${membersPerRoom} members)`,
             figure: `${f1(r.perSec)} appends/s`,
             cpu: `${f1(r.cpuUs)} µs/append`,
             p50: f1(r.p50),
@@ -318,7 +319,7 @@ async function main() {
         }
       }
     }
-    for (const impl of impls.filter((i) => i.inbox)) {
+    for (const impl of impls.filter((i) => i.inbox && !flag("--no-inbox"))) {
       const b = await impl.open(driver);
       try {
         const others = quick ? 20000 : 100000;

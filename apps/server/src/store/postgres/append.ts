@@ -47,8 +47,8 @@ const APPEND = {
  * and the members' unread counters, so the channel row lock serialises writers across
  * connections and instances, and a failed insert (unique violation) rolls the bump and the
  * counters back: no gap, no drift. Idempotency (req_id per channel and sender, caller-chosen
- * message_id) is enforced by unique indexes; a concurrent duplicate hits one, and the stored
- * original is returned with `duplicate: true`.
+ * message_id) is enforced by unique indexes: a repeat, sequential or concurrent, hits one, and the
+ * stored original is returned with `duplicate: true`.
  */
 export function createPostgresAppender(pool: pg.Pool, codec: Codec): Appender {
   const inflight = new Set<Promise<unknown>>();
@@ -74,11 +74,8 @@ export function createPostgresAppender(pool: pg.Pool, codec: Codec): Appender {
   async function append(encoded: EncodedMessage): Promise<AppendResult> {
     const { input, message: m, dataJson, fileJson } = encoded;
     const keyed = Boolean(input.req_id || input.message_id);
-    if (keyed) {
-      // Fast path for a sequential resend; concurrent repeats are caught by the unique indexes.
-      const original = await findOriginal(encoded);
-      if (original) return { message: original, duplicate: true };
-    }
+    // No lookup first: a repeat (rare) fails the insert on a unique index, which rolls the whole
+    // statement back, and only then is the original read. A new message costs one round trip.
     try {
       const { rows } = await pool.query<{ seq: string }>({
         ...APPEND,
