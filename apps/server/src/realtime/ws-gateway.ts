@@ -486,6 +486,10 @@ export function createWsGateway(deps: WsGatewayDeps) {
       sendError(conn.ws, e.code, e.message, extra);
       return true;
     }
+    if (e instanceof StoreError && e.code === "INVALID_DATA") {
+      sendError(conn.ws, ErrorCode.VALIDATION_FAILED, e.message, extra);
+      return true;
+    }
     if (e instanceof StoreError && e.code === "CHANNEL_NOT_FOUND") {
       sendError(conn.ws, ErrorCode.CHANNEL_DELETED, "the channel no longer exists", extra);
       closeWithError(conn, CloseCode.CHANNEL_DELETED, ErrorCode.CHANNEL_DELETED, "the channel was deleted");

@@ -42,6 +42,9 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof StoreError) {
+      // Data the store cannot keep (e.g. NUL in text) is the caller's to fix: a 400, not a retry.
+      if (e.code === "INVALID_DATA")
+        throw new ChatError(ErrorCode.VALIDATION_FAILED, e.message, { cause: e });
       throw new ChatError(e.code, e.message, { cause: e, retryable: e.retryable });
     }
     throw e;
