@@ -457,11 +457,24 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       expect((await store.listMessages("adm", { limit: 10 })).map((m) => m.user_id)).toEqual([null, "1", ""]);
     });
 
-    it("refuses text the databases cannot both keep (NUL) with INVALID_DATA, storing nothing", async () => {
+    it("keeps text with NUL intact or refuses it with INVALID_DATA (never a retryable failure), storing nothing then", async () => {
       await store.createChannel(channel("nul"));
-      const bad = (p: Promise<unknown>) => expect(p).rejects.toMatchObject({ code: "INVALID_DATA" });
-      await bad(store.appendMessage({ channel_url: "nul", type: "MESG", user_id: "1", message: "a\u0000b" }));
-      await bad(
+      const outcomes: string[] = [];
+      /** "kept" when it worked, "refused" on INVALID_DATA; anything else fails the test. */
+      const attempt = async (p: Promise<unknown>) => {
+        try {
+          await p;
+          outcomes.push("kept");
+        } catch (e) {
+          expect(e).toMatchObject({ code: "INVALID_DATA" });
+          expect((e as StoreError).retryable).toBe(false);
+          outcomes.push("refused");
+        }
+      };
+      await attempt(
+        store.appendMessage({ channel_url: "nul", type: "MESG", user_id: "1", message: "a\u0000b" }),
+      );
+      await attempt(
         store.appendMessage({
           channel_url: "nul",
           type: "MESG",
@@ -470,18 +483,34 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
           data: { k: "\u0000" },
         }),
       );
-      await bad(store.createChannel({ ...channel("nul2"), name: "n\u0000" }));
-      await bad(store.updateChannel("nul", { data: { k: "\u0000" } }));
-      const { message } = await store.appendMessage({
+      await attempt(store.createChannel({ ...channel("nul2"), name: "n\u0000" }));
+      await attempt(store.updateChannel("nul", { data: { k: "\u0000" } }));
+      // One database keeps it all or refuses it all.
+      expect(new Set(outcomes).size).toBe(1);
+      const kept = outcomes[0] === "kept";
+      const stored = await store.listMessages("nul", { limit: 10 });
+      expect(stored.map((m) => [m.message, m.data])).toEqual(
+        kept
+          ? [
+              ["a\u0000b", null],
+              ["ok", { k: "\u0000" }],
+            ]
+          : [],
+      );
+      expect((await store.getChannel("nul2"))?.name ?? null).toBe(kept ? "n\u0000" : null);
+      expect((await store.getChannel("nul"))?.data).toEqual(kept ? { k: "\u0000" } : { pod_id: 123 });
+      // A JSON string that merely spells a backslash-u escape is ordinary text everywhere.
+      const spelled = await store.appendMessage({
         channel_url: "nul",
         type: "MESG",
         user_id: "1",
-        message: "ok",
+        message: "\\u0000",
+        data: { k: "\\u0000" },
       });
-      expect(message.seq).toBe(1);
-      await bad(store.editMessage({ channel_url: "nul", target_seq: 1, message: "\u0000", user_id: "1" }));
-      expect((await store.getMessage("nul", 1))?.message).toBe("ok");
-      expect(await store.getChannel("nul2")).toBeNull();
+      expect(await store.getMessage("nul", spelled.message.seq)).toMatchObject({
+        message: "\\u0000",
+        data: { k: "\\u0000" },
+      });
     });
 
     it("moves last_activity_at with each new message, not with edits or deletes", async () => {

@@ -250,7 +250,7 @@ export class StoreError extends Error {
  * with no gap, also under concurrent writers) and resolves only once the message is durable.
  * Results are always in ascending seq. Every call naming a channel that does not exist fails with
  * CHANNEL_NOT_FOUND (`isMember` answers false, `getChannel` null, `deleteChannel` false). Text
- * holding NUL (U+0000), which PostgreSQL cannot keep, is refused with INVALID_DATA everywhere.
+ * holding NUL (U+0000) is refused with INVALID_DATA where the database cannot keep it (PostgreSQL).
  */
 export interface MessageStore {
   readonly driver: "sqlite" | "postgres";

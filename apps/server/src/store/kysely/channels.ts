@@ -10,17 +10,17 @@ import {
 } from "../message-store.ts";
 import type { Db } from "./dialect.ts";
 import { channelRow, notFound, requireChannel, type StoreContext } from "./context.ts";
-import { CHANNEL_COLUMNS, checkText, toJson } from "./rows.ts";
+import { CHANNEL_COLUMNS } from "./rows.ts";
 
 /** Tables whose rows belong to one channel: deleted with it, in this order, before the channel. */
 const CHANNEL_TABLES = ["messages", "members", "read_marks", "operators", "restrictions", "files"] as const;
 
 export async function createChannel(ctx: StoreContext, input: NewChannel): Promise<StoredChannel> {
-  checkText("channel_url", input.channel_url);
-  checkText("name", input.name);
-  checkText("custom_type", input.custom_type);
-  for (const u of input.user_ids) checkText("user_id", u);
-  const data = toJson("data", input.data ?? {});
+  ctx.codec.checkText("channel_url", input.channel_url);
+  ctx.codec.checkText("name", input.name);
+  ctx.codec.checkText("custom_type", input.custom_type);
+  for (const u of input.user_ids) ctx.codec.checkText("user_id", u);
+  const data = ctx.codec.toJson("data", input.data ?? {});
   const createdAt = input.created_at ?? new Date().toISOString();
   return ctx.db.transaction().execute(async (trx) => {
     const inserted = await trx
@@ -124,12 +124,12 @@ export async function updateChannel(
   url: string,
   patch: ChannelPatch,
 ): Promise<StoredChannel> {
-  checkText("name", patch.name);
-  checkText("custom_type", patch.custom_type);
+  ctx.codec.checkText("name", patch.name);
+  ctx.codec.checkText("custom_type", patch.custom_type);
   const set: { name?: string; custom_type?: string | null; data?: string; provider?: string } = {};
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.custom_type !== undefined) set.custom_type = patch.custom_type;
-  if (patch.data !== undefined) set.data = toJson("data", patch.data);
+  if (patch.data !== undefined) set.data = ctx.codec.toJson("data", patch.data);
   if (patch.provider !== undefined) set.provider = patch.provider;
   if (Object.keys(set).length === 0) return requireChannel(ctx, ctx.db, url);
   const row = await ctx.db

@@ -22,6 +22,11 @@ export interface StoreCapabilities {
   readonly types: ColumnTypes;
   /** `SELECT … FOR UPDATE/SHARE` exist. Without them (SQLite) every write transaction is BEGIN IMMEDIATE, which serialises writers. */
   readonly rowLocks: boolean;
+  /**
+   * Text and JSON may hold NUL (U+0000). PostgreSQL cannot store it: there such text is refused
+   * with INVALID_DATA (the protocol lets it through today; see docs/decisions.md).
+   */
+  readonly textKeepsNul: boolean;
   /** JSON columns come back parsed (jsonb) rather than as text. */
   readonly jsonParsed: boolean;
   /** Tables of two key columns may be stored clustered on their primary key (SQLite WITHOUT ROWID). */

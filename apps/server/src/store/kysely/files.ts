@@ -1,6 +1,5 @@
 import type { StoredFile } from "../message-store.ts";
 import { requireChannel, type StoreContext } from "./context.ts";
-import { checkText } from "./rows.ts";
 
 export async function saveFile(ctx: StoreContext, f: StoredFile): Promise<void> {
   for (const [what, v] of [
@@ -9,7 +8,7 @@ export async function saveFile(ctx: StoreContext, f: StoredFile): Promise<void> 
     ["file_id", f.file_id],
     ["storage_key", f.storage_key],
   ] as const)
-    checkText(what, v);
+    ctx.codec.checkText(what, v);
   await ctx.db.transaction().execute(async (trx) => {
     await requireChannel(ctx, trx, f.channel_url, "noKeyUpdate");
     await trx.insertInto("files").values(f).execute();

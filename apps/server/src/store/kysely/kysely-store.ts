@@ -64,7 +64,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       if (closed) return Promise.reject(new StoreError("STORE_UNAVAILABLE", "store is closed"));
       let encoded: ReturnType<typeof encodeMessage>;
       try {
-        encoded = encodeMessage(input);
+        encoded = encodeMessage(input, ctx.codec);
       } catch (e) {
         return Promise.reject(e);
       }

@@ -3,7 +3,7 @@ import { recountMembers } from "./channels.ts";
 import { requireChannel, type StoreContext } from "./context.ts";
 import type { Db } from "./dialect.ts";
 import { perStore, preparedQuery } from "./prepared.ts";
-import { checkText, notDeleted } from "./rows.ts";
+import { notDeleted } from "./rows.ts";
 
 /**
  * Adds members; each starts with its unread counter computed once, by today's definition: the
@@ -12,7 +12,7 @@ import { checkText, notDeleted } from "./rows.ts";
  * member without a mark; a rejoining member counts only after its mark.
  */
 export async function addMembers(ctx: StoreContext, url: string, userIds: string[]): Promise<StoredChannel> {
-  for (const u of userIds) checkText("user_id", u);
+  for (const u of userIds) ctx.codec.checkText("user_id", u);
   return ctx.db.transaction().execute(async (trx) => {
     // Locked first, so appends wait and the counts below include everything before the join.
     await requireChannel(ctx, trx, url, "noKeyUpdate");

@@ -10,7 +10,7 @@ import {
 } from "../message-store.ts";
 import { requireChannel, type StoreContext } from "./context.ts";
 import { perStore, preparedQuery } from "./prepared.ts";
-import { checkText, MESSAGE_COLUMNS, toJson } from "./rows.ts";
+import { MESSAGE_COLUMNS } from "./rows.ts";
 
 /** History reads, compiled once per direction and filter. */
 const history = perStore((ctx: StoreContext) => {
@@ -79,8 +79,9 @@ async function change(
   kind: "MESSAGE_UPDATED" | "MESSAGE_DELETED",
 ): Promise<ChangeResult> {
   const edit = kind === "MESSAGE_UPDATED" ? (input as EditInput) : null;
-  if (edit) checkText("message", edit.message);
-  const newData = edit?.data !== undefined && edit.data !== null ? toJson("data", edit.data) : undefined;
+  if (edit) ctx.codec.checkText("message", edit.message);
+  const newData =
+    edit?.data !== undefined && edit.data !== null ? ctx.codec.toJson("data", edit.data) : undefined;
   return ctx.db.transaction().execute(async (trx) => {
     // The channel row lock orders this change with concurrent appends (same lock as the seq bump).
     await requireChannel(ctx, trx, input.channel_url, "update");

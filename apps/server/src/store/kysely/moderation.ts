@@ -1,7 +1,6 @@
 import { sql, type Transaction } from "kysely";
 import type { RestrictionKind, StoredModeration } from "../message-store.ts";
 import { notFound, requireChannel, type StoreContext } from "./context.ts";
-import { checkText } from "./rows.ts";
 import type { StoreSchema } from "./schema.ts";
 
 export async function getModeration(ctx: StoreContext, url: string): Promise<StoredModeration> {
@@ -43,7 +42,7 @@ function onChannel(
   userIds: string[],
   fn: (trx: Transaction<StoreSchema>) => Promise<unknown>,
 ): Promise<void> {
-  for (const u of userIds) checkText("user_id", u);
+  for (const u of userIds) ctx.codec.checkText("user_id", u);
   return ctx.db.transaction().execute(async (trx) => {
     await requireChannel(ctx, trx, url, "noKeyUpdate");
     await fn(trx);

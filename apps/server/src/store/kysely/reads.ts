@@ -1,7 +1,6 @@
 import type { ReadMark } from "../message-store.ts";
 import { notFound, requireChannel, type StoreContext } from "./context.ts";
 import { unreadAfter } from "./members.ts";
-import { checkText } from "./rows.ts";
 
 /*
  * Unread counter, per member (members.unread_count). Definition, unchanged from 0.2: the member's
@@ -19,7 +18,7 @@ export async function markRead(
   userId: string,
   seq: number,
 ): Promise<ReadMark> {
-  checkText("user_id", userId);
+  ctx.codec.checkText("user_id", userId);
   return ctx.db.transaction().execute(async (trx) => {
     // `share`: waits for appends and deletes in flight and holds new ones off until the recount
     // is stored, while other members' marks go ahead.

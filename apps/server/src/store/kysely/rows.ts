@@ -47,6 +47,10 @@ type Row = Record<string, unknown>;
 export const notDeleted = sql<boolean>`not deleted`;
 
 export interface Codec {
+  /** INVALID_DATA when the text holds NUL and the database cannot keep it. */
+  checkText(what: string, v: string | null | undefined): void;
+  /** JSON text for a json column; INVALID_DATA when it cannot be serialised (or kept). */
+  toJson(what: string, v: unknown): string;
   channel(r: Row): StoredChannel;
   message(r: Row): StoredMessage;
   file(r: Row): StoredFile;
@@ -58,8 +62,11 @@ export function createCodec(caps: StoreCapabilities): Codec {
     ? (v: unknown) => v
     : (v: unknown) => (v === null || v === undefined ? null : JSON.parse(v as string));
   const bool = (v: unknown) => v === true || v === 1;
+  const nulOk = caps.textKeepsNul;
   return {
     bool,
+    checkText: nulOk ? () => {} : checkText,
+    toJson: (what, v) => toJson(what, v, nulOk),
     channel: (r) => ({
       channel_url: r.channel_url as string,
       name: r.name as string,
@@ -118,13 +125,12 @@ function refuseNul(what: string): never {
   throw new StoreError("INVALID_DATA", `${what} contains NUL (U+0000), which cannot be stored`);
 }
 
-/** PostgreSQL cannot keep NUL in text or jsonb; refused on both databases so they agree. */
-export function checkText(what: string, v: string | null | undefined): void {
+/** PostgreSQL cannot keep NUL in text or jsonb: refused there, clearly and not as a retry. */
+function checkText(what: string, v: string | null | undefined): void {
   if (v && v.indexOf("\u0000") !== -1) refuseNul(what);
 }
 
-/** JSON text of a value for a json column; INVALID_DATA when it cannot be serialised or holds NUL. */
-export function toJson(what: string, v: unknown): string {
+function toJson(what: string, v: unknown, nulOk: boolean): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(v);
@@ -132,21 +138,21 @@ export function toJson(what: string, v: unknown): string {
     throw new StoreError("INVALID_DATA", `${what} cannot be serialised`, { cause: e });
   }
   if (text === undefined) throw new StoreError("INVALID_DATA", `${what} cannot be serialised`);
-  if (text.indexOf("\\u0000") !== -1 && JSON_NUL.test(text)) refuseNul(what);
+  if (!nulOk && text.indexOf("\\u0000") !== -1 && JSON_NUL.test(text)) refuseNul(what);
   return text;
 }
 
 /** Validates and serialises a message before it is queued, so one bad message fails alone. */
-export function encodeMessage(input: NewMessage): EncodedMessage {
-  checkText("message", input.message);
-  checkText("custom_type", input.custom_type);
-  checkText("req_id", input.req_id);
-  checkText("user_id", input.user_id);
-  checkText("message_id", input.message_id);
+export function encodeMessage(input: NewMessage, codec: Codec): EncodedMessage {
+  codec.checkText("message", input.message);
+  codec.checkText("custom_type", input.custom_type);
+  codec.checkText("req_id", input.req_id);
+  codec.checkText("user_id", input.user_id);
+  codec.checkText("message_id", input.message_id);
   return {
     input,
     message: newStoredMessage(input),
-    dataJson: input.data ? toJson("data", input.data) : null,
-    fileJson: input.file ? toJson("file", input.file) : null,
+    dataJson: input.data ? codec.toJson("data", input.data) : null,
+    fileJson: input.file ? codec.toJson("file", input.file) : null,
   };
 }

@@ -33,6 +33,7 @@ const HEALTH_TIMEOUT_MS = 2000;
 export const postgresCapabilities: StoreCapabilities = {
   driver: "postgres",
   types: { key: 'text collate "C"', json: "jsonb", bigint: "bigint", bool: "boolean" },
+  textKeepsNul: false,
   rowLocks: true,
   jsonParsed: false,
   withoutRowid: false,

@@ -23,6 +23,7 @@ export interface SqliteStoreOptions {
 export const sqliteCapabilities: StoreCapabilities = {
   driver: "sqlite",
   types: { key: "text", json: "text", bigint: "integer", bool: "integer" },
+  textKeepsNul: true,
   rowLocks: false,
   jsonParsed: false,
   withoutRowid: true,
