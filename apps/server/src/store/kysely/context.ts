@@ -10,7 +10,11 @@ export interface StoreContext {
   readonly db: Kysely<StoreSchema>;
   readonly caps: StoreCapabilities;
   readonly codec: Codec;
+  /** See StoreDialect.readNow. */
+  readonly readNow?: ReadNow;
 }
+
+export type ReadNow = (sql: string, params: readonly unknown[]) => Record<string, unknown>[] | undefined;
 
 export const notFound = (url: string) => new StoreError("CHANNEL_NOT_FOUND", `channel ${url} does not exist`);
 
@@ -24,7 +28,7 @@ export type ChannelLock = "update" | "share" | "noKeyUpdate" | "none";
 
 /** The channel lookup most requests start with, compiled once. */
 export const channelRow = perStore((ctx: StoreContext) =>
-  preparedQuery(ctx.db, 1, (url: string) =>
+  preparedQuery(ctx, 1, (url: string) =>
     ctx.db.selectFrom("channels").select(CHANNEL_COLUMNS).where("channel_url", "=", url),
   ),
 );

@@ -62,6 +62,8 @@ export interface StoreDialect {
   /** PostgreSQL: the schema holding the tables (migration bookkeeping goes there too). */
   migrationSchema(): Promise<string | undefined>;
   readonly appender: Appender;
+  /** A synchronous read when the connection is free (SQLite); absent where reads are I/O. */
+  readonly readNow?: (sql: string, params: readonly unknown[]) => Record<string, unknown>[] | undefined;
   healthy(): Promise<boolean>;
   /** Flushes the appender and closes the connections. */
   close(): Promise<void>;

@@ -22,6 +22,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     db: dialect.db,
     caps: dialect.capabilities,
     codec: createCodec(dialect.capabilities),
+    ...(dialect.readNow ? { readNow: dialect.readNow } : {}),
   };
   let closed = false;
 

@@ -129,7 +129,7 @@ export async function listMembers(ctx: StoreContext, url: string): Promise<strin
 }
 
 const memberRow = perStore((ctx: StoreContext) =>
-  preparedQuery(ctx.db, 2, (url: string, userId: string) =>
+  preparedQuery(ctx, 2, (url: string, userId: string) =>
     ctx.db
       .selectFrom("members")
       .select("user_id")

@@ -15,7 +15,7 @@ import { MESSAGE_COLUMNS } from "./rows.ts";
 /** History reads, compiled once per direction and filter. */
 const history = perStore((ctx: StoreContext) => {
   const page = (backwards: boolean, messagesOnly: boolean) =>
-    preparedQuery(ctx.db, 3, (url: string, seq: number, limit: number) =>
+    preparedQuery(ctx, 3, (url: string, seq: number, limit: number) =>
       ctx.db
         .selectFrom("messages")
         .select(MESSAGE_COLUMNS)
@@ -30,7 +30,7 @@ const history = perStore((ctx: StoreContext) => {
     beforeMessages: page(true, true),
     after: page(false, false),
     afterMessages: page(false, true),
-    one: preparedQuery(ctx.db, 2, (url: string, seq: number) =>
+    one: preparedQuery(ctx, 2, (url: string, seq: number) =>
       ctx.db
         .selectFrom("messages")
         .select(MESSAGE_COLUMNS)

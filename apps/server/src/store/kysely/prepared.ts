@@ -1,4 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
+import type { ReadNow } from "./context.ts";
 import type { StoreSchema } from "./schema.ts";
 
 /**
@@ -9,7 +10,7 @@ import type { StoreSchema } from "./schema.ts";
  * marker takes that argument at run time; the other slots keep their constant values.
  */
 export function preparedQuery<Args extends unknown[], Row>(
-  db: Kysely<StoreSchema>,
+  { db, readNow }: { db: Kysely<StoreSchema>; readNow?: ReadNow },
   arity: Args["length"],
   build: (...args: Args) => Compilable<Row>,
 ): (...args: Args) => Promise<Row[]> {
@@ -29,6 +30,8 @@ export function preparedQuery<Args extends unknown[], Row>(
   return async (...args: Args) => {
     compiled ??= compile();
     const params = compiled.slots.map((s) => ("arg" in s ? args[s.arg] : s.value));
+    const now = readNow?.(compiled.sql, params);
+    if (now) return now as Row[];
     return (await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, params))).rows;
   };
 }

@@ -44,9 +44,8 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
   raw.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
   raw.pragma("foreign_keys = ON");
   raw.pragma("busy_timeout = 5000");
-  const db = new Kysely<StoreSchema>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }),
-  });
+  const kyselyDialect = new ImmediateSqliteDialect({ database: withStatementCache(raw) });
+  const db = new Kysely<StoreSchema>({ dialect: kyselyDialect });
   const appender = createGroupCommit(
     raw,
     (fn) => db.connection().execute(async () => fn()),
@@ -57,6 +56,7 @@ export function createSqliteStore(options: SqliteStoreOptions): MessageStore {
     db,
     capabilities: sqliteCapabilities,
     appender,
+    readNow: (text, params) => (open ? kyselyDialect.readNow(text, params) : undefined),
     migrationSchema: async () => undefined,
     async healthy() {
       if (!open) return false;
