@@ -34,7 +34,7 @@ export const InboxQuery = z.object({
   ),
   cursor: z.optional(z.string().check(z.maxLength(200))),
   custom_type: z.optional(CustomType),
-  /** Channels whose name starts with this (case-insensitive). */
+  /** Channels whose name starts with this (exactly: case-sensitive, so an index serves it). */
   name_prefix: z.optional(z.string().check(z.minLength(1), z.maxLength(Limits.nameMax))),
   unread_only: z.optional(z.union([z.boolean(), queryBool])),
   provider: z.optional(ProviderName),

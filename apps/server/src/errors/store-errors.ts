@@ -1,9 +1,16 @@
+import { ErrorCode } from "@podchat/protocol";
 import { type MessageStore, StoreError } from "../store/message-store.ts";
 import { ChatError } from "./chat-error.ts";
 
-/** A store failure as the one error type (same code; STORE_UNAVAILABLE stays retryable). */
+/**
+ * A store failure as the one error type: the same code (STORE_UNAVAILABLE stays retryable), except
+ * data the store cannot keep (e.g. NUL in text on PostgreSQL), which is the caller's to fix: a
+ * VALIDATION_FAILED 400, never a retry.
+ */
 export function toChatError(e: unknown): unknown {
-  return e instanceof StoreError ? new ChatError(e.code, e.message, { cause: e, retryable: e.retryable }) : e;
+  if (!(e instanceof StoreError)) return e;
+  if (e.code === "INVALID_DATA") return new ChatError(ErrorCode.VALIDATION_FAILED, e.message, { cause: e });
+  return new ChatError(e.code, e.message, { cause: e, retryable: e.retryable });
 }
 
 /**

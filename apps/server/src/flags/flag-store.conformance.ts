@@ -60,5 +60,17 @@ export function describeFlagStore(name: string, open: () => Promise<FlagStore>) 
         [null, "websocket", "alice"],
       ]);
     });
+
+    it("lists overrides in bytewise channel_url order and reads an empty audit filter as none", async () => {
+      for (const url of ["pod_a", "pod_B", "pod-1", "pod_1"])
+        await store.setOverride("dev", url, "websocket", "alice");
+      expect((await store.listOverrides()).map((o) => o.channel_url)).toEqual([
+        "pod-1",
+        "pod_1",
+        "pod_B",
+        "pod_a",
+      ]);
+      expect(await store.audit({ env: "", actor: "", key: "", limit: 10 })).toHaveLength(4);
+    });
   });
 }

@@ -22,6 +22,8 @@ export function validationError(error: { issues: readonly core.$ZodIssue[] }, pr
 export function errorResponse(c: Context, err: unknown, logger: Logger, metrics: Metrics) {
   let e: ChatError;
   if (err instanceof ChatError) e = err;
+  else if (err instanceof StoreError && err.code === "INVALID_DATA")
+    e = new ChatError(ErrorCode.VALIDATION_FAILED, err.message, { cause: err });
   else if (err instanceof StoreError)
     e = new ChatError(err.code, err.message, { retryable: err.retryable, cause: err });
   else {

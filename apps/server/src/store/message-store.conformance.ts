@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type MessageStore, StoreError } from "./message-store.ts";
 
@@ -15,6 +16,16 @@ const channel = (url: string, users = ["1", "2"]) => ({
   user_ids: users,
   data: { pod_id: 123 },
 });
+
+/** Today's definition of unread, by scanning: what the counter must always equal. */
+async function scannedUnread(store: MessageStore, url: string): Promise<Map<string, number>> {
+  const all = await store.listMessages(url, { afterSeq: 0, limit: 100_000, messagesOnly: true });
+  const out = new Map<string, number>();
+  for (const { user_id, last_read_seq } of await store.readState(url)) {
+    out.set(user_id, all.filter((m) => m.seq > last_read_seq && !m.deleted && m.user_id !== user_id).length);
+  }
+  return out;
+}
 
 /** One behaviour suite for every MessageStore implementation. */
 export function describeMessageStore(name: string, harness: StoreHarness) {
@@ -370,6 +381,391 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       });
       await store.deleteChannel("fl");
       expect(await store.getFile(f.file_id)).toBeNull();
+    });
+
+    it("deletes a channel with everything that hangs on it; a re-created channel starts empty", async () => {
+      await store.createChannel(channel("cas", ["1", "2"]));
+      await store.appendMessage({ channel_url: "cas", type: "MESG", user_id: "1", message: "x" });
+      await store.markRead("cas", "2", 1);
+      await store.addOperators("cas", ["1"]);
+      await store.restrict("cas", "ban", ["3"], null);
+      await store.restrict("cas", "mute", ["2"], null);
+      await store.setFrozen("cas", true);
+      const file = {
+        file_id: "cas-file",
+        channel_url: "cas",
+        user_id: "1",
+        name: "a.txt",
+        size: 1,
+        mime_type: "text/plain",
+        width: null,
+        height: null,
+        storage_key: "cas-file",
+        thumbnail_key: null,
+        created_at: "2024-01-01T00:00:00.000Z",
+      };
+      await store.saveFile(file);
+      expect(await store.deleteChannel("cas")).toBe(true);
+      expect(await store.getFile("cas-file")).toBeNull();
+      expect(await store.isMember("cas", "1")).toBe(false);
+      await store.createChannel(channel("cas", ["2"]));
+      expect(await store.listMembers("cas")).toEqual(["2"]);
+      expect(await store.listMessages("cas", { limit: 10 })).toEqual([]);
+      expect(await store.readState("cas")).toEqual([{ user_id: "2", last_read_seq: 0 }]);
+      expect(await store.getModeration("cas")).toEqual({
+        frozen: false,
+        operators: [],
+        banned: [],
+        muted: [],
+      });
+      // The same file id can be saved again: the old row is gone, not just hidden.
+      await store.saveFile(file);
+      expect(await store.getFile("cas-file")).toEqual(file);
+    });
+
+    it("refuses every channel-scoped write and read on a missing channel with CHANNEL_NOT_FOUND", async () => {
+      const missing = (p: Promise<unknown>) => expect(p).rejects.toMatchObject({ code: "CHANNEL_NOT_FOUND" });
+      await missing(store.updateChannel("ghost", { name: "x" }));
+      await missing(store.addMembers("ghost", ["1"]));
+      await missing(store.removeMembers("ghost", ["1"]));
+      await missing(store.listMembers("ghost"));
+      await missing(store.markRead("ghost", "1", 1));
+      await missing(store.readMark("ghost", "1"));
+      await missing(store.readState("ghost"));
+      await missing(store.getModeration("ghost"));
+      await missing(store.restrict("ghost", "ban", ["1"], null));
+      await missing(store.unrestrict("ghost", "ban", "1"));
+      await missing(store.setFrozen("ghost", true));
+      await missing(store.addOperators("ghost", ["1"]));
+      await missing(store.removeOperators("ghost", ["1"]));
+      await missing(store.editMessage({ channel_url: "ghost", target_seq: 1, message: "x", user_id: null }));
+      await missing(store.deleteMessage({ channel_url: "ghost", target_seq: 1, user_id: null }));
+    });
+
+    it("stores a repeated req_id of the user-less (admin) sender once, apart from any user's", async () => {
+      await store.createChannel(channel("adm"));
+      const send = (user_id: string | null, message = "x") =>
+        store.appendMessage({ channel_url: "adm", type: "ADMM", user_id, message, req_id: "a1" });
+      const first = await send(null);
+      expect(await send(null)).toEqual({ message: first.message, duplicate: true });
+      const raced = await Promise.all([send(null), send(null), send("1"), send("1")]);
+      expect(raced.slice(0, 2).every((r) => r.duplicate && r.message.seq === first.message.seq)).toBe(true);
+      expect(raced.slice(2).filter((r) => !r.duplicate)).toHaveLength(1);
+      expect(raced[2]!.message.message_id).toBe(raced[3]!.message.message_id);
+      // An empty user id is a different sender from "no user".
+      expect((await send("")).duplicate).toBe(false);
+      expect((await store.listMessages("adm", { limit: 10 })).map((m) => m.user_id)).toEqual([null, "1", ""]);
+    });
+
+    it("keeps text with NUL intact or refuses it with INVALID_DATA (never a retryable failure), storing nothing then", async () => {
+      await store.createChannel(channel("nul"));
+      const outcomes: string[] = [];
+      /** "kept" when it worked, "refused" on INVALID_DATA; anything else fails the test. */
+      const attempt = async (p: Promise<unknown>) => {
+        try {
+          await p;
+          outcomes.push("kept");
+        } catch (e) {
+          expect(e).toMatchObject({ code: "INVALID_DATA" });
+          expect((e as StoreError).retryable).toBe(false);
+          outcomes.push("refused");
+        }
+      };
+      await attempt(
+        store.appendMessage({ channel_url: "nul", type: "MESG", user_id: "1", message: "a\u0000b" }),
+      );
+      await attempt(
+        store.appendMessage({
+          channel_url: "nul",
+          type: "MESG",
+          user_id: "1",
+          message: "ok",
+          data: { k: "\u0000" },
+        }),
+      );
+      await attempt(store.createChannel({ ...channel("nul2"), name: "n\u0000" }));
+      await attempt(store.updateChannel("nul", { data: { k: "\u0000" } }));
+      // One database keeps it all or refuses it all.
+      expect(new Set(outcomes).size).toBe(1);
+      const kept = outcomes[0] === "kept";
+      const stored = await store.listMessages("nul", { limit: 10 });
+      expect(stored.map((m) => [m.message, m.data])).toEqual(
+        kept
+          ? [
+              ["a\u0000b", null],
+              ["ok", { k: "\u0000" }],
+            ]
+          : [],
+      );
+      expect((await store.getChannel("nul2"))?.name ?? null).toBe(kept ? "n\u0000" : null);
+      expect((await store.getChannel("nul"))?.data).toEqual(kept ? { k: "\u0000" } : { pod_id: 123 });
+      // A JSON string that merely spells a backslash-u escape is ordinary text everywhere.
+      const spelled = await store.appendMessage({
+        channel_url: "nul",
+        type: "MESG",
+        user_id: "1",
+        message: "\\u0000",
+        data: { k: "\\u0000" },
+      });
+      expect(await store.getMessage("nul", spelled.message.seq)).toMatchObject({
+        message: "\\u0000",
+        data: { k: "\\u0000" },
+      });
+    });
+
+    it("moves last_activity_at with each new message, not with edits or deletes", async () => {
+      const created = await store.createChannel({
+        ...channel("act"),
+        created_at: "2024-01-01T00:00:00.000Z",
+      });
+      expect(created.last_activity_at).toBe("2024-01-01T00:00:00.000Z");
+      const a = await store.appendMessage({
+        channel_url: "act",
+        type: "MESG",
+        user_id: "1",
+        message: "a",
+        created_at: "2024-01-02T00:00:00.000Z",
+      });
+      expect((await store.getChannel("act"))?.last_activity_at).toBe("2024-01-02T00:00:00.000Z");
+      await store.editMessage({ channel_url: "act", target_seq: a.message.seq, message: "b", user_id: "1" });
+      await store.deleteMessage({ channel_url: "act", target_seq: a.message.seq, user_id: "1" });
+      const c = await store.getChannel("act");
+      expect(c).toMatchObject({ last_activity_at: "2024-01-02T00:00:00.000Z", last_seq: 3 });
+      // A repeat stores nothing and moves nothing.
+      await store.appendMessage({
+        channel_url: "act",
+        type: "MESG",
+        user_id: "1",
+        message: "a",
+        message_id: a.message.message_id,
+        created_at: "2025-01-01T00:00:00.000Z",
+      });
+      expect((await store.getChannel("act"))?.last_activity_at).toBe("2024-01-02T00:00:00.000Z");
+    });
+
+    it("keeps the unread counter of every member through appends, deletes, marks, joins and rejoins", async () => {
+      await store.createChannel(channel("cnt", ["1", "2", "3"]));
+      const send = (user_id: string | null) =>
+        store.appendMessage({ channel_url: "cnt", type: user_id ? "MESG" : "ADMM", user_id, message: "x" });
+      for (const u of ["1", "2", "1", null]) await send(u);
+      const unread = async (u: string) => (await store.readMark("cnt", u)).unread_count;
+      expect([await unread("1"), await unread("2"), await unread("3")]).toEqual([2, 3, 4]);
+      await store.markRead("cnt", "3", 2);
+      expect(await unread("3")).toBe(2);
+      await store.deleteMessage({ channel_url: "cnt", target_seq: 1, user_id: null }); // "1" wrote it; "3" read it
+      await store.deleteMessage({ channel_url: "cnt", target_seq: 3, user_id: null });
+      expect([await unread("1"), await unread("2"), await unread("3")]).toEqual([2, 1, 1]);
+      // A joiner counts what others wrote and is still there; a rejoiner keeps its mark.
+      await send("2");
+      await store.addMembers("cnt", ["4"]);
+      expect(await unread("4")).toBe(3);
+      await store.markRead("cnt", "2", 999);
+      await store.removeMembers("cnt", ["2"]);
+      await send("1");
+      await store.addMembers("cnt", ["2"]);
+      expect(await unread("2")).toBe(1);
+      expect(await store.totalUnread("2")).toBe(1);
+      expect(Object.fromEntries(await scannedUnread(store, "cnt"))).toEqual({
+        "1": await unread("1"),
+        "2": 1,
+        "3": await unread("3"),
+        "4": await unread("4"),
+      });
+      // A non-member has no counter; its unread is still today's definition.
+      expect((await store.readMark("cnt", "9")).unread_count).toBe(4);
+    });
+
+    it("sums a user's unread over their channels and lists the channels they are in", async () => {
+      await store.createChannel(channel("t1", ["1", "2"]));
+      await store.createChannel(channel("t2", ["1", "3"]));
+      await store.createChannel(channel("t3", ["2", "3"]));
+      for (const url of ["t1", "t2", "t2", "t3"])
+        await store.appendMessage({
+          channel_url: url,
+          type: "MESG",
+          user_id: url === "t1" ? "2" : "3",
+          message: "x",
+        });
+      expect(await store.totalUnread("1")).toBe(3);
+      expect(await store.totalUnread("3")).toBe(0);
+      expect(await store.totalUnread("nobody")).toBe(0);
+      expect(await store.userChannelUrls("1")).toEqual(["t1", "t2"]);
+      expect(await store.userChannelUrls("3")).toEqual(["t2", "t3"]);
+      expect(await store.userChannelUrls("nobody")).toEqual([]);
+      await store.deleteChannel("t2");
+      expect(await store.totalUnread("1")).toBe(1);
+      expect(await store.userChannelUrls("1")).toEqual(["t1"]);
+    });
+
+    it("lists a user's channels by last activity with their newest message, read state and filters", async () => {
+      const at = (min: number) => `2024-05-01T10:${String(min).padStart(2, "0")}:00.000Z`;
+      const mk = (url: string, name: string, min: number, extra: Record<string, unknown> = {}) =>
+        store.createChannel({ ...channel(url, ["me", "you"]), name, created_at: at(min), ...extra });
+      await mk("c-old", "Alpha team", 0, { custom_type: "team" });
+      await mk("c-mid", "Beta", 1);
+      await mk("c-tie-a", "Alpha room", 2, { custom_type: "team" });
+      await mk("c-tie-b", "alpha lower", 2, { provider: "sendbird" });
+      await mk("c-new", "Gamma", 3);
+      await store.createChannel({ ...channel("not-mine", ["you"]), created_at: at(9) });
+      const say = (url: string, user: string, min: number, message = "hi") =>
+        store.appendMessage({ channel_url: url, type: "MESG", user_id: user, message, created_at: at(min) });
+      await say("c-old", "you", 10, "first");
+      await say("c-old", "me", 11, "newest in old"); // c-old is now the most recent
+      const edited = await say("c-mid", "you", 5, "to edit");
+      await store.editMessage({
+        channel_url: "c-mid",
+        target_seq: edited.message.seq,
+        message: "edited",
+        user_id: "you",
+      });
+      const gone = await say("c-new", "you", 6, "to delete");
+      await store.deleteMessage({ channel_url: "c-new", target_seq: gone.message.seq, user_id: "you" });
+      await store.markRead("c-old", "me", 1);
+
+      const urls = (r: { rows: Array<{ channel: { channel_url: string } }> }) =>
+        r.rows.map((x) => x.channel.channel_url);
+      const all = await store.listUserChannels("me", { limit: 10 });
+      expect(urls(all)).toEqual(["c-old", "c-new", "c-mid", "c-tie-b", "c-tie-a"]);
+      expect(all.nextCursor).toBeNull();
+      const [old, fresh, mid, tieB] = all.rows;
+      expect(old).toMatchObject({
+        unread_count: 0,
+        last_read_seq: 1,
+        joined_at: at(0),
+        channel: { channel_url: "c-old", last_activity_at: at(11), last_seq: 2, member_count: 2 },
+        last_message: { seq: 2, message: "newest in old", user_id: "me" },
+      });
+      expect(old!.channel).toEqual(await store.getChannel("c-old"));
+      // The newest message is the tombstone of a deleted one, and the edited text of an edited one
+      // (not their log entries), as history shows them.
+      expect(fresh).toMatchObject({ unread_count: 0, last_message: { seq: 1, deleted: true, message: "" } });
+      expect(mid).toMatchObject({
+        unread_count: 1,
+        last_message: { seq: 1, message: "edited", type: "MESG" },
+      });
+      expect(tieB).toMatchObject({ last_message: null, unread_count: 0, last_read_seq: 0 });
+      expect(mid!.last_message).toEqual(await store.getMessage("c-mid", 1));
+
+      // Keyset pages, also across the tie on last_activity_at.
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listUserChannels("me", { limit: 2, ...(cursor ? { cursor } : {}) });
+        expect(page.rows.length).toBeLessThanOrEqual(2);
+        seen.push(...urls(page));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(urls(all));
+
+      expect(urls(await store.listUserChannels("me", { limit: 10, customType: "team" }))).toEqual([
+        "c-old",
+        "c-tie-a",
+      ]);
+      expect(urls(await store.listUserChannels("me", { limit: 10, namePrefix: "Alpha" }))).toEqual([
+        "c-old",
+        "c-tie-a",
+      ]);
+      expect(urls(await store.listUserChannels("me", { limit: 10, unreadOnly: true }))).toEqual(["c-mid"]);
+      expect(urls(await store.listUserChannels("me", { limit: 10, provider: "sendbird" }))).toEqual([
+        "c-tie-b",
+      ]);
+      expect(
+        urls(
+          await store.listUserChannels("me", {
+            limit: 10,
+            namePrefix: "Alpha",
+            customType: "team",
+            unreadOnly: true,
+          }),
+        ),
+      ).toEqual([]);
+      const you = await store.listUserChannels("you", { limit: 10, unreadOnly: true });
+      expect(you.rows.map((r) => [r.channel.channel_url, r.unread_count])).toEqual([["c-old", 1]]);
+      expect((await store.listUserChannels("nobody", { limit: 10 })).rows).toEqual([]);
+      await expect(store.listUserChannels("me", { limit: 10, cursor: "not-a-cursor" })).rejects.toMatchObject(
+        {
+          code: "INVALID_DATA",
+        },
+      );
+    });
+
+    it("keeps every member's counter equal to the scan under random appends, deletes, marks, joins and leaves", async () => {
+      const users = ["a", "b", "c", "d"];
+      const op = fc.oneof(
+        fc.record({
+          k: fc.constant("send" as const),
+          ch: fc.nat(1),
+          u: fc.constantFrom(...users, null),
+          n: fc.integer({ min: 1, max: 3 }),
+        }),
+        fc.record({ k: fc.constant("delete" as const), ch: fc.nat(1), pick: fc.nat() }),
+        fc.record({ k: fc.constant("edit" as const), ch: fc.nat(1), pick: fc.nat() }),
+        fc.record({
+          k: fc.constant("mark" as const),
+          ch: fc.nat(1),
+          u: fc.constantFrom(...users),
+          back: fc.nat(4),
+        }),
+        fc.record({ k: fc.constant("join" as const), ch: fc.nat(1), u: fc.constantFrom(...users) }),
+        fc.record({ k: fc.constant("leave" as const), ch: fc.nat(1), u: fc.constantFrom(...users) }),
+      );
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
+          run++;
+          const chs = [`p${run}a`, `p${run}b`];
+          for (const url of chs) await store.createChannel(channel(url, ["a", "b"]));
+          for (const o of ops) {
+            const url = chs[o.ch]!;
+            if (o.k === "send") {
+              // Several in one turn: one group-commit batch on SQLite.
+              await Promise.all(
+                Array.from({ length: o.n }, () =>
+                  store.appendMessage({
+                    channel_url: url,
+                    type: o.u ? "MESG" : "ADMM",
+                    user_id: o.u,
+                    message: "m",
+                  }),
+                ),
+              );
+            } else if (o.k === "delete" || o.k === "edit") {
+              const live = (
+                await store.listMessages(url, { afterSeq: 0, limit: 1000, messagesOnly: true })
+              ).filter((m) => !m.deleted);
+              const target = live[o.pick % Math.max(1, live.length)];
+              if (!target) continue;
+              if (o.k === "delete")
+                await store.deleteMessage({ channel_url: url, target_seq: target.seq, user_id: null });
+              else
+                await store.editMessage({
+                  channel_url: url,
+                  target_seq: target.seq,
+                  message: "e",
+                  user_id: null,
+                });
+            } else if (o.k === "mark") {
+              const last = (await store.getChannel(url))!.last_seq;
+              await store.markRead(url, o.u, Math.max(0, last - o.back));
+            } else if (o.k === "join") await store.addMembers(url, [o.u]);
+            else await store.removeMembers(url, [o.u]);
+          }
+          const totals = new Map<string, number>();
+          for (const url of chs) {
+            const scanned = await scannedUnread(store, url);
+            for (const [u, n] of scanned) {
+              expect((await store.readMark(url, u)).unread_count, `${url} ${u}`).toBe(n);
+              totals.set(u, (totals.get(u) ?? 0) + n);
+            }
+          }
+          for (const u of users) {
+            const inbox = await store.listUserChannels(u, { limit: 10 });
+            const mine = inbox.rows.filter((r) => chs.includes(r.channel.channel_url));
+            expect(mine.reduce((sum, r) => sum + r.unread_count, 0)).toBe(totals.get(u) ?? 0);
+          }
+        }),
+        { numRuns: 20 },
+      );
     });
 
     it("reports itself healthy, and migrate is idempotent", async () => {

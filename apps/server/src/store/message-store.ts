@@ -13,7 +13,10 @@ export interface StoredChannel {
   /** Newest message seq; 0 when the channel has no message. */
   last_seq: number;
   member_count: number;
-  /** @since 0.3 Time of the newest message (edits/deletes do not count), else created_at. */
+  /**
+   * @since 0.3 When the channel last had a message: `created_at`, then the `created_at` of each
+   * new message (edits and deletes do not move it). The inbox sorts by it.
+   */
   last_activity_at: string;
 }
 
@@ -62,6 +65,9 @@ export function newStoredMessage(input: NewMessage, seq = 0): StoredMessage {
     target_message_id: null,
   };
 }
+
+/** The message types that count as unread and show in the inbox (not the edit/delete log). */
+export const COUNTABLE_TYPES: readonly MessageType[] = ["MESG", "FILE", "IMAGE", "ADMM"];
 
 export function isLogEntry(m: StoredMessage): boolean {
   return m.type === "MESSAGE_UPDATED" || m.type === "MESSAGE_DELETED";
@@ -193,24 +199,27 @@ export interface MessageRange {
   messagesOnly?: boolean;
 }
 
-/** @since 0.3 One row of a user's channel list. */
+/** @since 0.3 A page of a user's channels, most recently active first. */
+export interface ListUserChannelsOptions {
+  limit: number;
+  /** Opaque cursor from a previous page (INVALID_DATA when it is not one). */
+  cursor?: string;
+  customType?: string;
+  /** Case-sensitive prefix of the channel name. */
+  namePrefix?: string;
+  /** Only channels with unread messages. */
+  unreadOnly?: boolean;
+  provider?: ProviderName;
+}
+
+/** @since 0.3 One inbox entry: the channel, its newest message and the user's read state. */
 export interface InboxRow {
   channel: StoredChannel;
-  /** Newest message (not a log entry); a tombstone when it was deleted. */
+  /** Newest message (not an edit/delete entry); a tombstone when it was deleted; null when none. */
   last_message: StoredMessage | null;
   unread_count: number;
   last_read_seq: number;
   joined_at: string;
-}
-
-export interface ListUserChannelsOptions {
-  limit: number;
-  cursor?: string;
-  customType?: string;
-  /** Case-insensitive prefix of the channel name. */
-  namePrefix?: string;
-  unreadOnly?: boolean;
-  provider?: ProviderName;
 }
 
 /** INVALID_DATA: the message cannot be stored as given (e.g. data too deep to serialise). */
@@ -239,7 +248,9 @@ export class StoreError extends Error {
 /**
  * Durable channels, members and messages. `appendMessage` assigns the per-channel `seq` (1, 2, 3 …
  * with no gap, also under concurrent writers) and resolves only once the message is durable.
- * Results are always in ascending seq.
+ * Results are always in ascending seq. Every call naming a channel that does not exist fails with
+ * CHANNEL_NOT_FOUND (`isMember` answers false, `getChannel` null, `deleteChannel` false). Text
+ * holding NUL (U+0000) is refused with INVALID_DATA where the database cannot keep it (PostgreSQL).
  */
 export interface MessageStore {
   readonly driver: "sqlite" | "postgres";
@@ -253,7 +264,7 @@ export interface MessageStore {
     options: ListChannelsOptions,
   ): Promise<{ channels: StoredChannel[]; nextCursor: string | null }>;
   updateChannel(channelUrl: string, patch: ChannelPatch): Promise<StoredChannel>;
-  /** Deletes the channel with its members and messages; false when it did not exist. */
+  /** Deletes the channel with its members, messages, read marks, moderation and files; false when it did not exist. */
   deleteChannel(channelUrl: string): Promise<boolean>;
   /** Adds members (existing ones are kept); returns the channel after the change. */
   addMembers(channelUrl: string, userIds: string[]): Promise<StoredChannel>;
@@ -271,11 +282,24 @@ export interface MessageStore {
   editMessage(input: EditInput): Promise<ChangeResult>;
   /** Turns a message into a tombstone and appends a MESSAGE_DELETED entry, in one transaction. */
   deleteMessage(input: DeleteInput): Promise<ChangeResult>;
-  /** Moves the member's read mark forward to `seq` (clamped to last_seq; never backwards). */
+  /**
+   * Moves the member's read mark forward to `seq` (clamped to last_seq; never backwards). Unread
+   * counts messages after the mark that are not deleted and not the member's own; it is kept as
+   * a counter per member, so reading it does not scan messages.
+   */
   markRead(channelUrl: string, userId: string, seq: number): Promise<ReadMark>;
   readMark(channelUrl: string, userId: string): Promise<ReadMark>;
   /** Every member with its read mark (0 when it never read). */
   readState(channelUrl: string): Promise<Array<{ user_id: string; last_read_seq: number }>>;
+  /** @since 0.3 Sum of the user's unread counts over all their channels (one indexed query). */
+  totalUnread(userId: string): Promise<number>;
+  /** @since 0.3 The user's channels, most recently active first (ties by channel_url, descending). */
+  listUserChannels(
+    userId: string,
+    options: ListUserChannelsOptions,
+  ): Promise<{ rows: InboxRow[]; nextCursor: string | null }>;
+  /** @since 0.3 Every channel the user is a member of (ascending). */
+  userChannelUrls(userId: string): Promise<string[]>;
   getModeration(channelUrl: string): Promise<StoredModeration>;
   /** Bans or mutes users until `until` (null = until lifted); a repeat replaces the end. */
   restrict(channelUrl: string, kind: RestrictionKind, userIds: string[], until: string | null): Promise<void>;
@@ -283,15 +307,6 @@ export interface MessageStore {
   setFrozen(channelUrl: string, frozen: boolean): Promise<void>;
   addOperators(channelUrl: string, userIds: string[]): Promise<void>;
   removeOperators(channelUrl: string, userIds: string[]): Promise<void>;
-  /** @since 0.3 Unread messages over all the user's channels. */
-  totalUnread(userId: string): Promise<number>;
-  /** @since 0.3 The user's channels, newest activity first (ties by channel_url). */
-  listUserChannels(
-    userId: string,
-    options: ListUserChannelsOptions,
-  ): Promise<{ rows: InboxRow[]; nextCursor: string | null }>;
-  /** @since 0.3 Every channel the user is a member of. */
-  userChannelUrls(userId: string): Promise<string[]>;
   saveFile(file: StoredFile): Promise<void>;
   getFile(fileId: string): Promise<StoredFile | null>;
   /** Resolves when every accepted write is durable (used on drain). */

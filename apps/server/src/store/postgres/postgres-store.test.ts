@@ -4,8 +4,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { findPostgres, freePort, warnSkipped } from "../../../test/services.ts";
 import { describeMessageStore } from "../message-store.conformance.ts";
 import { type MessageStore, StoreError } from "../message-store.ts";
-import { postgresMigrations } from "./migrations.ts";
-import { createPostgresStore } from "./postgres-store.ts";
+import { storeMigrations } from "../kysely/migrations.ts";
+import { createPostgresStore, postgresCapabilities } from "./postgres-store.ts";
 
 const found = await findPostgres();
 
@@ -73,8 +73,8 @@ if ("skip" in found) {
       const schema = freshSchema();
       const stores = [open(schema, 2), open(schema, 2), open(schema, 2), open(schema, 2)];
       await Promise.all(stores.map((s) => s.migrate()));
-      const rows = await admin.unsafe(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-      expect(rows.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
+      const rows = await admin.unsafe(`SELECT name FROM "${schema}".kysely_migration ORDER BY name`);
+      expect(rows.map((r) => r.name)).toEqual(Object.keys(storeMigrations(postgresCapabilities)).sort());
       expect(await stores[0]!.healthy()).toBe(true);
     });
 

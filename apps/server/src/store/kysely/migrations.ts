@@ -1,0 +1,200 @@
+import {
+  type ColumnDefinitionBuilder,
+  type CreateTableBuilder,
+  type Kysely,
+  type Migration,
+  type QueryExecutorProvider,
+  type SqlBool,
+  sql,
+} from "kysely";
+import { COUNTABLE_TYPES } from "../message-store.ts";
+import type { StoreCapabilities } from "./dialect.ts";
+
+/**
+ * The schema as kysely migrations: one list for both databases, run in name order by kysely's
+ * `Migrator` (bookkeeping in `kysely_migration`). Never edit a shipped one: add a new one.
+ *
+ * 0001 and 0002 are the schema 0.1 and 0.2 made with their own migrator, which recorded versions
+ * 1 and 2 in `schema_migrations`; on such a database they do nothing, so a 0.2 database carries on
+ * from 0003 with its data in place. Differences between the databases are the capability fields
+ * (column types, WITHOUT ROWID, the references 0.2 declared on PostgreSQL), not branches.
+ */
+export function storeMigrations(caps: StoreCapabilities): Record<string, Migration> {
+  const t = {
+    key: sql.raw(caps.types.key),
+    json: sql.raw(caps.types.json),
+    bigint: sql.raw(caps.types.bigint),
+    bool: sql.raw(caps.types.bool),
+  };
+  const countable = sql.join(COUNTABLE_TYPES.map((x) => sql.lit(x)));
+  /** A channel_url column: a key, with 0.2's cascading reference where the database had one. */
+  const channelRef = (c: ColumnDefinitionBuilder) => {
+    const col = c.notNull();
+    return caps.foreignKeys ? col.references("channels.channel_url").onDelete("cascade") : col;
+  };
+  const clustered = <T extends CreateTableBuilder<string, string>>(b: T): T =>
+    (caps.withoutRowid ? b.modifyEnd(sql`without rowid`) : b) as T;
+  const legacy = async (db: QueryExecutorProvider, version: number) =>
+    (await caps.tableExists(db, "schema_migrations")) &&
+    (await sql<{ n: number }>`select 1 as n from schema_migrations where version = ${version}`.execute(db))
+      .rows.length > 0;
+
+  return {
+    "0001_channels_members_messages": {
+      async up(db: Kysely<unknown>) {
+        if (await legacy(db, 1)) return;
+        await db.schema
+          .createTable("channels")
+          .addColumn("channel_url", t.key, (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("custom_type", "text")
+          .addColumn("data", t.json, (c) => c.notNull().defaultTo(sql`'{}'`))
+          .addColumn("provider", "text", (c) => c.notNull().defaultTo("websocket"))
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("last_seq", t.bigint, (c) => c.notNull().defaultTo(0))
+          .addColumn("member_count", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await clustered(
+          db.schema
+            .createTable("members")
+            .addColumn("channel_url", t.key, channelRef)
+            .addColumn("user_id", t.key, (c) => c.notNull())
+            .addColumn("joined_at", "text", (c) => c.notNull())
+            .addPrimaryKeyConstraint("members_pkey", ["channel_url", "user_id"]),
+        ).execute();
+        await db.schema
+          .createTable("messages")
+          .addColumn("channel_url", t.key, channelRef)
+          .addColumn("seq", t.bigint, (c) => c.notNull())
+          .addColumn("message_id", "text", (c) => c.notNull().unique())
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("user_id", "text")
+          .addColumn("message", "text", (c) => c.notNull())
+          .addColumn("custom_type", "text")
+          .addColumn("data", t.json)
+          .addColumn("file", t.json)
+          .addColumn("req_id", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("messages_pkey", ["channel_url", "seq"])
+          .execute();
+        // 0.1's req_id index is replaced by 0003's (which also treats a null sender alike on both).
+      },
+    },
+    "0002_edits_reads_moderation_files": {
+      async up(db: Kysely<unknown>) {
+        if (await legacy(db, 2)) return;
+        await db.schema.alterTable("messages").addColumn("edited_at", "text").execute();
+        await db.schema
+          .alterTable("messages")
+          .addColumn("deleted", t.bool, (c) => c.notNull().defaultTo(sql.lit(false)))
+          .execute();
+        await db.schema.alterTable("messages").addColumn("target_seq", t.bigint).execute();
+        await db.schema.alterTable("messages").addColumn("target_message_id", "text").execute();
+        await db.schema
+          .alterTable("channels")
+          .addColumn("frozen", t.bool, (c) => c.notNull().defaultTo(sql.lit(false)))
+          .execute();
+        await clustered(
+          db.schema
+            .createTable("read_marks")
+            .addColumn("channel_url", t.key, channelRef)
+            .addColumn("user_id", t.key, (c) => c.notNull())
+            .addColumn("last_read_seq", t.bigint, (c) => c.notNull())
+            .addColumn("updated_at", "text", (c) => c.notNull())
+            .addPrimaryKeyConstraint("read_marks_pkey", ["channel_url", "user_id"]),
+        ).execute();
+        await clustered(
+          db.schema
+            .createTable("operators")
+            .addColumn("channel_url", t.key, channelRef)
+            .addColumn("user_id", t.key, (c) => c.notNull())
+            .addPrimaryKeyConstraint("operators_pkey", ["channel_url", "user_id"]),
+        ).execute();
+        await clustered(
+          db.schema
+            .createTable("restrictions")
+            .addColumn("channel_url", t.key, channelRef)
+            .addColumn("user_id", t.key, (c) => c.notNull())
+            .addColumn("kind", "text", (c) => c.notNull())
+            .addColumn("until", "text")
+            .addColumn("created_at", "text", (c) => c.notNull())
+            .addPrimaryKeyConstraint("restrictions_pkey", ["channel_url", "kind", "user_id"]),
+        ).execute();
+        await db.schema
+          .createTable("files")
+          .addColumn("file_id", "text", (c) => c.primaryKey())
+          .addColumn("channel_url", t.key, channelRef)
+          .addColumn("user_id", "text")
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("size", t.bigint, (c) => c.notNull())
+          .addColumn("mime_type", "text", (c) => c.notNull())
+          .addColumn("width", "integer")
+          .addColumn("height", "integer")
+          .addColumn("storage_key", "text", (c) => c.notNull())
+          .addColumn("thumbnail_key", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("files_channel").on("files").column("channel_url").execute();
+      },
+    },
+    "0003_inbox_counters_idempotency": {
+      async up(db: Kysely<unknown>) {
+        // Idempotency keyed by (channel, sender, req_id) with "no sender" as one sender of its own,
+        // the same on both databases (0.2: SQLite let NULLs differ; PostgreSQL mixed NULL and '').
+        await db.schema.dropIndex("messages_req_id").ifExists().execute();
+        await db.schema
+          .createIndex("messages_req_user")
+          .unique()
+          .on("messages")
+          .columns(["channel_url", "user_id", "req_id"])
+          .where(sql<SqlBool>`req_id is not null and user_id is not null`)
+          .execute();
+        await db.schema
+          .createIndex("messages_req_nouser")
+          .unique()
+          .on("messages")
+          .columns(["channel_url", "req_id"])
+          .where(sql<SqlBool>`req_id is not null and user_id is null`)
+          .execute();
+
+        // Per-member unread counter, filled from the read marks with today's definition.
+        await db.schema
+          .alterTable("members")
+          .addColumn("unread_count", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await sql`
+          update members set unread_count = (
+            select count(*) from messages m
+            where m.channel_url = members.channel_url
+              and m.seq > coalesce((select r.last_read_seq from read_marks r
+                where r.channel_url = members.channel_url and r.user_id = members.user_id), 0)
+              and m.type in (${countable}) and not m.deleted
+              and (m.user_id is null or m.user_id <> members.user_id))`.execute(db);
+        await db.schema.createIndex("members_user").on("members").column("user_id").execute();
+
+        // Inbox order: last activity, and the newest message to show with it.
+        await db.schema
+          .alterTable("channels")
+          .addColumn("last_message_seq", t.bigint, (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .alterTable("channels")
+          .addColumn("last_activity_at", t.key, (c) => c.notNull().defaultTo(""))
+          .execute();
+        await sql`
+          update channels set last_message_seq = coalesce((select max(m.seq) from messages m
+            where m.channel_url = channels.channel_url and m.type in (${countable})), 0)`.execute(db);
+        await sql`
+          update channels set last_activity_at = coalesce((select m.created_at from messages m
+            where m.channel_url = channels.channel_url and m.seq = channels.last_message_seq), created_at)`.execute(
+          db,
+        );
+        await db.schema
+          .createIndex("channels_activity")
+          .on("channels")
+          .columns(["last_activity_at", "channel_url"])
+          .execute();
+      },
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { ReadMark } from "../message-store.ts";
+import { notFound, requireChannel, type StoreContext } from "./context.ts";
+import { unreadAfter } from "./members.ts";
+
+/*
+ * Unread counter, per member (members.unread_count). Definition, unchanged from 0.2: the member's
+ * countable messages (MESG/FILE/IMAGE/ADMM) with seq > its read mark, not deleted, not its own.
+ * Kept in the transaction of every change that moves it:
+ * - append: +1 for every member but the sender (the appender, one UPDATE per channel per batch);
+ * - delete: -1 for members whose mark is below the target and who did not write it (messages.ts);
+ * - markRead: recounted from the messages after the new mark, or 0 when read to the end (here);
+ * - join: counted once (members.ts).
+ */
+
+export async function markRead(
+  ctx: StoreContext,
+  url: string,
+  userId: string,
+  seq: number,
+): Promise<ReadMark> {
+  ctx.codec.checkText("user_id", userId);
+  return ctx.db.transaction().execute(async (trx) => {
+    // `share`: waits for appends and deletes in flight and holds new ones off until the recount
+    // is stored, while other members' marks go ahead.
+    const c = await requireChannel(ctx, trx, url, "share");
+    const now = new Date().toISOString();
+    const marked = await trx
+      .insertInto("read_marks")
+      .values({
+        channel_url: url,
+        user_id: userId,
+        last_read_seq: Math.min(seq, c.last_seq),
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc.columns(["channel_url", "user_id"]).doUpdateSet((eb) => ({
+          // Forward only.
+          last_read_seq: eb
+            .case()
+            .when("excluded.last_read_seq", ">", eb.ref("read_marks.last_read_seq"))
+            .then(eb.ref("excluded.last_read_seq"))
+            .else(eb.ref("read_marks.last_read_seq"))
+            .end(),
+          updated_at: eb.ref("excluded.updated_at"),
+        })),
+      )
+      .returning("last_read_seq")
+      .executeTakeFirstOrThrow();
+    const last = Number(marked.last_read_seq);
+    const unread = last >= c.last_seq ? 0 : await unreadAfter(trx, url, userId, last);
+    await trx
+      .updateTable("members")
+      .set({ unread_count: unread })
+      .where("channel_url", "=", url)
+      .where("user_id", "=", userId)
+      .execute();
+    return {
+      channel_url: url,
+      user_id: userId,
+      last_read_seq: last,
+      last_seq: c.last_seq,
+      unread_count: unread,
+    };
+  });
+}
+
+export async function readMark(ctx: StoreContext, url: string, userId: string): Promise<ReadMark> {
+  const row = await ctx.db
+    .selectFrom("channels as c")
+    .leftJoin("members as m", (j) =>
+      j.onRef("m.channel_url", "=", "c.channel_url").on("m.user_id", "=", userId),
+    )
+    .leftJoin("read_marks as r", (j) =>
+      j.onRef("r.channel_url", "=", "c.channel_url").on("r.user_id", "=", userId),
+    )
+    .select(["c.last_seq", "m.unread_count", "m.user_id as member", "r.last_read_seq"])
+    .where("c.channel_url", "=", url)
+    .executeTakeFirst();
+  if (!row) throw notFound(url);
+  const last = Number(row.last_read_seq ?? 0);
+  // A non-member keeps no counter (the providers only ask for members): counted as before.
+  const unread =
+    row.member !== null ? Number(row.unread_count) : await unreadAfter(ctx.db, url, userId, last);
+  return {
+    channel_url: url,
+    user_id: userId,
+    last_read_seq: last,
+    last_seq: Number(row.last_seq),
+    unread_count: unread,
+  };
+}
+
+export async function readState(ctx: StoreContext, url: string) {
+  await requireChannel(ctx, ctx.db, url);
+  const rows = await ctx.db
+    .selectFrom("members as m")
+    .leftJoin("read_marks as r", (j) =>
+      j.onRef("r.channel_url", "=", "m.channel_url").onRef("r.user_id", "=", "m.user_id"),
+    )
+    .select(["m.user_id", "r.last_read_seq"])
+    .where("m.channel_url", "=", url)
+    .orderBy("m.joined_at")
+    .orderBy("m.user_id")
+    .execute();
+  return rows.map((r) => ({ user_id: r.user_id, last_read_seq: Number(r.last_read_seq ?? 0) }));
+}
+
+export async function totalUnread(ctx: StoreContext, userId: string): Promise<number> {
+  const r = await ctx.db
+    .selectFrom("members")
+    .select((eb) => eb.fn.sum<number | string | null>("unread_count").as("n"))
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

@@ -1,0 +1,95 @@
+import type { ColumnType } from "kysely";
+
+/** INTEGER on SQLite; BIGINT on PostgreSQL comes back as a string. Read with `Number()`. */
+type Int = ColumnType<number | string, number, number | string>;
+/** JSON written as text; read back as text (SQLite) or already parsed (PostgreSQL jsonb). */
+type Json = ColumnType<unknown, string, string>;
+type NullableJson = ColumnType<unknown, string | null, string | null>;
+/** 0/1 on SQLite, boolean on PostgreSQL; written only through SQL literals (`sql.lit`). */
+type Bool = ColumnType<number | boolean, never, never>;
+
+export interface ChannelsTable {
+  channel_url: string;
+  name: string;
+  custom_type: string | null;
+  data: Json;
+  provider: string;
+  created_at: string;
+  last_seq: Int;
+  member_count: ColumnType<number, number | undefined, number>;
+  frozen: Bool;
+  /** @since 0.3 */
+  last_activity_at: string;
+  /** @since 0.3 Seq of the newest message (not log entry); 0 = none. Internal: joins the inbox's last message. */
+  last_message_seq: Int;
+}
+
+export interface MembersTable {
+  channel_url: string;
+  user_id: string;
+  joined_at: string;
+  /** @since 0.3 Kept with every append, delete, mark and join; see reads.ts. */
+  unread_count: ColumnType<number | string, number, number | string>;
+}
+
+export interface MessagesTable {
+  channel_url: string;
+  seq: Int;
+  message_id: string;
+  type: string;
+  user_id: string | null;
+  message: string;
+  custom_type: string | null;
+  data: NullableJson;
+  file: NullableJson;
+  req_id: string | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted: Bool;
+  target_seq: ColumnType<number | string | null, number | null, number | null>;
+  target_message_id: string | null;
+}
+
+export interface ReadMarksTable {
+  channel_url: string;
+  user_id: string;
+  last_read_seq: Int;
+  updated_at: string;
+}
+
+export interface OperatorsTable {
+  channel_url: string;
+  user_id: string;
+}
+
+export interface RestrictionsTable {
+  channel_url: string;
+  user_id: string;
+  kind: string;
+  until: string | null;
+  created_at: string;
+}
+
+export interface FilesTable {
+  file_id: string;
+  channel_url: string;
+  user_id: string | null;
+  name: string;
+  size: Int;
+  mime_type: string;
+  width: number | null;
+  height: number | null;
+  storage_key: string;
+  thumbnail_key: string | null;
+  created_at: string;
+}
+
+export interface StoreSchema {
+  channels: ChannelsTable;
+  members: MembersTable;
+  messages: MessagesTable;
+  read_marks: ReadMarksTable;
+  operators: OperatorsTable;
+  restrictions: RestrictionsTable;
+  files: FilesTable;
+}

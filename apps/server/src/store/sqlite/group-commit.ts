@@ -1,0 +1,175 @@
+import type Database from "better-sqlite3";
+import { type AppendResult, StoreError, type StoredMessage } from "../message-store.ts";
+import type { Appender, EncodedMessage } from "../kysely/dialect.ts";
+import { MESSAGE_COLUMNS, type Codec } from "../kysely/rows.ts";
+
+interface Pending {
+  encoded: EncodedMessage;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Per channel in a batch: how many messages were stored, and how many of them each sender wrote. */
+interface ChannelTally {
+  total: number;
+  bySender: Map<string, number>;
+}
+
+const SELECT = `SELECT ${MESSAGE_COLUMNS.join(", ")} FROM messages`;
+
+/**
+ * SQLite append hot path: group commit. Every append made in one event-loop turn is written in
+ * one BEGIN IMMEDIATE transaction, then all of them resolve — so they resolve only once durable
+ * (WAL: `synchronous` decides whether a power loss may drop the last commit). Inside it, per
+ * message: the idempotency lookups, the seq bump (`last_seq + 1` on the channel row: no gap, the
+ * channel's activity moves with it) and the insert; per channel, one UPDATE of the members'
+ * unread counters for the whole batch. It runs on better-sqlite3 directly, with statements
+ * prepared once, while holding kysely's connection so no kysely transaction interleaves.
+ */
+export function createGroupCommit(
+  raw: Database.Database,
+  exclusive: (fn: () => void) => Promise<void>,
+  codec: Codec,
+): Appender {
+  let queue: Pending[] = [];
+  let scheduled = false;
+  let running: Promise<void> = Promise.resolve();
+  let stmts: ReturnType<typeof prepare> | undefined;
+
+  function prepare() {
+    return {
+      byReqUser: raw.prepare(`${SELECT} WHERE channel_url = ? AND user_id = ? AND req_id = ?`),
+      byReqNoUser: raw.prepare(`${SELECT} WHERE channel_url = ? AND user_id IS NULL AND req_id = ?`),
+      byId: raw.prepare(`${SELECT} WHERE message_id = ?`),
+      bump: raw.prepare<[string, string], { last_seq: number }>(
+        `UPDATE channels SET last_seq = last_seq + 1, last_message_seq = last_seq + 1, last_activity_at = ?
+         WHERE channel_url = ? RETURNING last_seq`,
+      ),
+      insert: raw.prepare(
+        `INSERT INTO messages (channel_url, seq, message_id, type, user_id, message, custom_type, data, file, req_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      unread: new Map<number, Database.Statement>(),
+    };
+  }
+
+  /** `+ total - (the member's own count)`: one statement per number of distinct senders. */
+  function unreadStatement(senders: number): Database.Statement {
+    const s = stmts!;
+    let st = s.unread.get(senders);
+    if (!st) {
+      const own = senders === 0 ? "" : ` - CASE user_id ${"WHEN ? THEN ? ".repeat(senders)}ELSE 0 END`;
+      st = raw.prepare(`UPDATE members SET unread_count = unread_count + ?${own} WHERE channel_url = ?`);
+      s.unread.set(senders, st);
+    }
+    return st;
+  }
+
+  function appendOne(
+    { input, message, dataJson, fileJson }: EncodedMessage,
+    tallies: Map<string, ChannelTally>,
+  ) {
+    const s = stmts!;
+    const userId = input.user_id ?? null;
+    if (input.req_id) {
+      const hit =
+        userId === null
+          ? s.byReqNoUser.get(input.channel_url, input.req_id)
+          : s.byReqUser.get(input.channel_url, userId, input.req_id);
+      if (hit) return { message: codec.message(hit as Record<string, unknown>), duplicate: true };
+    }
+    if (input.message_id) {
+      const hit = s.byId.get(input.message_id);
+      if (hit) return { message: codec.message(hit as Record<string, unknown>), duplicate: true };
+    }
+    const bumped = s.bump.get(message.created_at, input.channel_url);
+    if (!bumped) throw new StoreError("CHANNEL_NOT_FOUND", `channel ${input.channel_url} does not exist`);
+    const msg: StoredMessage = { ...message, seq: bumped.last_seq };
+    s.insert.run(
+      msg.channel_url,
+      msg.seq,
+      msg.message_id,
+      msg.type,
+      msg.user_id,
+      msg.message,
+      msg.custom_type,
+      dataJson,
+      fileJson,
+      msg.req_id,
+      msg.created_at,
+    );
+    let t = tallies.get(msg.channel_url);
+    if (!t) {
+      t = { total: 0, bySender: new Map() };
+      tallies.set(msg.channel_url, t);
+    }
+    t.total++;
+    if (userId !== null) t.bySender.set(userId, (t.bySender.get(userId) ?? 0) + 1);
+    return { message: msg, duplicate: false };
+  }
+
+  function writeBatch(batch: Pending[]) {
+    stmts ??= prepare();
+    const outcomes: Array<{ ok: true; r: AppendResult } | { ok: false; e: unknown }> = [];
+    try {
+      raw
+        .transaction(() => {
+          const tallies = new Map<string, ChannelTally>();
+          for (const p of batch) {
+            try {
+              outcomes.push({ ok: true, r: appendOne(p.encoded, tallies) });
+            } catch (e) {
+              if (!(e instanceof StoreError)) throw e;
+              outcomes.push({ ok: false, e });
+            }
+          }
+          for (const [url, t] of tallies) {
+            const params: unknown[] = [t.total];
+            for (const [u, n] of t.bySender) params.push(u, n);
+            params.push(url);
+            unreadStatement(t.bySender.size).run(...params);
+          }
+        })
+        .immediate();
+    } catch (e) {
+      const err = new StoreError("STORE_UNAVAILABLE", "could not write messages", { cause: e });
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    outcomes.forEach((o, i) => {
+      const p = batch[i]!;
+      if (o.ok) p.resolve(o.r);
+      else p.reject(o.e);
+    });
+  }
+
+  function schedule() {
+    scheduled = true;
+    setImmediate(() => {
+      running = running.then(() => {
+        scheduled = false;
+        const batch = queue;
+        queue = [];
+        if (batch.length === 0) return;
+        return exclusive(() => writeBatch(batch)).catch((e: unknown) => {
+          const err = new StoreError("STORE_UNAVAILABLE", "could not write messages", { cause: e });
+          for (const p of batch) p.reject(err);
+        });
+      });
+    });
+  }
+
+  return {
+    append(encoded) {
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ encoded, resolve, reject });
+        if (!scheduled) schedule();
+      });
+    },
+    async flush() {
+      // A batch scheduled now runs on the chain after `running`; wait until the queue is empty.
+      while (scheduled || queue.length > 0) await new Promise<void>((r) => setImmediate(r));
+      await running;
+    },
+  };
+}
