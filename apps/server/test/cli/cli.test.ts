@@ -116,7 +116,7 @@ describe("podchat CLI", () => {
         .map((r) => r.name);
       db.close();
       expect(tables).toEqual(
-        expect.arrayContaining(["channels", "members", "messages", "schema_migrations", "flags"]),
+        expect.arrayContaining(["channels", "members", "messages", "kysely_migration", "flags"]),
       );
     });
 

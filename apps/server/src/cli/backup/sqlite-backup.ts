@@ -13,7 +13,6 @@ export interface DatabaseSummary {
 
 /** The tables and columns a podchat database has (every store version since 0.1). */
 const REQUIRED: Record<string, string[]> = {
-  schema_migrations: ["version"],
   channels: ["channel_url", "last_seq"],
   members: ["channel_url", "user_id"],
   messages: ["channel_url", "seq", "message_id"],
@@ -45,6 +44,18 @@ export function inspectPodchatDatabase(path: string): DatabaseSummary {
     if (problems.join() !== "ok") {
       throw new CliError(`${path} is corrupt: integrity_check says ${problems.slice(0, 3).join("; ")}`);
     }
+    const one = (sql: string) => (db.prepare<[], { n: number | null }>(sql).get()?.n ?? 0) as number;
+    const hasTable = (name: string) =>
+      one(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '${name}'`) > 0;
+    // 0.3 on: kysely's bookkeeping, migrations named "NNNN_what"; before: 0.2's own migrator.
+    let schemaVersion: number;
+    if (hasTable("kysely_migration")) {
+      schemaVersion = one("SELECT MAX(CAST(substr(name, 1, 4) AS INTEGER)) AS n FROM kysely_migration");
+    } else if (hasTable("schema_migrations")) {
+      schemaVersion = one("SELECT MAX(version) AS n FROM schema_migrations");
+    } else {
+      throw new CliError(`${path} is not a podchat database: no kysely_migration or schema_migrations table`);
+    }
     for (const [table, columns] of Object.entries(REQUIRED)) {
       const have = new Set(
         db
@@ -59,11 +70,10 @@ export function inspectPodchatDatabase(path: string): DatabaseSummary {
         );
       }
     }
-    const one = (sql: string) => (db.prepare<[], { n: number | null }>(sql).get()?.n ?? 0) as number;
     return {
       channels: one("SELECT COUNT(*) AS n FROM channels"),
       messages: one("SELECT COUNT(*) AS n FROM messages"),
-      schemaVersion: one("SELECT MAX(version) AS n FROM schema_migrations"),
+      schemaVersion,
       bytes: statSync(path).size,
     };
   } finally {
