@@ -40,24 +40,19 @@ export interface PodchatErrorDetails {
  */
 export class PodchatError extends Error {
   readonly code: string;
-  readonly closeCode?: number;
-  readonly status?: number;
-  readonly retryAfterMs?: number;
-  readonly reqId?: string;
-  readonly sendbirdAppId?: string;
-  readonly fromSeq?: number;
-  readonly toSeq?: number;
+  // `declare`: set by Object.assign below, so the build emits no field list.
+  declare readonly closeCode?: number;
+  declare readonly status?: number;
+  declare readonly retryAfterMs?: number;
+  declare readonly reqId?: string;
+  declare readonly sendbirdAppId?: string;
+  declare readonly fromSeq?: number;
+  declare readonly toSeq?: number;
 
-  constructor(code: string, message: string, details: PodchatErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  constructor(code: string, message: string, { cause, ...details }: PodchatErrorDetails = {}) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = "PodchatError";
     this.code = code;
-    this.closeCode = details.closeCode;
-    this.status = details.status;
-    this.retryAfterMs = details.retryAfterMs;
-    this.reqId = details.reqId;
-    this.sendbirdAppId = details.sendbirdAppId;
-    this.fromSeq = details.fromSeq;
-    this.toSeq = details.toSeq;
+    Object.assign(this, details);
   }
 }

@@ -36,9 +36,10 @@ export function newReqId(): string {
   const c = globalThis.crypto;
   if (c?.randomUUID) return c.randomUUID();
   const bytes = new Uint8Array(16);
+  // Math.random only where there is no Web Crypto at all (e.g. React Native without a polyfill).
   if (c?.getRandomValues) c.getRandomValues(bytes);
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.random() * 256;
+  return Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join("");
 }
 
 /**

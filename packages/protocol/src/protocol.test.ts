@@ -72,4 +72,25 @@ describe("close codes", () => {
     expect(retryPolicyFor(CloseCode.GOING_AWAY)).toBe("retry");
     expect(retryPolicyFor(1006)).toBe("retry");
   });
+
+  it("gives every CloseCode the policy of its meaning (the table's keys are literals)", () => {
+    const expected: Record<keyof typeof CloseCode, string> = {
+      NORMAL: "never",
+      GOING_AWAY: "retry",
+      FRAME_TOO_LARGE: "retry",
+      INTERNAL_ERROR: "retry",
+      BAD_REQUEST: "never",
+      UNAUTHORIZED: "refresh-token",
+      FORBIDDEN: "never",
+      CHANNEL_NOT_FOUND: "never",
+      WRONG_PROVIDER: "never",
+      CHANNEL_DELETED: "never",
+      SLOW_CONSUMER: "retry",
+      RATE_LIMITED: "retry-slow",
+      SERVER_ERROR: "retry",
+      STORE_UNAVAILABLE: "retry",
+    };
+    for (const [name, code] of Object.entries(CloseCode))
+      expect([name, retryPolicyFor(code)]).toEqual([name, expected[name as keyof typeof CloseCode]]);
+  });
 });

@@ -189,7 +189,9 @@ describe("podchat backup / restore (SQLite)", () => {
     o.close();
     const r2 = await runCli(["restore", other], { SQLITE_PATH: target });
     expect(r2.code).toBe(1);
-    expect(r2.stderr.trim()).toMatch(/other\.sqlite is not a podchat database: no kysely_migration or schema_migrations table$/);
+    expect(r2.stderr.trim()).toMatch(
+      /other\.sqlite is not a podchat database: no kysely_migration or schema_migrations table$/,
+    );
 
     // A real backup with some of its pages overwritten.
     const t = await server();
