@@ -368,5 +368,3 @@ export function createFrameHandlers(deps: {
     },
   };
 }
-
-export type FrameHandlers = ReturnType<typeof createFrameHandlers>;

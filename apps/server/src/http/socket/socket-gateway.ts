@@ -359,5 +359,3 @@ export function createSocketGateway(deps: SocketGatewayDeps) {
     },
   };
 }
-
-export type SocketGateway = ReturnType<typeof createSocketGateway>;
