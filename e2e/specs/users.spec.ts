@@ -43,6 +43,24 @@ test("an admin looks a user up: both channels with unread counts, the live socke
   await expect(page.getByRole("heading", { level: 1 })).toContainText(quiet);
 });
 
+test("load more appends the next page of the user's channels", async ({ api, page }) => {
+  const user = `e2e_pager_${Date.now().toString(36)}`;
+  const urls: string[] = [];
+  for (let i = 0; i < 21; i++) {
+    const url = uniqueChannelUrl("e2e_users_page");
+    await api.createChannel(url, [user]);
+    urls.push(url);
+  }
+  const users = new UsersPage(page);
+  await users.search(user);
+  const rows = users.channels().getByRole("row", { name: /^Channel e2e_users_page_/ });
+  await expect(rows).toHaveCount(20);
+  await page.getByRole("button", { name: "Load more" }).click();
+  await expect(rows).toHaveCount(21);
+  for (const url of urls) await expect(users.channelRow(url)).toHaveCount(1);
+  await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+});
+
 test("a user podchat does not know gets a clear empty state", async ({ page }) => {
   const users = new UsersPage(page);
   await users.search(`e2e_nobody_${Date.now().toString(36)}`);
