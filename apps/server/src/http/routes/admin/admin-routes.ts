@@ -1,6 +1,8 @@
 import {
   type AdminChannel,
   type AdminChannelDetail,
+  AdminUserQuery,
+  type AdminUserView,
   BulkMigrationBody,
   ChannelOverrideBody,
   ChannelUrl,
@@ -11,6 +13,7 @@ import {
   MintTokenBody,
   type Overview,
   UpdateFlagBody,
+  UserIdString,
   wireUserId,
 } from "@podchat/protocol";
 import { Hono } from "hono";
@@ -57,6 +60,12 @@ const AuditQuery = z.object({
 function channelParam(raw: string): string {
   const r = ChannelUrl.safeParse(raw);
   if (!r.success) throw validationError(r.error, "channel_url");
+  return r.data;
+}
+
+function userParam(raw: string): string {
+  const r = UserIdString.safeParse(raw);
+  if (!r.success) throw validationError(r.error, "user_id");
   return r.data;
 }
 
@@ -211,6 +220,27 @@ export function adminRoutes(d: AdminDeps) {
         await unsubscribe();
       }
     });
+  });
+
+  // A user exists in podchat only through memberships and sockets: an id nobody uses gets an
+  // empty view (no channels, no sockets), not a 404.
+  app.get("/users/:user_id", async (c) => {
+    const userId = userParam(c.req.param("user_id"));
+    const inbox = await d.chat.listUserChannels(userId, query(c, AdminUserQuery));
+    const view: AdminUserView = {
+      user_id: wireUserId(userId),
+      ...inbox,
+      sockets: d.hub.socketsOf(userId).map((s) => ({
+        connection_id: s.id,
+        kind: s.kind,
+        channel_urls: s.channelUrls,
+        watching: s.watching,
+        connected_at: new Date(s.connectedAt).toISOString(),
+        remote_address: s.ip,
+      })),
+      node_id: d.bus.nodeId,
+    };
+    return c.json(view);
   });
 
   app.post("/channels/:channel_url/migrate", async (c) => {
