@@ -3,7 +3,7 @@ import { createStore } from "zustand/vanilla";
 import type { ApiErrorData } from "@/lib/api-error";
 
 /** Channels per page of the user view (the server allows 1..100). */
-export const USER_PAGE_SIZE = 20;
+const USER_PAGE_SIZE = 20;
 
 export interface UserViewState {
   /** The id searched for, as typed (the path segment of the API call). */
