@@ -110,11 +110,6 @@ export async function removeMembers(
 ): Promise<StoredChannel> {
   return ctx.db.transaction().execute(async (trx) => {
     await requireChannel(ctx, trx, url, "noKeyUpdate");
-    const counted = await trx
-      .selectFrom("channels")
-      .select("countable_count")
-      .where("channel_url", "=", url)
-      .executeTakeFirstOrThrow();
     if (userIds.length > 0) {
       await trx
         .deleteFrom("members")
