@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { type StoredChannel, StoreError } from "../message-store.ts";
-import type { Db, StoreCapabilities } from "./dialect.ts";
+import type { Db, ReadNamed, StoreCapabilities } from "./dialect.ts";
 import { perStore, preparedQuery, type ReadNow } from "./prepared.ts";
 import { CHANNEL_COLUMNS, type Codec } from "./rows.ts";
 import type { StoreSchema } from "./schema.ts";
@@ -12,6 +12,8 @@ export interface StoreContext {
   readonly codec: Codec;
   /** See StoreDialect.readNow. */
   readonly readNow?: ReadNow;
+  /** See StoreDialect.readNamed. */
+  readonly readNamed?: ReadNamed;
 }
 
 export const notFound = (url: string) => new StoreError("CHANNEL_NOT_FOUND", `channel ${url} does not exist`);

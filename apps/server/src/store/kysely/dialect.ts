@@ -4,6 +4,12 @@ import type { StoreSchema } from "./schema.ts";
 
 export type Db = Kysely<StoreSchema> | Transaction<StoreSchema>;
 
+export type ReadNamed = (
+  name: string,
+  sql: string,
+  params: readonly unknown[],
+) => Promise<Record<string, unknown>[]>;
+
 /** Column types the migrations use; each database spells them its own way. */
 export interface ColumnTypes {
   /** Keys and sort columns: bytewise order on both (PostgreSQL: COLLATE "C"). */
@@ -64,6 +70,8 @@ export interface StoreDialect {
   readonly appender: Appender;
   /** A synchronous read when the connection is free (SQLite); absent where reads are I/O. */
   readonly readNow?: (sql: string, params: readonly unknown[]) => Record<string, unknown>[] | undefined;
+  /** A read as a named (server-side prepared) statement (PostgreSQL): parsed and planned once per connection. */
+  readonly readNamed?: ReadNamed;
   healthy(): Promise<boolean>;
   /** Flushes the appender and closes the connections. */
   close(): Promise<void>;

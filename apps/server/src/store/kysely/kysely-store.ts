@@ -23,6 +23,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     caps: dialect.capabilities,
     codec: createCodec(dialect.capabilities),
     ...(dialect.readNow ? { readNow: dialect.readNow } : {}),
+    ...(dialect.readNamed ? { readNamed: dialect.readNamed } : {}),
   };
   let closed = false;
 

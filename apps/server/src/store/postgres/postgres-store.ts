@@ -66,6 +66,9 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
     db,
     capabilities: postgresCapabilities,
     appender,
+    async readNamed(name, text, values) {
+      return (await pool.query({ name, text, values: values as unknown[] })).rows;
+    },
     async migrationSchema() {
       if (schema) {
         await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(async (e: unknown) => {
