@@ -1,4 +1,5 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, sql } from "kysely";
+import { ScopedPostgresDialect } from "../store/postgres/scoped-dialect.ts";
 import { createPgPool } from "../store/postgres/pg-pool.ts";
 import type { FlagStore } from "./flag-store.ts";
 import { createKyselyFlagStore, type FlagCapabilities, type FlagSchema } from "./kysely-flag-store.ts";
@@ -22,7 +23,7 @@ export function createPostgresFlagStore(options: { url: string; schema?: string 
     applicationName: "podchat-flags",
     ...(schema ? { schema } : {}),
   });
-  const db = new Kysely<FlagSchema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<FlagSchema>({ dialect: new ScopedPostgresDialect({ pool }) });
   return createKyselyFlagStore({
     db,
     caps: postgresFlagCapabilities,

@@ -1,4 +1,5 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, sql } from "kysely";
+import { ScopedPostgresDialect } from "./scoped-dialect.ts";
 import type { StoreCapabilities, StoreDialect } from "../kysely/dialect.ts";
 import { createKyselyStore } from "../kysely/kysely-store.ts";
 import { createCodec } from "../kysely/rows.ts";
@@ -60,7 +61,7 @@ export function createPostgresStore(options: PostgresStoreOptions): MessageStore
     applicationName: options.applicationName ?? "podchat",
     ...(schema ? { schema } : {}),
   });
-  const db = new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<StoreSchema>({ dialect: new ScopedPostgresDialect({ pool }) });
   const appender = createPostgresAppender(pool, createCodec(postgresCapabilities));
   const dialect: StoreDialect = {
     db,
