@@ -22,6 +22,8 @@ function step(name, cmd, args, cwd = root) {
 
 const bin = (n) => join(root, "node_modules/.bin", n);
 step("lint", bin("biome"), ["check", "."]);
+// Unused files, exports and dependencies (knip.json): dead code fails the run.
+step("unused", bin("knip"), ["--no-progress"]);
 // The server's layers and no import cycles (apps/server/.dependency-cruiser.cjs).
 const server = join(root, "apps/server");
 step(

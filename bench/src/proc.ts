@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 
 let ticks: number | undefined;
 
 /** Kernel clock ticks per second (utime/stime unit in /proc/<pid>/stat). */
-export function clockTicks(): number {
+function clockTicks(): number {
   if (ticks === undefined) {
     const r = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" });
     const n = Number(r.stdout?.trim());
@@ -52,10 +52,6 @@ export function rssBytes(pid: number): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]) * 1024;
-}
-
-export function procAvailable(): boolean {
-  return existsSync(`/proc/${process.pid}/stat`);
 }
 
 export interface Pinning {

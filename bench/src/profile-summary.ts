@@ -18,7 +18,7 @@ interface CpuProfile {
 }
 
 /** Where a function lives: a package, podchat's own code, node internals, or a V8 pseudo-frame. */
-export function area(url: string, name: string): string {
+function area(url: string, name: string): string {
   if (!url) return name.startsWith("(") ? name : "(native)";
   const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;

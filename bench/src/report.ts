@@ -77,7 +77,7 @@ function ratio(g: Group, base: Group | undefined): number {
 }
 
 /** One markdown table: every load × server, median [min–max] over runs, with podchat's ratios. */
-export function resultTable(r: BenchResult): string {
+function resultTable(r: BenchResult): string {
   const all = groups(r);
   const rows: string[][] = [];
   for (const g of all) {
@@ -187,7 +187,7 @@ export function checkTargets(r: BenchResult): TargetCheck[] {
   return out;
 }
 
-export function targetTable(checks: TargetCheck[]): string {
+function targetTable(checks: TargetCheck[]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [
     line(["target", "value (median)", "limit", "result"]),
@@ -203,7 +203,7 @@ export function targetTable(checks: TargetCheck[]): string {
   ].join("\n");
 }
 
-export function machineLine(versions: Record<string, string>): string {
+function machineLine(versions: Record<string, string>): string {
   const cpu = cpus();
   return [
     `${cpu.length} × ${cpu[0]?.model ?? "cpu"}`,

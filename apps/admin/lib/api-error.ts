@@ -1,5 +1,5 @@
 /** Code the admin uses when the podchat server cannot be reached at all. */
-export const SERVER_UNREACHABLE = "SERVER_UNREACHABLE";
+const SERVER_UNREACHABLE = "SERVER_UNREACHABLE";
 
 /** An error body of the podchat API (`{ error: { code, message, field? } }`) with its HTTP status. */
 export class ApiError extends Error {

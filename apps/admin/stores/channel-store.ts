@@ -15,7 +15,7 @@ import { sameUser } from "@/lib/format";
 /** Most messages the live tail keeps. */
 export const TAIL_LIMIT = 200;
 /** Most moderation events kept. */
-export const MODERATION_EVENTS_LIMIT = 50;
+const MODERATION_EVENTS_LIMIT = 50;
 
 export interface ChannelState {
   detail: AdminChannelDetail;
@@ -44,7 +44,7 @@ export interface ChannelActions {
 export type ChannelStore = ChannelState & ChannelActions;
 
 /** An edit or a deletion applied to the message with seq `target_seq` (others are kept as they are). */
-export function applyChange(
+function applyChange(
   tail: readonly MessageFrame[],
   frame: MessageUpdatedFrame | MessageDeletedFrame,
 ): MessageFrame[] {
@@ -63,7 +63,7 @@ export function applyChange(
   });
 }
 
-export function mergeMessage(tail: readonly MessageFrame[], message: MessageFrame): MessageFrame[] {
+function mergeMessage(tail: readonly MessageFrame[], message: MessageFrame): MessageFrame[] {
   const known = tail.findIndex((m) => m.message_id === message.message_id || m.seq === message.seq);
   if (known >= 0) {
     // A message seen again after an edit or a deletion replaces the old copy; a plain repeat does not.

@@ -24,7 +24,7 @@ export interface OverviewActions {
 
 export type OverviewStore = OverviewState & OverviewActions;
 
-export function sampleOf(overview: Overview): Sample {
+function sampleOf(overview: Overview): Sample {
   const t = Date.parse(overview.server_time);
   return {
     t: Number.isNaN(t) ? Date.now() : t,

@@ -5,7 +5,7 @@ import { cpuSeconds } from "../proc.ts";
 import { percentile, sortedCopy } from "../stats.ts";
 import { createChannels, DEV_API_KEY } from "../targets/podchat.ts";
 
-export const HISTORY_CHANNEL = "bench_history";
+const HISTORY_CHANNEL = "bench_history";
 
 /**
  * Fills one channel with `count` messages in the SQLite file of a running podchat server: the

@@ -32,7 +32,7 @@ const retryableCodes = new Set([
 ]);
 
 /** A `req_id` unique enough for idempotent resend; `randomUUID` is missing outside secure contexts. */
-export function newReqId(): string {
+function newReqId(): string {
   const c = globalThis.crypto;
   if (c?.randomUUID) return c.randomUUID();
   const bytes = new Uint8Array(16);

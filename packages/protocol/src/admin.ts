@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { ChannelUrl, Seq, WireUserId } from "./common.ts";
+import { ChannelUrl, Seq, Timestamp, WireUserId } from "./common.ts";
+import { InboxChannel, InboxQuery } from "./inbox.ts";
 import { MessageFrame } from "./server-frames.ts";
 import { ProviderName } from "./rest.ts";
 
@@ -70,6 +71,44 @@ export const AdminChannelDetail = z.object({
   tail: z.array(MessageFrame),
 });
 export type AdminChannelDetail = z.infer<typeof AdminChannelDetail>;
+
+/**
+ * One live socket of a user on the instance that answered (@since 0.3). `channel` is the seed's
+ * per-channel endpoint (`/api/v1/chat/ws/{channel_url}`, one channel), `user` the user connection
+ * (`/api/v1/chat/ws?token=`, any number of subscriptions).
+ */
+export const AdminUserSocket = z.object({
+  connection_id: z.string(),
+  kind: z.enum(["channel", "user"]),
+  /** Channels this socket is subscribed to (receives messages of). */
+  channel_urls: z.array(z.string()),
+  /** Channels whose inbox events reach it without a subscription (user connection; else 0). */
+  watching: z.int().check(z.gte(0)),
+  connected_at: Timestamp,
+  /** The peer address as this instance sees it; null when unknown. */
+  remote_address: z.nullable(z.string()),
+});
+export type AdminUserSocket = z.infer<typeof AdminUserSocket>;
+
+/**
+ * `GET /api/v1/admin/users/{user_id}?cursor=&limit=` (@since 0.3): one page of the user's channel
+ * list (the inbox: same rows, order and cursor as `GET /api/v1/chat/users/{user_id}/channels`),
+ * their total unread, and their sockets on the answering instance (`node_id`). A user podchat
+ * does not know (no memberships, no socket) gets an empty view, not a 404.
+ */
+export const AdminUserQuery = z.pick(InboxQuery, { cursor: true, limit: true });
+export type AdminUserQuery = z.output<typeof AdminUserQuery>;
+
+export const AdminUserView = z.object({
+  user_id: WireUserId,
+  channels: z.array(InboxChannel),
+  next_cursor: z.nullable(z.string()),
+  total_unread: z.int().check(z.gte(0)),
+  sockets: z.array(AdminUserSocket),
+  /** The instance whose sockets are listed; other instances' sockets are not included. */
+  node_id: z.string(),
+});
+export type AdminUserView = z.infer<typeof AdminUserView>;
 
 export const FlagSource = z.enum(["env", "runtime", "yaml"]);
 export type FlagSource = z.infer<typeof FlagSource>;

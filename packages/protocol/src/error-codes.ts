@@ -43,6 +43,8 @@ export const ErrorCode = {
    * (SUBSCRIBE first), or a channel-scoped frame without `channel_url`.
    */
   NOT_SUBSCRIBED: "NOT_SUBSCRIBED",
+  /** @since 0.3 SUBSCRIBE past `limits.max_subscriptions_per_socket`: unsubscribe from another first. */
+  TOO_MANY_SUBSCRIPTIONS: "TOO_MANY_SUBSCRIPTIONS",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  AdminUserQuery,
+  AdminUserSocket,
+  AdminUserView,
   ClientFrame,
   CloseCode,
   CreateChannelBody,
@@ -92,5 +95,50 @@ describe("close codes", () => {
     };
     for (const [name, code] of Object.entries(CloseCode))
       expect([name, retryPolicyFor(code)]).toEqual([name, expected[name as keyof typeof CloseCode]]);
+  });
+});
+
+describe("admin user view (@since 0.3)", () => {
+  const socket = {
+    connection_id: "c1",
+    kind: "user",
+    channel_urls: ["pod_1_chat"],
+    watching: 2,
+    connected_at: "2024-01-01T00:00:00.000Z",
+    remote_address: null,
+  };
+
+  it("accepts both socket kinds and an empty view", () => {
+    expect(AdminUserSocket.safeParse(socket).success).toBe(true);
+    expect(
+      AdminUserSocket.safeParse({ ...socket, kind: "channel", remote_address: "127.0.0.1" }).success,
+    ).toBe(true);
+    const empty = {
+      user_id: 1,
+      channels: [],
+      next_cursor: null,
+      total_unread: 0,
+      sockets: [],
+      node_id: "n1",
+    };
+    expect(AdminUserView.safeParse(empty).success).toBe(true);
+  });
+
+  it("rejects an unknown socket kind, a negative total and out-of-range limits", () => {
+    expect(AdminUserSocket.safeParse({ ...socket, kind: "sse" }).success).toBe(false);
+    const bad = {
+      user_id: "u",
+      channels: [],
+      next_cursor: null,
+      total_unread: -1,
+      sockets: [],
+      node_id: "n",
+    };
+    expect(AdminUserView.safeParse(bad).success).toBe(false);
+    expect(AdminUserQuery.safeParse({ limit: "0" }).success).toBe(false);
+    expect(AdminUserQuery.safeParse({ limit: "20", cursor: "abc" }).data).toEqual({
+      limit: 20,
+      cursor: "abc",
+    });
   });
 });

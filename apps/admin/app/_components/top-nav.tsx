@@ -7,6 +7,7 @@ export function TopNav({ user }: { user: string }) {
       <strong>podchat admin</strong>
       <Link href="/">Overview</Link>
       <Link href="/channels">Channels</Link>
+      <Link href="/users">Users</Link>
       <Link href="/flags">Flags</Link>
       <Link href="/playground">Playground</Link>
       <span className="spacer" />

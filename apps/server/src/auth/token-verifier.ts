@@ -42,7 +42,7 @@ export interface TokenVerifierOptions {
 }
 
 /** 7 days: the default of `auth.jwt.max_lifetime_s`. */
-export const DEFAULT_MAX_TOKEN_LIFETIME_S = 7 * 24 * 3600;
+const DEFAULT_MAX_TOKEN_LIFETIME_S = 7 * 24 * 3600;
 
 export interface TokenVerifier {
   verify(token: string | undefined | null): Promise<VerifiedToken>;

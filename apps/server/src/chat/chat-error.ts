@@ -1,3 +1,3 @@
 // The error type lives below every layer (providers, files and flags throw it too); chat and the
 // edge import it from here.
-export { ChatError, isRetryableStatus } from "../errors/chat-error.ts";
+export { ChatError } from "../errors/chat-error.ts";

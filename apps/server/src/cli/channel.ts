@@ -17,7 +17,7 @@ export interface CreateChannelOptions {
 }
 
 /** Where a CLI on this machine reaches the configured server. */
-export function serverUrl(config: Config): string {
+function serverUrl(config: Config): string {
   if (config.server.public_url) return config.server.public_url.replace(/\/+$/, "");
   const host = ["0.0.0.0", "::", ""].includes(config.server.host) ? "127.0.0.1" : config.server.host;
   return `http://${host.includes(":") ? `[${host}]` : host}:${config.server.port}`;

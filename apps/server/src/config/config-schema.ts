@@ -135,6 +135,8 @@ export const ConfigSchema = z
         message_burst: z.number().int().min(1).default(40),
         max_connections_per_user: z.number().int().min(1).default(20),
         max_connections_per_ip: z.number().int().min(1).default(500),
+        /** Channels one user connection may subscribe to at once (the inbox needs no subscription). */
+        max_subscriptions_per_socket: z.number().int().min(1).default(1000),
         /** Bytes queued to one socket before it is dropped as a slow consumer. */
         send_queue_bytes: z
           .number()
@@ -242,4 +244,3 @@ export const ConfigSchema = z
   .strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
-export type ConfigInput = z.input<typeof ConfigSchema>;

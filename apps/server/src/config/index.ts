@@ -1,4 +1,4 @@
-export { AppEnv, type Config, ConfigSchema, type ConfigInput } from "./config-schema.ts";
+export type { Config } from "./config-schema.ts";
 export {
   ConfigError,
   type ConfigSources,

@@ -7,7 +7,7 @@ import { ChatError } from "./chat-error.ts";
  * data the store cannot keep (e.g. NUL in text on PostgreSQL), which is the caller's to fix: a
  * VALIDATION_FAILED 400, never a retry.
  */
-export function toChatError(e: unknown): unknown {
+function toChatError(e: unknown): unknown {
   if (!(e instanceof StoreError)) return e;
   if (e.code === "INVALID_DATA") return new ChatError(ErrorCode.VALIDATION_FAILED, e.message, { cause: e });
   return new ChatError(e.code, e.message, { cause: e, retryable: e.retryable });

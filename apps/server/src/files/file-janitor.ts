@@ -18,7 +18,7 @@ export function uploadKeys(channelUrl: string, fileId: string): { file: string; 
 }
 
 /** The upload id in a podchat download url (`…/api/v1/chat/files/{id}`), else null. */
-export function uploadIdOf(url: string): string | null {
+function uploadIdOf(url: string): string | null {
   const m = /\/api\/v1\/chat\/files\/([0-9a-f-]{36})(?:[/?#]|$)/.exec(url);
   return m ? m[1]! : null;
 }

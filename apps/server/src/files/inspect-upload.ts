@@ -61,7 +61,7 @@ function mismatch(message: string): ChatError {
 }
 
 /** A display name without path parts or control characters. */
-export function cleanFileName(raw: string): string {
+function cleanFileName(raw: string): string {
   const base = raw.split(/[/\\]/).pop() ?? "";
   const clean = [...base]
     .filter((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f && ch !== '"')

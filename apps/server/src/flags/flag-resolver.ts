@@ -8,7 +8,7 @@ import type { Logger } from "../observability/logger.ts";
 import { type EnvName, type FlagPatch, type FlagStore, type RuntimeFlags, emptyFlags } from "./flag-store.ts";
 import { inRollout } from "./rollout.ts";
 
-export const ENVIRONMENTS: EnvName[] = ["dev", "stg", "prod"];
+const ENVIRONMENTS: EnvName[] = ["dev", "stg", "prod"];
 
 export interface EffectiveFlag {
   use_websocket: boolean;

@@ -93,6 +93,8 @@ export class Connection {
   readonly inbox: boolean;
   /** Channels whose inbox events reach this socket (user connection only). */
   readonly watching = new Set<string>();
+  /** When the socket was admitted (epoch ms), for the admin's view of a user. */
+  readonly connectedAt = Date.now();
   /** Rate-limited frames in the current flood window, and when that window started. */
   private refusals = 0;
   private refusalsSince = 0;

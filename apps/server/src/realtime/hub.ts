@@ -39,6 +39,20 @@ export interface HubOptions {
   gapWaitMs?: number;
 }
 
+/** One socket of a user on this instance, as the admin shows it. */
+export interface UserSocketInfo {
+  id: string;
+  /** `channel`: the per-channel endpoint; `user`: the user connection. */
+  kind: "channel" | "user";
+  /** Subscribed channels. */
+  channelUrls: string[];
+  /** Channels watched for inbox events (user connection only). */
+  watching: number;
+  connectedAt: number;
+  /** The peer address, null when the socket did not report one. */
+  ip: string | null;
+}
+
 /** Where a new subscription starts, for its first frame (CONNECTED or SUBSCRIBED). */
 export interface SubscriptionStart {
   lastSeq: number;
@@ -81,6 +95,26 @@ export class Hub {
     let n = 0;
     for (const room of this.rooms.values()) n += room.users.get(userId) ?? 0;
     return n;
+  }
+
+  /**
+   * The user's admitted sockets on this instance, oldest first. A scan of all sockets: it serves
+   * the admin's occasional look-up, and an index by user would cost every socket memory.
+   */
+  socketsOf(userId: string): UserSocketInfo[] {
+    const out: UserSocketInfo[] = [];
+    for (const c of this.sockets) {
+      if (c.userId !== userId || c.closed) continue;
+      out.push({
+        id: c.id,
+        kind: c.inbox ? "user" : "channel",
+        channelUrls: [...c.subs.keys()],
+        watching: c.watching.size,
+        connectedAt: c.connectedAt,
+        ip: c.ip && c.ip !== "unknown" ? c.ip : null,
+      });
+    }
+    return out.sort((a, b) => a.connectedAt - b.connectedAt);
   }
 
   /** Users with an open socket in the channel on this instance only; see `online()`. */

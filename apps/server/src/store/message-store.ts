@@ -69,10 +69,6 @@ export function newStoredMessage(input: NewMessage, seq = 0): StoredMessage {
 /** The message types that count as unread and show in the inbox (not the edit/delete log). */
 export const COUNTABLE_TYPES: readonly MessageType[] = ["MESG", "FILE", "IMAGE", "ADMM"];
 
-export function isLogEntry(m: StoredMessage): boolean {
-  return m.type === "MESSAGE_UPDATED" || m.type === "MESSAGE_DELETED";
-}
-
 export interface EditInput {
   channel_url: string;
   target_seq: number;

@@ -172,6 +172,26 @@ describe.each(stores)("user connection ($name)", ({ options }) => {
     expect((await t.api(`/api/v1/chat/channels/${theirs}/messages?limit=5`)).status).toBe(200);
   });
 
+  it("refuses subscriptions past limits.max_subscriptions_per_socket on that channel only, and frees a slot on UNSUBSCRIBE", async () => {
+    const t = await start({ overrides: { limits: { max_subscriptions_per_socket: 2 } } });
+    const urls = [fresh("l1"), fresh("l2"), fresh("l3")];
+    for (const url of urls) await createChannel(t, url, [u("1")]);
+    const { s } = await open(t, u("1"));
+    // Three at once: the limit holds even when the admissions overlap.
+    const replies = await Promise.all(urls.map((url) => subscribe(s, url)));
+    expect(replies.filter((r) => r.type === "SUBSCRIBED")).toHaveLength(2);
+    const refused = replies.find((r) => r.type === "ERROR")!;
+    expect(refused).toMatchObject({ code: "TOO_MANY_SUBSCRIPTIONS" });
+    expect(urls).toContain(refused.channel_url);
+    // Subscribing again to a channel already held is not a new slot.
+    const held = replies.find((r) => r.type === "SUBSCRIBED")!.channel_url as string;
+    expect((await subscribe(s, held)).type).toBe("SUBSCRIBED");
+    s.send({ type: "UNSUBSCRIBE", channel_url: held, req_id: "un1" });
+    await s.next((f) => f.req_id === "un1" && f.type === "UNSUBSCRIBED");
+    expect((await subscribe(s, refused.channel_url as string)).type).toBe("SUBSCRIBED");
+    expect(s.closeCode).toBeNull();
+  });
+
   it("ends a subscription live when the user is removed, tells the inbox, and adds channels the user joins", async () => {
     const t = await start();
     const [a, b] = [fresh("rm"), fresh("add")];

@@ -90,15 +90,6 @@ export interface RedisBusOptions {
   onError?: (error: unknown, source: "handler" | "envelope" | "connection") => void;
 }
 
-/** A Bus that can tell its user that Redis came back (events may have been missed meanwhile). */
-export type ReconnectAwareBus = Bus & {
-  /**
-   * Calls `cb` each time the subscriber connection is back after an outage, once its
-   * subscriptions are active again. Returns a function that removes `cb`.
-   */
-  onReconnect?(cb: () => void): () => void;
-};
-
 export interface RedisBus extends Bus {
   readonly driver: "redis";
   onReconnect(cb: () => void): () => void;

@@ -22,7 +22,7 @@ const REQUIRED: Record<string, string[]> = {
  * Opens `path` read-only and checks it is an intact podchat database: SQLite's own
  * `PRAGMA integrity_check`, then the podchat tables. Throws a CliError saying what is wrong.
  */
-export function inspectPodchatDatabase(path: string): DatabaseSummary {
+function inspectPodchatDatabase(path: string): DatabaseSummary {
   if (!existsSync(path)) throw new CliError(`no such file: ${path}`);
   let db: Database.Database;
   try {
@@ -88,7 +88,7 @@ export function inspectPodchatDatabase(path: string): DatabaseSummary {
  * any other process (a server, the CLI of a backup) has the file open. When nobody has, the
  * switch succeeds, which is harmless: the file is about to be overwritten.
  */
-export function isDatabaseInUse(path: string): boolean {
+function isDatabaseInUse(path: string): boolean {
   if (!existsSync(path)) return false;
   const db = new Database(path, { timeout: 0, fileMustExist: true });
   try {

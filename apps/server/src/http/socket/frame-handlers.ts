@@ -46,6 +46,8 @@ export function createFrameHandlers(deps: {
   logger: Logger;
   typingTtlMs: number;
   heartbeatMs: number;
+  /** `limits.max_subscriptions_per_socket`. */
+  maxSubscriptions: number;
   sendError: FrameErrorSender;
 }) {
   const { chat, hub, bus, logger, sendError } = deps;
@@ -204,6 +206,16 @@ export function createFrameHandlers(deps: {
       access = await chat.admit(frame.channel_url, s.conn.userId);
     } catch (e) {
       return fail(s, e, extra, "subscription");
+    }
+    // Checked after the await, so concurrent SUBSCRIBEs cannot pass the limit together.
+    const max = deps.maxSubscriptions;
+    if (!s.access.has(frame.channel_url) && s.access.size >= max) {
+      return sendError(
+        s.conn.ws,
+        ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+        `this connection already has ${max} subscriptions (limits.max_subscriptions_per_socket); unsubscribe from one first`,
+        extra,
+      );
     }
     s.access.set(frame.channel_url, access);
     try {
@@ -368,5 +380,3 @@ export function createFrameHandlers(deps: {
     },
   };
 }
-
-export type FrameHandlers = ReturnType<typeof createFrameHandlers>;

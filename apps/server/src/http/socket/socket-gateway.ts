@@ -114,6 +114,7 @@ export function createSocketGateway(deps: SocketGatewayDeps) {
     logger,
     typingTtlMs: config.realtime.typing_expires_ms,
     heartbeatMs: config.realtime.heartbeat_ms,
+    maxSubscriptions: config.limits.max_subscriptions_per_socket,
     sendError,
   });
 
@@ -359,5 +360,3 @@ export function createSocketGateway(deps: SocketGatewayDeps) {
     },
   };
 }
-
-export type SocketGateway = ReturnType<typeof createSocketGateway>;

@@ -58,7 +58,7 @@ export class SendbirdApiError extends Error {
 }
 
 /** 429 and 5xx may succeed later; other 4xx (validation, not found, bad token) will not. */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 

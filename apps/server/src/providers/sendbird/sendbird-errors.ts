@@ -11,7 +11,7 @@ export function unsupported(operation: string, why: string, field?: string): Cha
 }
 
 /** 400201 from a call on a channel that does exist: something inside it (a message, a user) is missing. */
-export async function missingInChannel(
+async function missingInChannel(
   service: SendbirdService,
   channelUrl: string,
   error: unknown,
@@ -23,7 +23,7 @@ export async function missingInChannel(
 }
 
 /** A call's error on a channel: 400201 is `code` when the channel exists (asked), else the channel is missing. */
-export async function errorInChannel(
+async function errorInChannel(
   service: SendbirdService,
   channelUrl: string,
   error: unknown,

@@ -16,7 +16,7 @@ export interface PodchatMeta {
   height?: number;
 }
 
-export const metaKey = "_podchat";
+const metaKey = "_podchat";
 
 export function splitData(raw: string): { data: Record<string, unknown>; meta: PodchatMeta } {
   const parsed = parseData(raw);
@@ -152,7 +152,7 @@ export function parseData(raw: string): Record<string, unknown> {
 }
 
 /** Group channels report Unix seconds; tolerate milliseconds too. */
-export function toMillis(createdAt: number): number {
+function toMillis(createdAt: number): number {
   return createdAt < 1e11 ? createdAt * 1000 : createdAt;
 }
 

@@ -29,9 +29,9 @@ export async function assertMaySend(
 }
 
 /** A Sendbird ban "until lifted" is a ten-year ban; anything that long reads back as null. */
-export const permanentBanMs = 10 * 365 * 86_400_000 - 86_400_000;
+const permanentBanMs = 10 * 365 * 86_400_000 - 86_400_000;
 
-export function untilOf(startAt: number | undefined, endAt: number): string | null {
+function untilOf(startAt: number | undefined, endAt: number): string | null {
   if (endAt <= 0) return null;
   if (startAt !== undefined && endAt - startAt >= permanentBanMs) return null;
   return new Date(endAt).toISOString();

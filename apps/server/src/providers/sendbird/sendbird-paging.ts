@@ -7,12 +7,12 @@ import type { SendbirdMessage } from "./sendbird-types.ts";
 import { toFrames } from "./sendbird-mapping.ts";
 import { assertMember } from "./sendbird-mapping.ts";
 
-export const defaultHistoryLimit = 50;
+const defaultHistoryLimit = 50;
 
 /** Sendbird's page caps: 100 channels or members, 200 messages per side of the anchor. */
 export const sendbirdChannelPageMax = 100;
 
-export const sendbirdMessageLimitMax = 200;
+const sendbirdMessageLimitMax = 200;
 
 export async function messageAt(
   service: SendbirdService,

@@ -88,7 +88,7 @@ export const SendbirdMessageList = z.looseObject({
 });
 export type SendbirdMessageList = z.infer<typeof SendbirdMessageList>;
 
-export const SendbirdBriefUser = z.looseObject({ user_id: z.string() });
+const SendbirdBriefUser = z.looseObject({ user_id: z.string() });
 
 /** A ban ("Ban a member from a group channel", "List banned members"): Unix ms. */
 export const SendbirdBan = z.looseObject({
@@ -106,12 +106,11 @@ export const SendbirdBanList = z.looseObject({
 export type SendbirdBanList = z.infer<typeof SendbirdBanList>;
 
 /** A muted member; `end_at` is Unix ms, -1 = until unmuted. */
-export const SendbirdMute = z.looseObject({
+const SendbirdMute = z.looseObject({
   user_id: z.string(),
   end_at: z.number().default(-1),
   description: z.string().default(""),
 });
-export type SendbirdMute = z.infer<typeof SendbirdMute>;
 
 export const SendbirdMuteList = z.looseObject({
   muted_list: z.array(SendbirdMute),

@@ -50,7 +50,6 @@ export async function createChannel(ctx: StoreContext, input: NewChannel): Promi
             channel_url: input.channel_url,
             user_id: u,
             joined_at: createdAt,
-            unread_count: 0,
           })),
         )
         .execute();

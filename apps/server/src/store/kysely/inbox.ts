@@ -38,14 +38,15 @@ export async function listUserChannels(
     )
     .select(CHANNEL_COLUMNS.map((col) => `c.${col} as c_${col}` as const))
     .select(MESSAGE_COLUMNS.map((col) => `lm.${col} as m_${col}` as const))
-    .select(["mb.unread_count", "mb.joined_at", "r.last_read_seq"])
+    .select((eb) => eb("c.countable_count", "-", eb.ref("mb.read_offset")).as("unread_count"))
+    .select(["mb.joined_at", "r.last_read_seq"])
     .where("mb.user_id", "=", userId)
     .$if(opts.customType !== undefined, (q) => q.where("c.custom_type", "=", opts.customType!))
     .$if(Boolean(prefix), (q) =>
       // substr counts characters on both databases, so the length is in code points.
       q.where((eb) => eb(eb.fn("substr", ["c.name", eb.lit(1), eb.lit([...prefix!].length)]), "=", prefix!)),
     )
-    .$if(Boolean(opts.unreadOnly), (q) => q.where("mb.unread_count", ">", 0))
+    .$if(Boolean(opts.unreadOnly), (q) => q.whereRef("c.countable_count", ">", "mb.read_offset"))
     .$if(opts.provider !== undefined, (q) => q.where("c.provider", "=", opts.provider!))
     .$if(after !== null, (q) =>
       q.where((eb) =>

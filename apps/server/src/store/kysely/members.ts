@@ -6,7 +6,7 @@ import { perStore, preparedQuery } from "./prepared.ts";
 import { notDeleted } from "./rows.ts";
 
 /**
- * Adds members; each starts with its unread counter computed once, by today's definition: the
+ * Adds members; each starts with its unread computed once (as a read offset), by today's definition: the
  * countable messages after its read mark (0, or the mark it kept from an earlier membership)
  * that are not deleted and not its own. One pass over the channel's messages covers every new
  * member without a mark; a rejoining member counts only after its mark.
@@ -16,6 +16,11 @@ export async function addMembers(ctx: StoreContext, url: string, userIds: string
   return ctx.db.transaction().execute(async (trx) => {
     // Locked first, so appends wait and the counts below include everything before the join.
     await requireChannel(ctx, trx, url, "noKeyUpdate");
+    const counted = await trx
+      .selectFrom("channels")
+      .select("countable_count")
+      .where("channel_url", "=", url)
+      .executeTakeFirstOrThrow();
     const wanted = [...new Set(userIds)];
     if (wanted.length > 0) {
       const existing = new Set(
@@ -39,7 +44,7 @@ export async function addMembers(ctx: StoreContext, url: string, userIds: string
               channel_url: url,
               user_id: u,
               joined_at: now,
-              unread_count: unread.get(u) ?? 0,
+              read_offset: Number(counted.countable_count) - (unread.get(u) ?? 0),
             })),
           )
           .execute();

@@ -70,8 +70,9 @@ export function deleteMessage(ctx: StoreContext, input: DeleteInput): Promise<Ch
 
 /**
  * Edit or delete: check the target, change it, take the next seq for the log entry, append it —
- * one transaction. A delete also takes the message out of the unread counters of the members who
- * had not read it (and did not write it). Neither moves the channel's last activity.
+ * one transaction. A delete also takes the message out of the channel's countable count, and out
+ * of the read offsets of its author and of the members who had read it (for whom it was not
+ * unread), so only those who had not read it see their unread go down (see reads.ts). Neither moves the channel's last activity.
  */
 async function change(
   ctx: StoreContext,
@@ -120,12 +121,16 @@ async function change(
         .set((eb) => ({ message: "", data: null, file: null, deleted: eb.lit(true) as never }))
         .execute();
       await trx
-        .updateTable("members")
-        .set((eb) => ({ unread_count: eb("unread_count", "-", 1) }))
+        .updateTable("channels")
+        .set((eb) => ({ countable_count: eb("countable_count", "-", 1) }))
         .where("channel_url", "=", input.channel_url)
-        .$if(before.user_id !== null, (q) => q.where("user_id", "<>", before.user_id!))
-        .where((eb) =>
-          eb(
+        .execute();
+      await trx
+        .updateTable("members")
+        .set((eb) => ({ read_offset: eb("read_offset", "-", 1) }))
+        .where("channel_url", "=", input.channel_url)
+        .where((eb) => {
+          const readIt = eb(
             eb.fn.coalesce(
               eb
                 .selectFrom("read_marks as r")
@@ -134,10 +139,11 @@ async function change(
                 .whereRef("r.user_id", "=", "members.user_id"),
               eb.lit(0),
             ),
-            "<",
+            ">=",
             input.target_seq,
-          ),
-        )
+          );
+          return before.user_id === null ? readIt : eb.or([eb("user_id", "=", before.user_id), readIt]);
+        })
         .execute();
     }
     const bumped = await trx

@@ -157,13 +157,26 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
           .where(sql<SqlBool>`req_id is not null and user_id is null`)
           .execute();
 
-        // Per-member unread counter, filled from the read marks with today's definition.
+        // Unread without touching every member on each message (see reads.ts): the channel counts
+        // its countable, undeleted messages; a member's unread is that count minus its read offset,
+        // filled from the read marks with today's definition.
         await db.schema
-          .alterTable("members")
-          .addColumn("unread_count", "integer", (c) => c.notNull().defaultTo(0))
+          .alterTable("channels")
+          .addColumn("countable_count", t.bigint, (c) => c.notNull().defaultTo(0))
           .execute();
         await sql`
-          update members set unread_count = (
+          update channels set countable_count = (select count(*) from messages m
+            where m.channel_url = channels.channel_url and m.type in (${countable}) and not m.deleted)`.execute(
+          db,
+        );
+        await db.schema
+          .alterTable("members")
+          .addColumn("read_offset", t.bigint, (c) => c.notNull().defaultTo(0))
+          .execute();
+        await sql`
+          update members set read_offset = (
+            select c.countable_count from channels c where c.channel_url = members.channel_url
+          ) - (
             select count(*) from messages m
             where m.channel_url = members.channel_url
               and m.seq > coalesce((select r.last_read_seq from read_marks r

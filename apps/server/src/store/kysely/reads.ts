@@ -3,13 +3,16 @@ import { notFound, requireChannel, type StoreContext } from "./context.ts";
 import { unreadAfter } from "./members.ts";
 
 /*
- * Unread counter, per member (members.unread_count). Definition, unchanged from 0.2: the member's
- * countable messages (MESG/FILE/IMAGE/ADMM) with seq > its read mark, not deleted, not its own.
- * Kept in the transaction of every change that moves it:
- * - append: +1 for every member but the sender (the appender, one UPDATE per channel per batch);
- * - delete: -1 for members whose mark is below the target and who did not write it (messages.ts);
- * - markRead: recounted from the messages after the new mark, or 0 when read to the end (here);
- * - join: counted once (members.ts).
+ * Unread, per member. Definition, unchanged from 0.2: the member's countable messages
+ * (MESG/FILE/IMAGE/ADMM) with seq > its read mark, not deleted, not its own. Kept as
+ * `channels.countable_count - members.read_offset`, so a message touches the channel row and its
+ * sender's member row only, however many members the channel has. In the transaction of every
+ * change that moves them:
+ * - append: countable_count + 1, and the sender's read_offset + 1 (the appenders);
+ * - delete: countable_count - 1, and read_offset - 1 for the author and for members whose mark is
+ *   at or past the target (for them it was not unread) (messages.ts);
+ * - markRead: read_offset = countable_count - (recount after the new mark, or 0 when read to the end);
+ * - join: the same, counted once (members.ts).
  */
 
 export async function markRead(
@@ -48,9 +51,14 @@ export async function markRead(
       .executeTakeFirstOrThrow();
     const last = Number(marked.last_read_seq);
     const unread = last >= c.last_seq ? 0 : await unreadAfter(trx, url, userId, last);
+    const counted = await trx
+      .selectFrom("channels")
+      .select("countable_count")
+      .where("channel_url", "=", url)
+      .executeTakeFirstOrThrow();
     await trx
       .updateTable("members")
-      .set({ unread_count: unread })
+      .set({ read_offset: Number(counted.countable_count) - unread })
       .where("channel_url", "=", url)
       .where("user_id", "=", userId)
       .execute();
@@ -73,14 +81,16 @@ export async function readMark(ctx: StoreContext, url: string, userId: string): 
     .leftJoin("read_marks as r", (j) =>
       j.onRef("r.channel_url", "=", "c.channel_url").on("r.user_id", "=", userId),
     )
-    .select(["c.last_seq", "m.unread_count", "m.user_id as member", "r.last_read_seq"])
+    .select(["c.last_seq", "c.countable_count", "m.read_offset", "m.user_id as member", "r.last_read_seq"])
     .where("c.channel_url", "=", url)
     .executeTakeFirst();
   if (!row) throw notFound(url);
   const last = Number(row.last_read_seq ?? 0);
   // A non-member keeps no counter (the providers only ask for members): counted as before.
   const unread =
-    row.member !== null ? Number(row.unread_count) : await unreadAfter(ctx.db, url, userId, last);
+    row.member !== null
+      ? Number(row.countable_count) - Number(row.read_offset)
+      : await unreadAfter(ctx.db, url, userId, last);
   return {
     channel_url: url,
     user_id: userId,
@@ -107,9 +117,12 @@ export async function readState(ctx: StoreContext, url: string) {
 
 export async function totalUnread(ctx: StoreContext, userId: string): Promise<number> {
   const r = await ctx.db
-    .selectFrom("members")
-    .select((eb) => eb.fn.sum<number | string | null>("unread_count").as("n"))
-    .where("user_id", "=", userId)
+    .selectFrom("members as m")
+    .innerJoin("channels as c", "c.channel_url", "m.channel_url")
+    .select((eb) =>
+      eb.fn.sum<number | string | null>(eb("c.countable_count", "-", eb.ref("m.read_offset"))).as("n"),
+    )
+    .where("m.user_id", "=", userId)
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }

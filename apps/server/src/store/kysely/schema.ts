@@ -22,14 +22,16 @@ export interface ChannelsTable {
   last_activity_at: string;
   /** @since 0.3 Seq of the newest message (not log entry); 0 = none. Internal: joins the inbox's last message. */
   last_message_seq: Int;
+  /** @since 0.3 Countable (MESG/FILE/IMAGE/ADMM), undeleted messages; see reads.ts. */
+  countable_count: ColumnType<number | string, number | undefined, number | string>;
 }
 
 export interface MembersTable {
   channel_url: string;
   user_id: string;
   joined_at: string;
-  /** @since 0.3 Kept with every append, delete, mark and join; see reads.ts. */
-  unread_count: ColumnType<number | string, number, number | string>;
+  /** @since 0.3 unread = channels.countable_count - read_offset; see reads.ts. */
+  read_offset: ColumnType<number | string, number | undefined, number | string>;
 }
 
 export interface MessagesTable {

@@ -20,23 +20,24 @@ const BY_REQ_NOUSER = {
   text: `SELECT ${COLUMNS} FROM messages WHERE channel_url = $1 AND user_id IS NULL AND req_id = $2`,
 };
 const BY_ID = { name: "podchat_by_id", text: `SELECT ${COLUMNS} FROM messages WHERE message_id = $1` };
-// One statement = one implicit transaction. The unreferenced `unread` CTE runs after the main
-// query, under the channel row lock the bump took: the message counts for every member but its
-// sender (for all of them when it has none).
+// One statement = one implicit transaction. The unreferenced `own` CTE runs after the main query,
+// under the channel row lock the bump took: the channel's countable count goes up by one, and so
+// does the sender's read offset, so the message is unread for every member but its sender.
 const APPEND = {
   name: "podchat_append",
   text: `
     WITH bump AS (
-      UPDATE channels SET last_seq = last_seq + 1, last_message_seq = last_seq + 1, last_activity_at = $10::text
+      UPDATE channels SET last_seq = last_seq + 1, last_message_seq = last_seq + 1, last_activity_at = $10::text,
+        countable_count = countable_count + 1
       WHERE channel_url = $1::text RETURNING last_seq
     ), ins AS (
       INSERT INTO messages (channel_url, seq, message_id, type, user_id, message, custom_type, data, file, req_id, created_at)
       SELECT $1::text, bump.last_seq, $2::text, $3::text, $4::text, $5::text, $6::text, $7::jsonb, $8::jsonb, $9::text, $10::text
       FROM bump
       RETURNING seq
-    ), unread AS (
-      UPDATE members SET unread_count = unread_count + 1
-      WHERE channel_url = $1::text AND user_id IS DISTINCT FROM $4::text AND EXISTS (SELECT 1 FROM ins)
+    ), own AS (
+      UPDATE members SET read_offset = read_offset + 1
+      WHERE channel_url = $1::text AND user_id = $4::text AND EXISTS (SELECT 1 FROM ins)
     )
     SELECT seq FROM ins`,
 };
@@ -46,7 +47,7 @@ const APPEND = {
  * `UPDATE channels SET last_seq = last_seq + 1 … RETURNING` in the same statement as the insert
  * and the members' unread counters, so the channel row lock serialises writers across
  * connections and instances, and a failed insert (unique violation) rolls the bump and the
- * counters back: no gap, no drift. Idempotency (req_id per channel and sender, caller-chosen
+ * counts back: no gap, no drift. Idempotency (req_id per channel and sender, caller-chosen
  * message_id) is enforced by unique indexes: a repeat, sequential or concurrent, hits one, and the
  * stored original is returned with `duplicate: true`.
  */

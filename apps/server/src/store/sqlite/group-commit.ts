@@ -9,11 +9,8 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** Per channel in a batch: how many messages were stored, and how many of them each sender wrote. */
-interface ChannelTally {
-  total: number;
-  bySender: Map<string, number>;
-}
+/** Per channel in a batch: how many messages each sender wrote (their read offsets move by it). */
+type ChannelTally = Map<string, number>;
 
 const SELECT = `SELECT ${MESSAGE_COLUMNS.join(", ")} FROM messages`;
 
@@ -22,8 +19,8 @@ const SELECT = `SELECT ${MESSAGE_COLUMNS.join(", ")} FROM messages`;
  * one BEGIN IMMEDIATE transaction, then all of them resolve — so they resolve only once durable
  * (WAL: `synchronous` decides whether a power loss may drop the last commit). Inside it, per
  * message: the idempotency lookups, the seq bump (`last_seq + 1` on the channel row: no gap, the
- * channel's activity moves with it) and the insert; per channel, one UPDATE of the members'
- * unread counters for the whole batch. It runs on better-sqlite3 directly, with statements
+ * channel's activity and countable count move with it) and the insert; per channel and sender,
+ * one UPDATE of that member's read offset (so their own messages are not unread; see reads.ts). It runs on better-sqlite3 directly, with statements
  * prepared once, while holding kysely's connection so no kysely transaction interleaves.
  */
 export function createGroupCommit(
@@ -42,27 +39,18 @@ export function createGroupCommit(
       byReqNoUser: raw.prepare(`${SELECT} WHERE channel_url = ? AND user_id IS NULL AND req_id = ?`),
       byId: raw.prepare(`${SELECT} WHERE message_id = ?`),
       bump: raw.prepare<[string, string], { last_seq: number }>(
-        `UPDATE channels SET last_seq = last_seq + 1, last_message_seq = last_seq + 1, last_activity_at = ?
+        `UPDATE channels SET last_seq = last_seq + 1, last_message_seq = last_seq + 1, last_activity_at = ?,
+           countable_count = countable_count + 1
          WHERE channel_url = ? RETURNING last_seq`,
       ),
       insert: raw.prepare(
         `INSERT INTO messages (channel_url, seq, message_id, type, user_id, message, custom_type, data, file, req_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      unread: new Map<number, Database.Statement>(),
+      own: raw.prepare(
+        "UPDATE members SET read_offset = read_offset + ? WHERE channel_url = ? AND user_id = ?",
+      ),
     };
-  }
-
-  /** `+ total - (the member's own count)`: one statement per number of distinct senders. */
-  function unreadStatement(senders: number): Database.Statement {
-    const s = stmts!;
-    let st = s.unread.get(senders);
-    if (!st) {
-      const own = senders === 0 ? "" : ` - CASE user_id ${"WHEN ? THEN ? ".repeat(senders)}ELSE 0 END`;
-      st = raw.prepare(`UPDATE members SET unread_count = unread_count + ?${own} WHERE channel_url = ?`);
-      s.unread.set(senders, st);
-    }
-    return st;
   }
 
   function appendOne(
@@ -98,13 +86,14 @@ export function createGroupCommit(
       msg.req_id,
       msg.created_at,
     );
-    let t = tallies.get(msg.channel_url);
-    if (!t) {
-      t = { total: 0, bySender: new Map() };
-      tallies.set(msg.channel_url, t);
+    if (userId !== null) {
+      let t = tallies.get(msg.channel_url);
+      if (!t) {
+        t = new Map();
+        tallies.set(msg.channel_url, t);
+      }
+      t.set(userId, (t.get(userId) ?? 0) + 1);
     }
-    t.total++;
-    if (userId !== null) t.bySender.set(userId, (t.bySender.get(userId) ?? 0) + 1);
     return { message: msg, duplicate: false };
   }
 
@@ -123,12 +112,8 @@ export function createGroupCommit(
               outcomes.push({ ok: false, e });
             }
           }
-          for (const [url, t] of tallies) {
-            const params: unknown[] = [t.total];
-            for (const [u, n] of t.bySender) params.push(u, n);
-            params.push(url);
-            unreadStatement(t.bySender.size).run(...params);
-          }
+          for (const [url, bySender] of tallies)
+            for (const [user, n] of bySender) stmts!.own.run(n, url, user);
         })
         .immediate();
     } catch (e) {

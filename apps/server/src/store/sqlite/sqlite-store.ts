@@ -20,7 +20,7 @@ export interface SqliteStoreOptions {
   synchronous?: "normal" | "full";
 }
 
-export const sqliteCapabilities: StoreCapabilities = {
+const sqliteCapabilities: StoreCapabilities = {
   driver: "sqlite",
   types: { key: "text", json: "text", bigint: "integer", bool: "integer" },
   textKeepsNul: true,

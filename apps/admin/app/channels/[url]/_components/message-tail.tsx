@@ -15,7 +15,7 @@ const ACTION_WORDS: Record<ModerationFrame["action"], string> = {
 };
 
 /** `user 2 banned until …` / `channel frozen`. */
-export function describeModeration(frame: ModerationFrame): string {
+function describeModeration(frame: ModerationFrame): string {
   const who = frame.user_id === undefined ? "" : `user ${frame.user_id} `;
   const until = frame.until ? ` until ${formatTime(frame.until)}` : "";
   return `${who}${ACTION_WORDS[frame.action]}${until}`;

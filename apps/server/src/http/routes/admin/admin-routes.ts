@@ -2,6 +2,8 @@ import {
   type AdminChannel,
   AdminChannelDetail,
   AdminChannelList,
+  AdminUserQuery,
+  AdminUserView,
   AuditResponse,
   BulkMigrationBody,
   ChannelOverride,
@@ -17,6 +19,7 @@ import {
   MintTokenResponse,
   Overview,
   UpdateFlagBody,
+  UserIdString,
   wireUserId,
 } from "@podchat/protocol";
 import { Hono } from "hono";
@@ -74,6 +77,12 @@ const AuditQuery = z.object({
 function channelParam(raw: string): string {
   const r = ChannelUrl.safeParse(raw);
   if (!r.success) throw validationError(r.error, "channel_url");
+  return r.data;
+}
+
+function userParam(raw: string): string {
+  const r = UserIdString.safeParse(raw);
+  if (!r.success) throw validationError(r.error, "user_id");
   return r.data;
 }
 
@@ -293,6 +302,41 @@ export function adminRoutes(d: AdminDeps) {
           await unsubscribe();
         }
       });
+    },
+  );
+
+  // A user exists in podchat only through memberships and sockets: an id nobody uses gets an
+  // empty view (no channels, no sockets), not a 404.
+  app.get(
+    "/users/:user_id",
+    describeRoute({
+      summary:
+        "A user: their channel list with unread counts (paged), and their live sockets on this instance",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: [param.userId, ...queryParams(AdminUserQuery)],
+      responses: {
+        200: jsonResponse(AdminUserView, "The user's view; an unknown id gets an empty one, not a 404"),
+        ...errors(400, 401, [403, "FORBIDDEN: admins only"], 503),
+      },
+    }),
+    async (c) => {
+      const userId = userParam(c.req.param("user_id"));
+      const inbox = await d.chat.listUserChannels(userId, query(c, AdminUserQuery));
+      const view: AdminUserView = {
+        user_id: wireUserId(userId),
+        ...inbox,
+        sockets: d.hub.socketsOf(userId).map((s) => ({
+          connection_id: s.id,
+          kind: s.kind,
+          channel_urls: s.channelUrls,
+          watching: s.watching,
+          connected_at: new Date(s.connectedAt).toISOString(),
+          remote_address: s.ip,
+        })),
+        node_id: d.bus.nodeId,
+      };
+      return c.json(view);
     },
   );
 
