@@ -235,7 +235,7 @@ describe("service endpoints", () => {
     expect(metrics).toMatch(/podchat_connections/);
     expect(metrics).toMatch(/podchat_messages_in_total/);
     const doc = await (await t.api("/openapi.json")).json();
-    expect(doc.openapi).toBe("3.0.3");
+    expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toContain("/api/v1/chat/channels/{channel_url}/messages");
     expect(doc.components.schemas.CreateChannelBody.properties.channel_url.pattern).toBe("^[A-Za-z0-9_.-]+$");
     expect(doc.components.schemas.CreateChannelBody.required).toContain("user_ids");

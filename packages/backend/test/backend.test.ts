@@ -302,12 +302,6 @@ describe("errors", () => {
   });
 });
 
-/**
- * Routes the client calls that today's /openapi.json does not document (the admin routes). Named
- * here so the gap is explicit; once the document covers one, the checks below apply to it too.
- */
-const KNOWN_OPENAPI_GAPS = ["POST /api/v1/admin/login", "POST /api/v1/admin/tokens"];
-
 describe("OpenAPI", () => {
   type Operation = { requestBody?: { content?: Record<string, { schema?: unknown }> } };
   let doc: { paths: Record<string, Record<string, Operation>>; components: unknown };
@@ -324,17 +318,11 @@ describe("OpenAPI", () => {
     Object.values(routes).find((r) => new RegExp(`^${r.path.replace(/\{\w+\}/g, "[^/]+")}$`).test(path))
       ?.path;
 
-  test("every route the client calls is in the document with its method (known gaps listed)", () => {
+  test("every route the client calls is in the document with its method", () => {
     const missing = Object.values(routes)
       .map((r) => `${r.method} ${r.path}`)
       .filter((key) => !operation(key.split(" ")[0]!, key.split(" ")[1]!));
-    const closed = KNOWN_OPENAPI_GAPS.filter((g) => !missing.includes(g));
-    if (closed.length)
-      console.log(`[backend] OpenAPI now documents ${closed.join(", ")}: checked like the rest`);
-    const open = missing.filter((m) => KNOWN_OPENAPI_GAPS.includes(m));
-    if (open.length)
-      console.warn(`[backend] known OpenAPI gaps (not in /openapi.json yet): ${open.join(", ")}`);
-    expect(missing.filter((m) => !KNOWN_OPENAPI_GAPS.includes(m))).toEqual([]);
+    expect(missing).toEqual([]);
   });
 
   test("every request the tests made used a listed route, and its JSON body validates against the document", () => {
@@ -348,13 +336,10 @@ describe("OpenAPI", () => {
       const key = `${r.method} ${path}`;
       exercised.add(key);
       const op = operation(r.method, path!);
-      if (!op) {
-        expect(KNOWN_OPENAPI_GAPS).toContain(key);
-        continue;
-      }
-      const schema = op.requestBody?.content?.["application/json"]?.schema as { $ref?: string } | undefined;
+      expect(op, `${key} is not in the document`).toBeDefined();
+      const schema = op!.requestBody?.content?.["application/json"]?.schema as { $ref?: string } | undefined;
       if (r.body === undefined) {
-        expect(schema === undefined || !op.requestBody, `${key} sent no body`).toBe(true);
+        expect(schema === undefined || !op!.requestBody, `${key} sent no body`).toBe(true);
         continue;
       }
       expect(schema?.$ref, `${key} sends a body the document does not describe`).toBeDefined();

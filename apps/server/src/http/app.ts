@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { ErrorCode } from "@podchat/protocol";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
 import type { TokenVerifier } from "../auth/token-verifier.ts";
 import { ChatError } from "../chat/chat-error.ts";
 import type { ChatService } from "../chat/chat-service.ts";
@@ -10,12 +10,14 @@ import type { Config } from "../config/index.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { errorResponse } from "./errors.ts";
-import { buildOpenApi } from "./openapi.ts";
+import { callerOrFreshId, requestLog } from "./request-log.ts";
+import { openApiRoute } from "./openapi/index.ts";
 import { type AppEnv, principalMiddleware } from "./principal.ts";
 import type { FileStorage } from "../files/file-storage.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { fileRoutes } from "./routes/files.ts";
+import { serviceRoutes } from "./routes/service.ts";
 import { userRoutes } from "./routes/users.ts";
 
 export interface AppDeps {
@@ -36,29 +38,12 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const { config, logger, metrics } = deps;
   const app = new Hono<AppEnv>();
-  const openapi = buildOpenApi(config.version);
 
-  app.use("*", async (c, next) => {
-    // A caller's id is kept when it is a plain token (no spaces or control characters), else replaced.
-    const given = c.req.header("x-request-id");
-    const id = given && /^[\x21-\x7e]{1,100}$/.test(given) ? given : randomUUID();
-    c.set("requestId", id);
+  app.use("*", requestId({ limitLength: 100, generator: callerOrFreshId }));
+  app.use("*", requestLog(logger));
+  app.use("*", async function jsonLimits(c, next) {
     c.set("maxJsonDepth", config.limits.max_json_depth);
-    c.header("X-Request-Id", id);
-    const start = performance.now();
     await next();
-    const status = c.res.status;
-    // Refusals and failures are worth a line at the default level; successes only at debug.
-    logger[status >= 500 ? "warn" : status >= 400 ? "info" : "debug"](
-      {
-        req_id: id,
-        method: c.req.method,
-        path: c.req.path,
-        status,
-        ms: Math.round((performance.now() - start) * 10) / 10,
-      },
-      "request",
-    );
   });
   app.use(
     "/api/*",
@@ -91,14 +76,8 @@ export function createApp(deps: AppDeps) {
   });
   app.use("/api/*", principalMiddleware({ apiKeys: config.auth.api_keys, verifier: deps.verifier }));
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", async (c) =>
-    (await deps.ready()) ? c.json({ ready: true }) : c.json({ ready: false }, 503),
-  );
-  app.get("/metrics", async (c) =>
-    c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
-  );
-  app.get("/openapi.json", (c) => c.json(openapi));
+  app.route("/", serviceRoutes({ ready: deps.ready, metrics }));
+  app.get("/openapi.json", ...openApiRoute(app, config));
 
   app.route("/api/v1/chat/channels", channelRoutes(deps.chat, config));
   app.route("/api/v1/chat/users", userRoutes(deps.chat));

@@ -79,6 +79,10 @@ describe("built and deployed server", () => {
     });
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // The OpenAPI document is generated at run time (hono-openapi loads its zod converter lazily).
+    const doc = await fetch(`${base}/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect(Object.keys((await doc.json()).paths)).toContain("/api/v1/admin/tokens");
 
     const created = await fetch(`${base}/api/v1/chat/channels`, {
       method: "POST",

@@ -1,4 +1,5 @@
 import {
+  Channel,
   ChannelUrl,
   CreateChannelBody,
   EditMessageBody,
@@ -6,11 +7,17 @@ import {
   FreezeBody,
   HistoryQuery,
   ListChannelsQuery,
+  ListChannelsResponse,
   MarkReadBody,
   MembersBody,
+  MembersResponse,
+  MessageFrame,
+  ModerationState,
   ModerationUsersBody,
+  ReadStateResponse,
   SendMessageBody,
-  type TransportResponse,
+  TransportResponse,
+  UnreadResponse,
   UpdateChannelBody,
 } from "@podchat/protocol";
 import { Hono } from "hono";
@@ -19,6 +26,17 @@ import type { ChatService } from "../../chat/chat-service.ts";
 import type { Config } from "../../config/index.ts";
 import { validationError } from "../errors.ts";
 import { type AppEnv, requirePrivileged, requireUserOrPrivileged } from "../principal.ts";
+import {
+  auth,
+  describeRoute,
+  errors,
+  HistoryPage,
+  jsonRequest,
+  jsonResponse,
+  noContent,
+  param,
+  queryParams,
+} from "../openapi/index.ts";
 import { jsonBody, query } from "../validate.ts";
 
 function channelParam(raw: string): string {
@@ -26,6 +44,28 @@ function channelParam(raw: string): string {
   if (!r.success) throw validationError(r.error, "channel_url");
   return r.data;
 }
+
+/** The error statuses of the routes that take a member token (or an API key / admin). */
+const MEMBER = [
+  400,
+  401,
+  [403, "NOT_MEMBER: the token's user is not a member"],
+  [404, "CHANNEL_NOT_FOUND"],
+] as const;
+/** …of the routes for API keys and admins only. */
+const PRIVILEGED = [
+  400,
+  401,
+  [403, "FORBIDDEN: needs an API key or an admin token"],
+  [404, "CHANNEL_NOT_FOUND"],
+] as const;
+/** …of the moderation writes (API key, admin, or an operator's member token). */
+const OPERATOR = [
+  400,
+  401,
+  [403, "NOT_MEMBER, or FORBIDDEN: not an operator"],
+  [404, "CHANNEL_NOT_FOUND"],
+] as const;
 
 /** `/api/v1/chat/channels`: the REST face of ChatService (API key, admin, or member JWT). */
 export function channelRoutes(chat: ChatService, config: Config) {
@@ -46,31 +86,64 @@ export function channelRoutes(chat: ChatService, config: Config) {
     return userId;
   }
 
-  app.post("/", async (c) => {
-    requirePrivileged(c);
-    const body = await jsonBody(c, CreateChannelBody);
-    const created = await chat.createGroupChannel({
-      channelUrl: body.channel_url,
-      userIds: body.user_ids,
-      ...(body.name !== undefined ? { name: body.name } : {}),
-      ...(body.data !== undefined ? { data: body.data } : {}),
-      ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
-    });
-    return c.json(created, 201);
-  });
+  app.post(
+    "/",
+    describeRoute({
+      summary: "Create a group channel (on the provider the flag picks)",
+      tags: ["channels"],
+      security: auth.privileged,
+      requestBody: jsonRequest(CreateChannelBody),
+      responses: {
+        201: jsonResponse(Channel, "Created"),
+        ...errors(400, 401, 403, [409, "CHANNEL_EXISTS: the channel_url is taken"], 503),
+      },
+    }),
+    async (c) => {
+      requirePrivileged(c);
+      const body = await jsonBody(c, CreateChannelBody);
+      const created = await chat.createGroupChannel({
+        channelUrl: body.channel_url,
+        userIds: body.user_ids,
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.data !== undefined ? { data: body.data } : {}),
+        ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
+      });
+      return c.json(created, 201);
+    },
+  );
 
-  app.get("/", async (c) => {
-    requirePrivileged(c);
-    return c.json(await chat.listChannels(query(c, ListChannelsQuery)));
-  });
+  app.get(
+    "/",
+    describeRoute({
+      summary: "List channels (paged; search by url or name, filter by provider)",
+      tags: ["channels"],
+      security: auth.privileged,
+      parameters: queryParams(ListChannelsQuery),
+      responses: { 200: jsonResponse(ListChannelsResponse), ...errors(400, 401, 403, 503) },
+    }),
+    async (c) => {
+      requirePrivileged(c);
+      return c.json(await chat.listChannels(query(c, ListChannelsQuery)));
+    },
+  );
 
-  app.get("/:channel_url", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    await authorizeMember(c, url);
-    const meta = await chat.getChannelMetadata(url);
-    if (!meta) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
-    return c.json(meta);
-  });
+  app.get(
+    "/:channel_url",
+    describeRoute({
+      summary: "Channel metadata with members",
+      tags: ["channels"],
+      security: auth.chat,
+      parameters: [param.channelUrl],
+      responses: { 200: jsonResponse(Channel), ...errors(...MEMBER, 502, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      await authorizeMember(c, url);
+      const meta = await chat.getChannelMetadata(url);
+      if (!meta) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
+      return c.json(meta);
+    },
+  );
 
   const update = async (c: Parameters<typeof requirePrivileged>[0]) => {
     requirePrivileged(c);
@@ -84,84 +157,187 @@ export function channelRoutes(chat: ChatService, config: Config) {
       }),
     );
   };
-  app.put("/:channel_url", update);
-  app.patch("/:channel_url", update);
+  app.put(
+    "/:channel_url",
+    describeRoute({
+      summary: "Update a channel's name, data or custom_type",
+      tags: ["channels"],
+      security: auth.privileged,
+      parameters: [param.channelUrl],
+      requestBody: jsonRequest(UpdateChannelBody),
+      responses: { 200: jsonResponse(Channel), ...errors(...PRIVILEGED, 413, 502, 503) },
+    }),
+    update,
+  );
+  app.patch(
+    "/:channel_url",
+    describeRoute({
+      summary: "Update a channel (as PUT)",
+      tags: ["channels"],
+      security: auth.privileged,
+      parameters: [param.channelUrl],
+      requestBody: jsonRequest(UpdateChannelBody),
+      responses: { 200: jsonResponse(Channel), ...errors(...PRIVILEGED, 413, 502, 503) },
+    }),
+    update,
+  );
 
-  app.delete("/:channel_url", async (c) => {
-    requirePrivileged(c);
-    await chat.deleteChannel(channelParam(c.req.param("channel_url")));
-    return c.body(null, 204);
-  });
+  app.delete(
+    "/:channel_url",
+    describeRoute({
+      summary: "Delete a channel, its history and its files",
+      tags: ["channels"],
+      security: auth.privileged,
+      parameters: [param.channelUrl],
+      responses: { 204: noContent, ...errors(...PRIVILEGED, 502, 503) },
+    }),
+    async (c) => {
+      requirePrivileged(c);
+      await chat.deleteChannel(channelParam(c.req.param("channel_url")));
+      return c.body(null, 204);
+    },
+  );
 
-  app.get("/:channel_url/members", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    await authorizeMember(c, url);
-    return c.json({
-      members: (await chat.listMembers(url)).map((id) => (/^\d+$/.test(id) ? Number(id) : id)),
-    });
-  });
-
-  app.post("/:channel_url/members", async (c) => {
-    requirePrivileged(c);
-    const url = channelParam(c.req.param("channel_url"));
-    const body = await jsonBody(c, MembersBody);
-    return c.json(await chat.addMembers(url, body.user_ids));
-  });
-
-  app.delete("/:channel_url/members", async (c) => {
-    requirePrivileged(c);
-    const url = channelParam(c.req.param("channel_url"));
-    const body = await jsonBody(c, MembersBody);
-    return c.json(await chat.removeMembers(url, body.user_ids));
-  });
-
-  app.delete("/:channel_url/members/:user_id", async (c) => {
-    requirePrivileged(c);
-    const url = channelParam(c.req.param("channel_url"));
-    return c.json(await chat.removeMembers(url, [c.req.param("user_id")]));
-  });
-
-  app.get("/:channel_url/messages", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    const q = query(c, HistoryQuery);
-    if (q.before_seq !== undefined && q.after_seq !== undefined) {
-      throw new ChatError(ErrorCode.VALIDATION_FAILED, "give before_seq or after_seq, not both", {
-        field: "after_seq",
+  app.get(
+    "/:channel_url/members",
+    describeRoute({
+      summary: "List members (numeric ids as numbers)",
+      tags: ["members"],
+      security: auth.chat,
+      parameters: [param.channelUrl],
+      responses: { 200: jsonResponse(MembersResponse), ...errors(...MEMBER, 502, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      await authorizeMember(c, url);
+      return c.json({
+        members: (await chat.listMembers(url)).map((id) => (/^\d+$/.test(id) ? Number(id) : id)),
       });
-    }
-    await authorizeMember(c, url);
-    return c.json(
-      await chat.listMessages(url, {
-        ...(q.before_seq !== undefined ? { beforeSeq: q.before_seq } : {}),
-        ...(q.after_seq !== undefined ? { afterSeq: q.after_seq } : {}),
-        ...(q.limit !== undefined ? { limit: q.limit } : {}),
-        ...(q.include_changes === "true" ? { includeChanges: true } : {}),
-      }),
-    );
-  });
+    },
+  );
 
-  app.post("/:channel_url/messages", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    const userId = await authorizeMember(c, url);
-    const body = await jsonBody(c, SendMessageBody);
-    if (userId !== null) {
-      // A member sends as itself only, and never as the admin.
-      if ((body.user_id !== undefined && body.user_id !== userId) || body.type === "ADMM") {
-        throw new ChatError(ErrorCode.FORBIDDEN, "a member token can send only its own messages");
+  app.post(
+    "/:channel_url/members",
+    describeRoute({
+      summary: "Add members",
+      tags: ["members"],
+      security: auth.privileged,
+      parameters: [param.channelUrl],
+      requestBody: jsonRequest(MembersBody),
+      responses: { 200: jsonResponse(Channel), ...errors(...PRIVILEGED, 413, 502, 503) },
+    }),
+    async (c) => {
+      requirePrivileged(c);
+      const url = channelParam(c.req.param("channel_url"));
+      const body = await jsonBody(c, MembersBody);
+      return c.json(await chat.addMembers(url, body.user_ids));
+    },
+  );
+
+  app.delete(
+    "/:channel_url/members",
+    describeRoute({
+      summary: "Remove members (their sockets are closed)",
+      tags: ["members"],
+      security: auth.privileged,
+      parameters: [param.channelUrl],
+      requestBody: jsonRequest(MembersBody),
+      responses: { 200: jsonResponse(Channel), ...errors(...PRIVILEGED, 413, 502, 503) },
+    }),
+    async (c) => {
+      requirePrivileged(c);
+      const url = channelParam(c.req.param("channel_url"));
+      const body = await jsonBody(c, MembersBody);
+      return c.json(await chat.removeMembers(url, body.user_ids));
+    },
+  );
+
+  app.delete(
+    "/:channel_url/members/:user_id",
+    describeRoute({
+      summary: "Remove one member",
+      tags: ["members"],
+      security: auth.privileged,
+      parameters: [param.channelUrl, param.userId],
+      responses: { 200: jsonResponse(Channel), ...errors(...PRIVILEGED, 502, 503) },
+    }),
+    async (c) => {
+      requirePrivileged(c);
+      const url = channelParam(c.req.param("channel_url"));
+      return c.json(await chat.removeMembers(url, [c.req.param("user_id")]));
+    },
+  );
+
+  app.get(
+    "/:channel_url/messages",
+    describeRoute({
+      summary: "History, paged by seq (before_seq pages back, after_seq forward; neither: the newest)",
+      description:
+        "With include_changes=true the page is the seq log: MESSAGE_UPDATED and MESSAGE_DELETED entries at their own seq.",
+      tags: ["messages"],
+      security: auth.chat,
+      parameters: [param.channelUrl, ...queryParams(HistoryQuery)],
+      responses: { 200: jsonResponse(HistoryPage), ...errors(...MEMBER, 502, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      const q = query(c, HistoryQuery);
+      if (q.before_seq !== undefined && q.after_seq !== undefined) {
+        throw new ChatError(ErrorCode.VALIDATION_FAILED, "give before_seq or after_seq, not both", {
+          field: "after_seq",
+        });
       }
-      body.user_id = userId;
-    }
-    const sent = await chat.sendMessage(url, {
-      message: body.message,
-      ...(body.user_id !== undefined ? { userId: body.user_id } : {}),
-      ...(body.type !== undefined ? { type: body.type } : {}),
-      ...(body.req_id !== undefined ? { reqId: body.req_id } : {}),
-      ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
-      ...(body.data !== undefined ? { data: body.data } : {}),
-      ...(body.file !== undefined ? { file: body.file } : {}),
-    });
-    return c.json(sent.message, sent.duplicate ? 200 : 201);
-  });
+      await authorizeMember(c, url);
+      return c.json(
+        await chat.listMessages(url, {
+          ...(q.before_seq !== undefined ? { beforeSeq: q.before_seq } : {}),
+          ...(q.after_seq !== undefined ? { afterSeq: q.after_seq } : {}),
+          ...(q.limit !== undefined ? { limit: q.limit } : {}),
+          ...(q.include_changes === "true" ? { includeChanges: true } : {}),
+        }),
+      );
+    },
+  );
+
+  app.post(
+    "/:channel_url/messages",
+    describeRoute({
+      summary: "Send a message: a server-side send for a member, or an admin message (ADMM)",
+      description:
+        "A member token sends as itself only. A repeated req_id is stored once: the original comes back with 200.",
+      tags: ["messages"],
+      security: auth.chat,
+      parameters: [param.channelUrl],
+      requestBody: jsonRequest(SendMessageBody),
+      responses: {
+        201: jsonResponse(MessageFrame, "Stored"),
+        200: jsonResponse(MessageFrame, "req_id seen before: the original"),
+        ...errors(400, 401, [403, "FORBIDDEN, NOT_MEMBER, BANNED, MUTED or FROZEN"], 404, 413, 429, 502, 503),
+      },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      const userId = await authorizeMember(c, url);
+      const body = await jsonBody(c, SendMessageBody);
+      if (userId !== null) {
+        // A member sends as itself only, and never as the admin.
+        if ((body.user_id !== undefined && body.user_id !== userId) || body.type === "ADMM") {
+          throw new ChatError(ErrorCode.FORBIDDEN, "a member token can send only its own messages");
+        }
+        body.user_id = userId;
+      }
+      const sent = await chat.sendMessage(url, {
+        message: body.message,
+        ...(body.user_id !== undefined ? { userId: body.user_id } : {}),
+        ...(body.type !== undefined ? { type: body.type } : {}),
+        ...(body.req_id !== undefined ? { reqId: body.req_id } : {}),
+        ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
+        ...(body.data !== undefined ? { data: body.data } : {}),
+        ...(body.file !== undefined ? { file: body.file } : {}),
+      });
+      return c.json(sent.message, sent.duplicate ? 200 : 201);
+    },
+  );
 
   /** Moderation writes: API key, admins, or a member token of one of the channel's operators. */
   async function authorizeOperator(c: Parameters<typeof requireUserOrPrivileged>[0], url: string) {
@@ -188,109 +364,259 @@ export function channelRoutes(chat: ChatService, config: Config) {
     return userId;
   }
 
-  app.patch("/:channel_url/messages/:seq", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    const seq = seqParam(c.req.param("seq"));
-    const userId = await authorizeMember(c, url);
-    const body = await jsonBody(c, EditMessageBody);
-    if (userId !== null && body.user_id !== undefined && body.user_id !== userId)
-      throw new ChatError(ErrorCode.FORBIDDEN, "a member token can edit only its own messages");
-    const editor = userId ?? body.user_id;
-    return c.json(
-      await chat.editMessage(url, seq, {
-        message: body.message,
-        ...(body.data !== undefined ? { data: body.data } : {}),
-        ...(editor !== undefined ? { userId: editor } : {}),
-      }),
-    );
-  });
+  app.patch(
+    "/:channel_url/messages/:seq",
+    describeRoute({
+      summary: "Edit a message (its author, an API key or an admin); appends a MESSAGE_UPDATED seq entry",
+      tags: ["messages"],
+      security: auth.chat,
+      parameters: [param.channelUrl, param.seq],
+      requestBody: jsonRequest(EditMessageBody),
+      responses: {
+        200: jsonResponse(MessageFrame, "The edited message"),
+        ...errors(
+          400,
+          401,
+          [403, "NOT_MEMBER or NOT_AUTHOR"],
+          [404, "CHANNEL_NOT_FOUND or MESSAGE_NOT_FOUND"],
+          413,
+          502,
+          503,
+        ),
+      },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      const seq = seqParam(c.req.param("seq"));
+      const userId = await authorizeMember(c, url);
+      const body = await jsonBody(c, EditMessageBody);
+      if (userId !== null && body.user_id !== undefined && body.user_id !== userId)
+        throw new ChatError(ErrorCode.FORBIDDEN, "a member token can edit only its own messages");
+      const editor = userId ?? body.user_id;
+      return c.json(
+        await chat.editMessage(url, seq, {
+          message: body.message,
+          ...(body.data !== undefined ? { data: body.data } : {}),
+          ...(editor !== undefined ? { userId: editor } : {}),
+        }),
+      );
+    },
+  );
 
-  app.delete("/:channel_url/messages/:seq", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    const seq = seqParam(c.req.param("seq"));
-    const userId = await authorizeMember(c, url);
-    await chat.deleteMessage(url, seq, userId ?? undefined);
-    return c.body(null, 204);
-  });
+  app.delete(
+    "/:channel_url/messages/:seq",
+    describeRoute({
+      summary:
+        "Delete a message as a tombstone (author, operator, API key or admin); appends a MESSAGE_DELETED seq entry",
+      tags: ["messages"],
+      security: auth.chat,
+      parameters: [param.channelUrl, param.seq],
+      responses: {
+        204: noContent,
+        ...errors(
+          400,
+          401,
+          [403, "NOT_MEMBER or NOT_AUTHOR"],
+          [404, "CHANNEL_NOT_FOUND or MESSAGE_NOT_FOUND"],
+          502,
+          503,
+        ),
+      },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      const seq = seqParam(c.req.param("seq"));
+      const userId = await authorizeMember(c, url);
+      await chat.deleteMessage(url, seq, userId ?? undefined);
+      return c.body(null, 204);
+    },
+  );
 
-  app.post("/:channel_url/read", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    const userId = memberOnly(await authorizeMember(c, url));
-    const body = await jsonBody(c, MarkReadBody);
-    return c.json(await chat.markRead(url, userId, body.seq));
-  });
+  app.post(
+    "/:channel_url/read",
+    describeRoute({
+      summary: "Mark the channel read up to seq (member token); broadcasts READ_RECEIPT",
+      tags: ["reads"],
+      security: auth.member,
+      parameters: [param.channelUrl],
+      requestBody: jsonRequest(MarkReadBody),
+      responses: { 200: jsonResponse(UnreadResponse), ...errors(...MEMBER, 413, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      const userId = memberOnly(await authorizeMember(c, url));
+      const body = await jsonBody(c, MarkReadBody);
+      return c.json(await chat.markRead(url, userId, body.seq));
+    },
+  );
 
-  app.get("/:channel_url/unread", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    const userId = memberOnly(await authorizeMember(c, url));
-    return c.json(await chat.unread(url, userId));
-  });
+  app.get(
+    "/:channel_url/unread",
+    describeRoute({
+      summary: "The calling member's read mark and unread count (member token)",
+      tags: ["reads"],
+      security: auth.member,
+      parameters: [param.channelUrl],
+      responses: { 200: jsonResponse(UnreadResponse), ...errors(...MEMBER, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      const userId = memberOnly(await authorizeMember(c, url));
+      return c.json(await chat.unread(url, userId));
+    },
+  );
 
-  app.get("/:channel_url/read-state", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    await authorizeMember(c, url);
-    return c.json(await chat.readState(url));
-  });
+  app.get(
+    "/:channel_url/read-state",
+    describeRoute({
+      summary: "Every member's read mark",
+      tags: ["reads"],
+      security: auth.chat,
+      parameters: [param.channelUrl],
+      responses: { 200: jsonResponse(ReadStateResponse), ...errors(...MEMBER, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      await authorizeMember(c, url);
+      return c.json(await chat.readState(url));
+    },
+  );
 
-  app.get("/:channel_url/moderation", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    await authorizeMember(c, url);
-    return c.json(await chat.moderation(url));
-  });
+  app.get(
+    "/:channel_url/moderation",
+    describeRoute({
+      summary: "Operators, bans, mutes and frozen",
+      tags: ["moderation"],
+      security: auth.chat,
+      parameters: [param.channelUrl],
+      responses: { 200: jsonResponse(ModerationState), ...errors(...MEMBER, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      await authorizeMember(c, url);
+      return c.json(await chat.moderation(url));
+    },
+  );
 
-  app.post("/:channel_url/operators", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    await authorizeOperator(c, url);
-    const body = await jsonBody(c, ModerationUsersBody);
-    return c.json(await chat.addOperators(url, body.user_ids));
-  });
-
-  app.delete("/:channel_url/operators/:user_id", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    await authorizeOperator(c, url);
-    return c.json(await chat.removeOperators(url, [c.req.param("user_id")]));
-  });
-
-  for (const kind of ["bans", "mutes"] as const) {
-    app.post(`/:channel_url/${kind}`, async (c) => {
-      const url = channelParam(c.req.param("channel_url")!);
+  app.post(
+    "/:channel_url/operators",
+    describeRoute({
+      summary: "Add operators (API key, admin or an operator's token); broadcasts MODERATION",
+      tags: ["moderation"],
+      security: auth.chat,
+      parameters: [param.channelUrl],
+      requestBody: jsonRequest(ModerationUsersBody),
+      responses: { 200: jsonResponse(ModerationState), ...errors(...OPERATOR, 413, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
       await authorizeOperator(c, url);
       const body = await jsonBody(c, ModerationUsersBody);
-      return c.json(
-        kind === "bans"
-          ? await chat.ban(url, body.user_ids, body.seconds)
-          : await chat.mute(url, body.user_ids, body.seconds),
-      );
-    });
-    app.delete(`/:channel_url/${kind}/:user_id`, async (c) => {
-      const url = channelParam(c.req.param("channel_url")!);
+      return c.json(await chat.addOperators(url, body.user_ids));
+    },
+  );
+
+  app.delete(
+    "/:channel_url/operators/:user_id",
+    describeRoute({
+      summary: "Remove an operator (API key, admin or an operator's token); broadcasts MODERATION",
+      tags: ["moderation"],
+      security: auth.chat,
+      parameters: [param.channelUrl, param.userId],
+      responses: { 200: jsonResponse(ModerationState), ...errors(...OPERATOR, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
       await authorizeOperator(c, url);
-      const user = c.req.param("user_id")!;
-      return c.json(kind === "bans" ? await chat.unban(url, user) : await chat.unmute(url, user));
-    });
+      return c.json(await chat.removeOperators(url, [c.req.param("user_id")]));
+    },
+  );
+
+  for (const kind of ["bans", "mutes"] as const) {
+    app.post(
+      `/:channel_url/${kind}`,
+      describeRoute({
+        summary:
+          kind === "bans"
+            ? "Ban users, optionally for `seconds`; their sockets are closed; broadcasts MODERATION"
+            : "Mute users, optionally for `seconds`; broadcasts MODERATION",
+        tags: ["moderation"],
+        security: auth.chat,
+        parameters: [param.channelUrl],
+        requestBody: jsonRequest(ModerationUsersBody),
+        responses: { 200: jsonResponse(ModerationState), ...errors(...OPERATOR, 413, 503) },
+      }),
+      async (c) => {
+        const url = channelParam(c.req.param("channel_url")!);
+        await authorizeOperator(c, url);
+        const body = await jsonBody(c, ModerationUsersBody);
+        return c.json(
+          kind === "bans"
+            ? await chat.ban(url, body.user_ids, body.seconds)
+            : await chat.mute(url, body.user_ids, body.seconds),
+        );
+      },
+    );
+    app.delete(
+      `/:channel_url/${kind}/:user_id`,
+      describeRoute({
+        summary: kind === "bans" ? "Lift a ban; broadcasts MODERATION" : "Lift a mute; broadcasts MODERATION",
+        tags: ["moderation"],
+        security: auth.chat,
+        parameters: [param.channelUrl, param.userId],
+        responses: { 200: jsonResponse(ModerationState), ...errors(...OPERATOR, 503) },
+      }),
+      async (c) => {
+        const url = channelParam(c.req.param("channel_url")!);
+        await authorizeOperator(c, url);
+        const user = c.req.param("user_id")!;
+        return c.json(kind === "bans" ? await chat.unban(url, user) : await chat.unmute(url, user));
+      },
+    );
   }
 
-  app.put("/:channel_url/freeze", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    await authorizeOperator(c, url);
-    const body = await jsonBody(c, FreezeBody);
-    return c.json(await chat.setFrozen(url, body.frozen));
-  });
+  app.put(
+    "/:channel_url/freeze",
+    describeRoute({
+      summary: "Freeze or unfreeze the channel (while frozen only operators send); broadcasts MODERATION",
+      tags: ["moderation"],
+      security: auth.chat,
+      parameters: [param.channelUrl],
+      requestBody: jsonRequest(FreezeBody),
+      responses: { 200: jsonResponse(ModerationState), ...errors(...OPERATOR, 413, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      await authorizeOperator(c, url);
+      const body = await jsonBody(c, FreezeBody);
+      return c.json(await chat.setFrozen(url, body.frozen));
+    },
+  );
 
-  app.get("/:channel_url/transport", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    await authorizeMember(c, url);
-    const meta = await chat.getChannelMetadata(url);
-    if (!meta) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
-    const out: TransportResponse = { channel_url: url, provider: meta.provider };
-    if (meta.provider === "websocket") {
-      const base = config.server.public_url ?? new URL(c.req.url).origin;
-      out.websocket = { url: `${base.replace(/^http/, "ws")}/api/v1/chat/ws/${encodeURIComponent(url)}` };
-    } else {
-      out.sendbird = { app_id: config.sendbird.app_id ?? "" };
-    }
-    return c.json(out);
-  });
+  app.get(
+    "/:channel_url/transport",
+    describeRoute({
+      summary: "Which provider serves the channel, and how to connect to it",
+      tags: ["channels"],
+      security: auth.chat,
+      parameters: [param.channelUrl],
+      responses: { 200: jsonResponse(TransportResponse), ...errors(...MEMBER, 503) },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      await authorizeMember(c, url);
+      const meta = await chat.getChannelMetadata(url);
+      if (!meta) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
+      const out: TransportResponse = { channel_url: url, provider: meta.provider };
+      if (meta.provider === "websocket") {
+        const base = config.server.public_url ?? new URL(c.req.url).origin;
+        out.websocket = { url: `${base.replace(/^http/, "ws")}/api/v1/chat/ws/${encodeURIComponent(url)}` };
+      } else {
+        out.sendbird = { app_id: config.sendbird.app_id ?? "" };
+      }
+      return c.json(out);
+    },
+  );
 
   return app;
 }

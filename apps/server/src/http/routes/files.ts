@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ChannelUrl, ErrorCode, type UploadResponse } from "@podchat/protocol";
+import { ChannelUrl, ErrorCode, UploadResponse } from "@podchat/protocol";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AuthError, type TokenVerifier } from "../../auth/token-verifier.ts";
@@ -11,6 +11,7 @@ import { type FileStorage, FileStorageError } from "../../files/file-storage.ts"
 import { inspectUpload } from "../../files/inspect-upload.ts";
 import type { MessageStore, StoredFile } from "../../store/message-store.ts";
 import { validationError } from "../errors.ts";
+import { auth, describeRoute, errors, jsonResponse, param } from "../openapi/index.ts";
 import { type AppEnv, isPrivileged, requireUserOrPrivileged } from "../principal.ts";
 
 export interface FileRoutesDeps {
@@ -48,6 +49,38 @@ export function fileRoutes(d: FileRoutesDeps) {
 
   app.post(
     "/channels/:channel_url/files",
+    describeRoute({
+      summary: "Upload a file for a FILE/IMAGE message (member token or API key)",
+      description:
+        "multipart/form-data with the field `file`. Checked against uploads.max_bytes, uploads.allowed_types and its real content before anything is stored; images get a thumbnail.",
+      tags: ["files"],
+      security: auth.chat,
+      parameters: [param.channelUrl],
+      requestBody: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: {
+              type: "object",
+              properties: { file: { type: "string", format: "binary" } },
+              required: ["file"],
+            },
+          },
+        },
+      },
+      responses: {
+        201: jsonResponse(UploadResponse, "The FileInfo to send in a FILE/IMAGE message"),
+        ...errors(
+          400,
+          401,
+          [403, "NOT_MEMBER, BANNED, MUTED or FROZEN"],
+          [404, "CHANNEL_NOT_FOUND"],
+          [413, "FILE_TOO_LARGE: over uploads.max_bytes"],
+          [415, "UNSUPPORTED_MEDIA_TYPE, or CONTENT_MISMATCH: the bytes are not what the type claims"],
+          [503, "STORE_UNAVAILABLE: the file storage refused or cannot be reached"],
+        ),
+      },
+    }),
     bodyLimit({
       maxSize: uploads.max_bytes + MULTIPART_OVERHEAD,
       onError: (c) => {
@@ -178,7 +211,29 @@ export function fileRoutes(d: FileRoutesDeps) {
       "Cache-Control": "private, max-age=3600",
     });
   };
-  app.get("/files/:id", serve(false));
-  app.get("/files/:id/thumbnail", serve(true));
+  const download = (summary: string) =>
+    describeRoute({
+      summary,
+      description:
+        "Streams the bytes after the membership check; images inline, anything else as an attachment.",
+      tags: ["files"],
+      security: auth.download,
+      parameters: [param.fileId],
+      responses: {
+        200: {
+          description: "The bytes, with their Content-Type",
+          content: { "*/*": { schema: { type: "string", format: "binary" } } },
+        },
+        ...errors(
+          401,
+          [403, "NOT_MEMBER of the file's channel"],
+          [404, "NOT_FOUND: no such file (or no thumbnail)"],
+          [410, "The file was deleted with its FILE/IMAGE message"],
+          [503, "STORE_UNAVAILABLE: the file storage cannot be read"],
+        ),
+      },
+    });
+  app.get("/files/:id", download("Download an uploaded file"), serve(false));
+  app.get("/files/:id/thumbnail", download("Download an image's thumbnail"), serve(true));
   return app;
 }

@@ -1,9 +1,17 @@
-import { ErrorCode, InboxQuery, type TotalUnreadResponse, UserIdString, wireUserId } from "@podchat/protocol";
+import {
+  ErrorCode,
+  InboxQuery,
+  InboxResponse,
+  TotalUnreadResponse,
+  UserIdString,
+  wireUserId,
+} from "@podchat/protocol";
 import { Hono } from "hono";
 import { ChatError } from "../../chat/chat-error.ts";
 import type { ChatService } from "../../chat/chat-service.ts";
 import { validationError } from "../errors.ts";
 import { type AppEnv, requireUserOrPrivileged } from "../principal.ts";
+import { auth, describeRoute, errors, jsonResponse, param, queryParams } from "../openapi/index.ts";
 import { query } from "../validate.ts";
 
 /**
@@ -22,19 +30,45 @@ export function userRoutes(chat: ChatService) {
     return r.data;
   }
 
-  app.get("/:user_id/channels", async (c) => {
-    const userId = userParam(c);
-    return c.json(await chat.listUserChannels(userId, query(c, InboxQuery)));
-  });
+  app.get(
+    "/:user_id/channels",
+    describeRoute({
+      summary: "The user's channel list (the inbox): newest activity first, with unread counts",
+      tags: ["users"],
+      security: auth.chat,
+      parameters: [param.userId, ...queryParams(InboxQuery)],
+      responses: {
+        200: jsonResponse(InboxResponse),
+        ...errors(400, 401, [403, "FORBIDDEN: a user token reads only its own list"], 503),
+      },
+    }),
+    async (c) => {
+      const userId = userParam(c);
+      return c.json(await chat.listUserChannels(userId, query(c, InboxQuery)));
+    },
+  );
 
-  app.get("/:user_id/unread", async (c) => {
-    const userId = userParam(c);
-    const body: TotalUnreadResponse = {
-      user_id: wireUserId(userId),
-      total_unread: await chat.totalUnread(userId),
-    };
-    return c.json(body);
-  });
+  app.get(
+    "/:user_id/unread",
+    describeRoute({
+      summary: "The user's total unread count over all its channels (the badge)",
+      tags: ["users"],
+      security: auth.chat,
+      parameters: [param.userId],
+      responses: {
+        200: jsonResponse(TotalUnreadResponse),
+        ...errors(400, 401, [403, "FORBIDDEN: a user token reads only its own count"], 503),
+      },
+    }),
+    async (c) => {
+      const userId = userParam(c);
+      const body: TotalUnreadResponse = {
+        user_id: wireUserId(userId),
+        total_unread: await chat.totalUnread(userId),
+      };
+      return c.json(body);
+    },
+  );
 
   return app;
 }

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { AdminLoginBody, type AdminLoginResponse, ErrorCode } from "@podchat/protocol";
+import { AdminLoginBody, AdminLoginResponse, ErrorCode } from "@podchat/protocol";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { SignJWT } from "jose";
@@ -7,6 +7,7 @@ import { AuthError, type TokenVerifier } from "../../../auth/token-verifier.ts";
 import { ChatError } from "../../../chat/chat-error.ts";
 import type { Config } from "../../../config/index.ts";
 import type { AppEnv } from "../../principal.ts";
+import { auth, describeRoute, errors, jsonRequest, jsonResponse } from "../../openapi/index.ts";
 import { jsonBody } from "../../validate.ts";
 
 function same(a: string, b: string) {
@@ -42,18 +43,37 @@ export function tokenSigner(config: Config) {
 export function loginRoute(config: Config) {
   const sign = tokenSigner(config);
   const app = new Hono<AppEnv>();
-  app.post("/login", async (c) => {
-    const body = await jsonBody(c, AdminLoginBody);
-    const { username, password } = config.auth.admin;
-    if (!password || !same(body.username, username) || !same(body.password, password)) {
-      throw new ChatError(ErrorCode.UNAUTHORIZED, "wrong username or password");
-    }
-    const { token, expires_at } = await sign(`admin:${username}`, config.auth.admin.session_ttl_s, {
-      role: "admin",
-    });
-    const out: AdminLoginResponse = { token, expires_at, username };
-    return c.json(out);
-  });
+  app.post(
+    "/login",
+    describeRoute({
+      summary: "Sign in with the configured admin credential (auth.admin); answers an admin session token",
+      tags: ["admin-auth"],
+      security: auth.none,
+      requestBody: jsonRequest(AdminLoginBody),
+      responses: {
+        200: jsonResponse(
+          AdminLoginResponse,
+          "The session: a JWT with the admin role, valid auth.admin.session_ttl_s",
+        ),
+        ...errors(400, [401, "UNAUTHORIZED: wrong username or password"], 413, [
+          501,
+          "UNSUPPORTED: no auth.jwt.secret to sign with (JWKS-only setup)",
+        ]),
+      },
+    }),
+    async (c) => {
+      const body = await jsonBody(c, AdminLoginBody);
+      const { username, password } = config.auth.admin;
+      if (!password || !same(body.username, username) || !same(body.password, password)) {
+        throw new ChatError(ErrorCode.UNAUTHORIZED, "wrong username or password");
+      }
+      const { token, expires_at } = await sign(`admin:${username}`, config.auth.admin.session_ttl_s, {
+        role: "admin",
+      });
+      const out: AdminLoginResponse = { token, expires_at, username };
+      return c.json(out);
+    },
+  );
   return app;
 }
 

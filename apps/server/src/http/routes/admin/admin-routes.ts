@@ -1,17 +1,23 @@
 import {
   type AdminChannel,
-  type AdminChannelDetail,
+  AdminChannelDetail,
+  AdminChannelList,
   AdminUserQuery,
-  type AdminUserView,
+  AdminUserView,
+  AuditResponse,
   BulkMigrationBody,
+  ChannelOverride,
   ChannelOverrideBody,
   ChannelUrl,
+  EnvFlag,
   ErrorCode,
+  FlagsResponse,
   isMessageFrame,
-  type FlagsResponse,
   ListChannelsQuery,
+  MigrationJob,
   MintTokenBody,
-  type Overview,
+  MintTokenResponse,
+  Overview,
   UpdateFlagBody,
   UserIdString,
   wireUserId,
@@ -33,6 +39,17 @@ import type { Hub } from "../../../realtime/hub.ts";
 import type { MessageStore, StoredChannel } from "../../../store/message-store.ts";
 import { validationError } from "../../errors.ts";
 import type { AppEnv } from "../../principal.ts";
+import {
+  auth,
+  describeRoute,
+  errors,
+  jsonRequest,
+  jsonResponse,
+  MigrationJobList,
+  noContent,
+  param,
+  queryParams,
+} from "../../openapi/index.ts";
 import { jsonBody, query } from "../../validate.ts";
 import { loginRoute, requireAdmin, tokenSigner } from "./admin-auth.ts";
 
@@ -69,6 +86,14 @@ function userParam(raw: string): string {
   return r.data;
 }
 
+/** The error statuses of an admin route without parameters. */
+const ADMIN = errors(401, [403, "FORBIDDEN: admins only"], 503);
+/** A server-sent event stream. */
+const sse = (events: string) => ({
+  description: `text/event-stream: ${events}`,
+  content: { "text/event-stream": { schema: { type: "string" as const } } },
+});
+
 /** `/api/v1/admin`: the dashboard's API. Every route but login refuses non-admins. */
 export function adminRoutes(d: AdminDeps) {
   const app = new Hono<AppEnv>();
@@ -98,19 +123,36 @@ export function adminRoutes(d: AdminDeps) {
     };
   }
 
-  app.get("/overview", async (c) => c.json(await overview()));
-
-  app.get("/stream", (c) =>
-    streamSSE(c, async (stream) => {
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-      });
-      while (open) {
-        await stream.writeSSE({ event: "overview", data: JSON.stringify(await overview()) });
-        await stream.sleep(1000);
-      }
+  app.get(
+    "/overview",
+    describeRoute({
+      summary: "Instances, connections, channels per provider, messages/s",
+      tags: ["admin"],
+      security: auth.admin,
+      responses: { 200: jsonResponse(Overview), ...ADMIN },
     }),
+    async (c) => c.json(await overview()),
+  );
+
+  app.get(
+    "/stream",
+    describeRoute({
+      summary: "Server-sent events: an `overview` event (the Overview JSON) every second",
+      tags: ["admin"],
+      security: auth.adminStream,
+      responses: { 200: sse("`event: overview`, data: the Overview JSON"), ...ADMIN },
+    }),
+    (c) =>
+      streamSSE(c, async (stream) => {
+        let open = true;
+        stream.onAbort(() => {
+          open = false;
+        });
+        while (open) {
+          await stream.writeSSE({ event: "overview", data: JSON.stringify(await overview()) });
+          await stream.sleep(1000);
+        }
+      }),
   );
 
   const adminChannel = async (
@@ -136,196 +178,382 @@ export function adminRoutes(d: AdminDeps) {
     return m ? toMessageFrame(m) : null;
   };
 
-  app.get("/channels", async (c) => {
-    const q = query(c, ListChannelsQuery);
-    const page = await d.store.listChannels({
-      limit: q.limit ?? 20,
-      ...(q.cursor ? { cursor: q.cursor } : {}),
-      ...(q.q ? { q: q.q } : {}),
-      ...(q.provider ? { provider: q.provider } : {}),
-    });
-    const channels = await Promise.all(
-      page.channels.map(async (ch) => adminChannel(ch, await lastMessage(ch.channel_url))),
-    );
-    return c.json({ channels, next_cursor: page.nextCursor });
-  });
-
-  app.get("/channels/:channel_url", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    const meta = await d.chat.getChannelMetadata(url);
-    const row = await d.store.getChannel(url);
-    if (!meta || !row) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
-    const online = new Set(await d.hub.online(url));
-    const tail =
-      row.provider === "websocket"
-        ? (
-            await d.store.listMessages(url, {
-              beforeSeq: Number.MAX_SAFE_INTEGER,
-              limit: 50,
-              messagesOnly: true,
-            })
-          ).map(toMessageFrame)
-        : (await d.chat.listMessages(url, { limit: 50 })).messages;
-    const detail: AdminChannelDetail = {
-      channel: { ...(await adminChannel(row, tail.at(-1) ?? null)), member_count: meta.member_count },
-      members: (meta.members ?? []).map((m) => ({ user_id: m, online: online.has(String(m)) })),
-      tail,
-    };
-    return c.json(detail);
-  });
-
-  app.get("/channels/:channel_url/stream", async (c) => {
-    const url = channelParam(c.req.param("channel_url"));
-    if (!(await d.store.getChannel(url)))
-      throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
-    return streamSSE(c, async (stream) => {
-      const queue: Array<{ event: string; data: string }> = [];
-      let wake: (() => void) | null = null;
-      const unsubscribe = await d.bus.subscribeChannel(url, (e) => {
-        // Edits/deletes (@since 0.2) come as their own event, so a dashboard that knows only
-        // "message" is not handed a frame of another shape.
-        if (e.kind === "message")
-          queue.push({
-            event: isMessageFrame(e.entry) ? "message" : "message_change",
-            data: JSON.stringify(e.entry),
-          });
-        else if (e.kind === "presence") {
-          const frame = {
-            type: e.change === "joined" ? "USER_JOINED" : "USER_LEFT",
-            channel_url: url,
-            user_id: wireUserId(e.user_id),
-            timestamp: e.timestamp,
-          };
-          queue.push({ event: "presence", data: JSON.stringify(frame) });
-        }
-        wake?.();
+  app.get(
+    "/channels",
+    describeRoute({
+      summary: "Channels with online counts and their last message (paged, searchable)",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: queryParams(ListChannelsQuery),
+      responses: {
+        200: jsonResponse(AdminChannelList),
+        ...errors(400, 401, [403, "FORBIDDEN: admins only"], 503),
+      },
+    }),
+    async (c) => {
+      const q = query(c, ListChannelsQuery);
+      const page = await d.store.listChannels({
+        limit: q.limit ?? 20,
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        ...(q.q ? { q: q.q } : {}),
+        ...(q.provider ? { provider: q.provider } : {}),
       });
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-        wake?.();
-      });
-      try {
-        await stream.writeSSE({ event: "ready", data: "{}" });
-        while (open) {
-          while (queue.length > 0) await stream.writeSSE(queue.shift()!);
-          await new Promise<void>((r) => {
-            wake = r;
-            setTimeout(r, 15_000);
-          });
-          wake = null;
-          if (queue.length === 0 && open) await stream.write(": keep-alive\n\n");
+      const channels = await Promise.all(
+        page.channels.map(async (ch) => adminChannel(ch, await lastMessage(ch.channel_url))),
+      );
+      return c.json({ channels, next_cursor: page.nextCursor });
+    },
+  );
+
+  app.get(
+    "/channels/:channel_url",
+    describeRoute({
+      summary: "A channel with its members, who is online, and the last 50 messages",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: [param.channelUrl],
+      responses: {
+        200: jsonResponse(AdminChannelDetail),
+        ...errors(400, 401, 403, [404, "CHANNEL_NOT_FOUND"], 502, 503),
+      },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      const meta = await d.chat.getChannelMetadata(url);
+      const row = await d.store.getChannel(url);
+      if (!meta || !row) throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
+      const online = new Set(await d.hub.online(url));
+      const tail =
+        row.provider === "websocket"
+          ? (
+              await d.store.listMessages(url, {
+                beforeSeq: Number.MAX_SAFE_INTEGER,
+                limit: 50,
+                messagesOnly: true,
+              })
+            ).map(toMessageFrame)
+          : (await d.chat.listMessages(url, { limit: 50 })).messages;
+      const detail: AdminChannelDetail = {
+        channel: { ...(await adminChannel(row, tail.at(-1) ?? null)), member_count: meta.member_count },
+        members: (meta.members ?? []).map((m) => ({ user_id: m, online: online.has(String(m)) })),
+        tail,
+      };
+      return c.json(detail);
+    },
+  );
+
+  app.get(
+    "/channels/:channel_url/stream",
+    describeRoute({
+      summary: "Server-sent events of one channel: ready, message, message_change, presence",
+      tags: ["admin"],
+      security: auth.adminStream,
+      parameters: [param.channelUrl],
+      responses: {
+        200: sse(
+          "`event: message` (a MESG/FILE/IMAGE/ADMM frame), `message_change` (MESSAGE_UPDATED/MESSAGE_DELETED), `presence` (USER_JOINED/USER_LEFT); a comment every 15 s",
+        ),
+        ...errors(400, 401, 403, [404, "CHANNEL_NOT_FOUND"], 503),
+      },
+    }),
+    async (c) => {
+      const url = channelParam(c.req.param("channel_url"));
+      if (!(await d.store.getChannel(url)))
+        throw new ChatError(ErrorCode.CHANNEL_NOT_FOUND, `channel ${url} does not exist`);
+      return streamSSE(c, async (stream) => {
+        const queue: Array<{ event: string; data: string }> = [];
+        let wake: (() => void) | null = null;
+        const unsubscribe = await d.bus.subscribeChannel(url, (e) => {
+          // Edits/deletes (@since 0.2) come as their own event, so a dashboard that knows only
+          // "message" is not handed a frame of another shape.
+          if (e.kind === "message")
+            queue.push({
+              event: isMessageFrame(e.entry) ? "message" : "message_change",
+              data: JSON.stringify(e.entry),
+            });
+          else if (e.kind === "presence") {
+            const frame = {
+              type: e.change === "joined" ? "USER_JOINED" : "USER_LEFT",
+              channel_url: url,
+              user_id: wireUserId(e.user_id),
+              timestamp: e.timestamp,
+            };
+            queue.push({ event: "presence", data: JSON.stringify(frame) });
+          }
+          wake?.();
+        });
+        let open = true;
+        stream.onAbort(() => {
+          open = false;
+          wake?.();
+        });
+        try {
+          await stream.writeSSE({ event: "ready", data: "{}" });
+          while (open) {
+            while (queue.length > 0) await stream.writeSSE(queue.shift()!);
+            await new Promise<void>((r) => {
+              wake = r;
+              setTimeout(r, 15_000);
+            });
+            wake = null;
+            if (queue.length === 0 && open) await stream.write(": keep-alive\n\n");
+          }
+        } finally {
+          await unsubscribe();
         }
-      } finally {
-        await unsubscribe();
-      }
-    });
-  });
+      });
+    },
+  );
 
   // A user exists in podchat only through memberships and sockets: an id nobody uses gets an
   // empty view (no channels, no sockets), not a 404.
-  app.get("/users/:user_id", async (c) => {
-    const userId = userParam(c.req.param("user_id"));
-    const inbox = await d.chat.listUserChannels(userId, query(c, AdminUserQuery));
-    const view: AdminUserView = {
-      user_id: wireUserId(userId),
-      ...inbox,
-      sockets: d.hub.socketsOf(userId).map((s) => ({
-        connection_id: s.id,
-        kind: s.kind,
-        channel_urls: s.channelUrls,
-        watching: s.watching,
-        connected_at: new Date(s.connectedAt).toISOString(),
-        remote_address: s.ip,
-      })),
-      node_id: d.bus.nodeId,
-    };
-    return c.json(view);
-  });
-
-  app.post("/channels/:channel_url/migrate", async (c) => {
-    const actor = await requireAdmin(c, d.verifier);
-    const url = channelParam(c.req.param("channel_url"));
-    return c.json(d.migrator.start(url, actor), 202);
-  });
-
-  app.post("/migrations", async (c) => {
-    const actor = await requireAdmin(c, d.verifier);
-    const body = await jsonBody(c, BulkMigrationBody);
-    const jobs = await d.migrator.startBulk(
-      { ...(body.q ? { q: body.q } : {}), ...(body.limit ? { limit: body.limit } : {}) },
-      actor,
-    );
-    return c.json({ jobs }, 202);
-  });
-
-  app.get("/migrations", (c) => c.json({ jobs: d.migrator.list() }));
-
-  app.get("/migrations/:id", (c) => {
-    const job = d.migrator.get(c.req.param("id"));
-    if (!job) throw new ChatError(ErrorCode.NOT_FOUND, "no such migration job");
-    return c.json(job);
-  });
-
-  app.get("/flags", async (c) => {
-    const counts = await providerCounts();
-    const out: FlagsResponse = {
-      environments: await d.flags.describeAll(),
-      overrides: await d.flagStore.listOverrides(),
-      traffic: {
-        websocket: {
-          channels: counts.websocket,
-          connections: d.registry.all().reduce((n, i) => n + i.connections, 0),
-        },
-        // Sendbird's live connection count is not available through its Platform API.
-        sendbird: { channels: counts.sendbird, connections: null },
+  app.get(
+    "/users/:user_id",
+    describeRoute({
+      summary:
+        "A user: their channel list with unread counts (paged), and their live sockets on this instance",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: [param.userId, ...queryParams(AdminUserQuery)],
+      responses: {
+        200: jsonResponse(AdminUserView, "The user's view; an unknown id gets an empty one, not a 404"),
+        ...errors(400, 401, [403, "FORBIDDEN: admins only"], 503),
       },
-    };
-    return c.json(out);
-  });
+    }),
+    async (c) => {
+      const userId = userParam(c.req.param("user_id"));
+      const inbox = await d.chat.listUserChannels(userId, query(c, AdminUserQuery));
+      const view: AdminUserView = {
+        user_id: wireUserId(userId),
+        ...inbox,
+        sockets: d.hub.socketsOf(userId).map((s) => ({
+          connection_id: s.id,
+          kind: s.kind,
+          channel_urls: s.channelUrls,
+          watching: s.watching,
+          connected_at: new Date(s.connectedAt).toISOString(),
+          remote_address: s.ip,
+        })),
+        node_id: d.bus.nodeId,
+      };
+      return c.json(view);
+    },
+  );
 
-  app.put("/flags/overrides/:channel_url", async (c) => {
-    const actor = await requireAdmin(c, d.verifier);
-    const url = channelParam(c.req.param("channel_url"));
-    const body = await jsonBody(c, ChannelOverrideBody);
-    return c.json(await d.flags.setOverride(url, body.provider, actor));
-  });
+  app.post(
+    "/channels/:channel_url/migrate",
+    describeRoute({
+      summary: "Start moving a Sendbird channel to the WebSocket provider (members and history are copied)",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: [param.channelUrl],
+      responses: {
+        202: jsonResponse(MigrationJob, "Started: poll GET /api/v1/admin/migrations/{id}"),
+        ...errors(
+          400,
+          401,
+          403,
+          [404, "CHANNEL_NOT_FOUND"],
+          [409, "WRONG_PROVIDER or already migrating"],
+          503,
+        ),
+      },
+    }),
+    async (c) => {
+      const actor = await requireAdmin(c, d.verifier);
+      const url = channelParam(c.req.param("channel_url"));
+      return c.json(d.migrator.start(url, actor), 202);
+    },
+  );
 
-  app.delete("/flags/overrides/:channel_url", async (c) => {
-    const actor = await requireAdmin(c, d.verifier);
-    await d.flags.deleteOverride(channelParam(c.req.param("channel_url")), actor);
-    return c.body(null, 204);
-  });
+  app.post(
+    "/migrations",
+    describeRoute({
+      summary: "Start migrating every Sendbird channel that matches the filter",
+      tags: ["admin"],
+      security: auth.admin,
+      requestBody: jsonRequest(BulkMigrationBody),
+      responses: {
+        202: jsonResponse(MigrationJobList, "The jobs started"),
+        ...errors(400, 401, 403, 413, 502, 503),
+      },
+    }),
+    async (c) => {
+      const actor = await requireAdmin(c, d.verifier);
+      const body = await jsonBody(c, BulkMigrationBody);
+      const jobs = await d.migrator.startBulk(
+        { ...(body.q ? { q: body.q } : {}), ...(body.limit ? { limit: body.limit } : {}) },
+        actor,
+      );
+      return c.json({ jobs }, 202);
+    },
+  );
 
-  app.get("/flags/audit", async (c) => {
-    const q = query(c, AuditQuery);
-    const entries = await d.flagStore.audit({
-      limit: Math.min(Number(q.limit ?? 100), 1000),
-      ...(q.env ? { env: q.env } : {}),
-      ...(q.actor ? { actor: q.actor } : {}),
-      ...(q.key ? { key: q.key } : {}),
-    });
-    return c.json({ entries });
-  });
+  app.get(
+    "/migrations",
+    describeRoute({
+      summary: "The migration jobs of this instance",
+      tags: ["admin"],
+      security: auth.admin,
+      responses: { 200: jsonResponse(MigrationJobList), ...ADMIN },
+    }),
+    (c) => c.json({ jobs: d.migrator.list() }),
+  );
 
-  app.put("/flags/:env", async (c) => {
-    const actor = await requireAdmin(c, d.verifier);
-    const env = EnvParam.safeParse(c.req.param("env"));
-    if (!env.success) throw validationError(env.error, "env");
-    const body = await jsonBody(c, UpdateFlagBody);
-    const patch: Parameters<FlagResolver["update"]>[1] = {};
-    if (body.use_websocket !== undefined) patch.use_websocket = body.use_websocket;
-    if (body.rollout_percent !== undefined) patch.rollout_percent = body.rollout_percent;
-    if (body.user_groups !== undefined) patch.user_groups = body.user_groups;
-    await d.flags.update(env.data as EnvName, patch, actor);
-    const all = await d.flags.describeAll();
-    return c.json(all.find((e) => e.env === env.data));
-  });
+  app.get(
+    "/migrations/:id",
+    describeRoute({
+      summary: "One migration job",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: [param.jobId],
+      responses: { 200: jsonResponse(MigrationJob), ...errors(401, 403, [404, "NOT_FOUND: no such job"]) },
+    }),
+    (c) => {
+      const job = d.migrator.get(c.req.param("id"));
+      if (!job) throw new ChatError(ErrorCode.NOT_FOUND, "no such migration job");
+      return c.json(job);
+    },
+  );
 
-  app.post("/tokens", async (c) => {
-    const body = await jsonBody(c, MintTokenBody);
-    return c.json(await sign(body.user_id, body.ttl_s ?? 3600), 201);
-  });
+  app.get(
+    "/flags",
+    describeRoute({
+      summary:
+        "The chat.use_websocket flag of every environment, the per-channel overrides and the traffic per provider",
+      tags: ["admin"],
+      security: auth.admin,
+      responses: { 200: jsonResponse(FlagsResponse), ...ADMIN },
+    }),
+    async (c) => {
+      const counts = await providerCounts();
+      const out: FlagsResponse = {
+        environments: await d.flags.describeAll(),
+        overrides: await d.flagStore.listOverrides(),
+        traffic: {
+          websocket: {
+            channels: counts.websocket,
+            connections: d.registry.all().reduce((n, i) => n + i.connections, 0),
+          },
+          // Sendbird's live connection count is not available through its Platform API.
+          sendbird: { channels: counts.sendbird, connections: null },
+        },
+      };
+      return c.json(out);
+    },
+  );
+
+  app.put(
+    "/flags/overrides/:channel_url",
+    describeRoute({
+      summary: "Pin one channel to a provider (audited)",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: [param.channelUrl],
+      requestBody: jsonRequest(ChannelOverrideBody),
+      responses: { 200: jsonResponse(ChannelOverride), ...errors(400, 401, 403, 413, 503) },
+    }),
+    async (c) => {
+      const actor = await requireAdmin(c, d.verifier);
+      const url = channelParam(c.req.param("channel_url"));
+      const body = await jsonBody(c, ChannelOverrideBody);
+      return c.json(await d.flags.setOverride(url, body.provider, actor));
+    },
+  );
+
+  app.delete(
+    "/flags/overrides/:channel_url",
+    describeRoute({
+      summary: "Remove a channel's override (audited)",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: [param.channelUrl],
+      responses: { 204: noContent, ...errors(400, 401, 403, 503) },
+    }),
+    async (c) => {
+      const actor = await requireAdmin(c, d.verifier);
+      await d.flags.deleteOverride(channelParam(c.req.param("channel_url")), actor);
+      return c.body(null, 204);
+    },
+  );
+
+  app.get(
+    "/flags/audit",
+    describeRoute({
+      summary: "The flag audit trail, newest first",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: queryParams(AuditQuery),
+      responses: { 200: jsonResponse(AuditResponse), ...errors(400, 401, 403, 503) },
+    }),
+    async (c) => {
+      const q = query(c, AuditQuery);
+      const entries = await d.flagStore.audit({
+        limit: Math.min(Number(q.limit ?? 100), 1000),
+        ...(q.env ? { env: q.env } : {}),
+        ...(q.actor ? { actor: q.actor } : {}),
+        ...(q.key ? { key: q.key } : {}),
+      });
+      return c.json({ entries });
+    },
+  );
+
+  app.put(
+    "/flags/:env",
+    describeRoute({
+      summary:
+        "Set an environment's flag at runtime: use_websocket, rollout_percent, user_groups (audited; every instance applies it within a second)",
+      tags: ["admin"],
+      security: auth.admin,
+      parameters: [param.env],
+      requestBody: jsonRequest(UpdateFlagBody),
+      responses: {
+        200: jsonResponse(EnvFlag, "The environment's flag after the change"),
+        ...errors(
+          400,
+          401,
+          403,
+          [409, "FLAG_PINNED: USE_WEBSOCKET_CHAT pins it on that environment's servers"],
+          413,
+          503,
+        ),
+      },
+    }),
+    async (c) => {
+      const actor = await requireAdmin(c, d.verifier);
+      const env = EnvParam.safeParse(c.req.param("env"));
+      if (!env.success) throw validationError(env.error, "env");
+      const body = await jsonBody(c, UpdateFlagBody);
+      const patch: Parameters<FlagResolver["update"]>[1] = {};
+      if (body.use_websocket !== undefined) patch.use_websocket = body.use_websocket;
+      if (body.rollout_percent !== undefined) patch.rollout_percent = body.rollout_percent;
+      if (body.user_groups !== undefined) patch.user_groups = body.user_groups;
+      await d.flags.update(env.data as EnvName, patch, actor);
+      const all = await d.flags.describeAll();
+      return c.json(all.find((e) => e.env === env.data));
+    },
+  );
+
+  app.post(
+    "/tokens",
+    describeRoute({
+      summary: "Mint a short-lived user token (playground, support)",
+      tags: ["admin-auth"],
+      security: auth.admin,
+      requestBody: jsonRequest(MintTokenBody),
+      responses: {
+        201: jsonResponse(MintTokenResponse, "A user JWT (sub = user_id), ttl_s seconds (default 3600)"),
+        ...errors(400, 401, 403, 413, [
+          501,
+          "UNSUPPORTED: no auth.jwt.secret to sign with (JWKS-only setup)",
+        ]),
+      },
+    }),
+    async (c) => {
+      const body = await jsonBody(c, MintTokenBody);
+      return c.json(await sign(body.user_id, body.ttl_s ?? 3600), 201);
+    },
+  );
 
   return app;
 }
