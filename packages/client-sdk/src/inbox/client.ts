@@ -8,7 +8,7 @@ import {
   PodchatClient,
   PodchatError,
   type WebSocketConstructor,
-} from "../index.ts";
+} from "@podchat/client-sdk";
 import { type InboxOptions, PodchatInbox } from "./inbox.ts";
 import { USER_SOCKET, UserSocket } from "./user-socket.ts";
 

@@ -8,7 +8,8 @@ import type {
   UserServerFrame,
 } from "@podchat/protocol";
 import { isMessageFrame } from "@podchat/protocol/validate";
-import { type ChannelStatus, ClientErrorCode, PodchatError } from "../index.ts";
+import { type ChannelStatus, ClientErrorCode, PodchatError } from "@podchat/client-sdk";
+import { Emitter } from "../emitter.ts";
 import { byActivity, fresher, withEntry } from "./rows.ts";
 import type { UserSocket, UserSocketListener } from "./user-socket.ts";
 
@@ -69,7 +70,7 @@ export class PodchatInbox {
   readonly #user: UserSocket;
   readonly #limit: number;
   readonly #rows = new Map<string, InboxChannel>();
-  readonly #listeners = new Map<keyof InboxEvents, Set<(p: never) => void>>();
+  readonly #events = new Emitter<InboxEvents>();
   readonly #requests = new Map<string, Request>();
   #total = 0;
   /** Cursor of the next page; null at the end; undefined until the first page came. */
@@ -107,10 +108,7 @@ export class PodchatInbox {
 
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof InboxEvents>(event: K, fn: (payload: InboxEvents[K]) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(fn as (p: never) => void);
-    return () => set.delete(fn as (p: never) => void);
+    return this.#events.on(event, fn);
   }
 
   /** Opens the user connection (if no channel handle did) and loads the first page. */
@@ -172,10 +170,6 @@ export class PodchatInbox {
     return this.#user.write({ type: "READ", channel_url: channelUrl, seq: upTo });
   }
 
-  #emit<K extends keyof InboxEvents>(event: K, payload: InboxEvents[K]): void {
-    for (const fn of [...(this.#listeners.get(event) ?? [])]) (fn as (p: InboxEvents[K]) => void)(payload);
-  }
-
   #snapshot(): InboxState {
     return {
       rows: [...this.#rows.values()].sort(byActivity),
@@ -188,7 +182,7 @@ export class PodchatInbox {
 
   #commit(): void {
     this.#state = this.#snapshot();
-    this.#emit("change", this.#state);
+    this.#events.emit("change", this.#state);
   }
 
   #ready(f: ReadyFrame): void {
@@ -242,12 +236,12 @@ export class PodchatInbox {
         this.#requests.delete(f.req_id);
         const err = new PodchatError(f.code, f.message, { retryAfterMs: f.retry_after_ms });
         r.reject(err);
-        this.#emit("error", err);
+        this.#events.emit("error", err);
         this.#commit();
         return true;
       }
       case "INBOX_MODERATION":
-        this.#emit("moderation", f);
+        this.#events.emit("moderation", f);
         return true;
       case "INBOX_MESSAGE":
         this.#live({ url: f.channel_url, entry: f.entry });
@@ -315,7 +309,7 @@ export class PodchatInbox {
         this.#rows.delete(f.channel_url);
         if (replay) return;
         this.#total = f.total_unread;
-        this.#emit("removed", f);
+        this.#events.emit("removed", f);
         return;
       case "INBOX_UPDATED": {
         const row = this.#rows.get(f.channel.channel_url);

@@ -2,8 +2,8 @@
 // `@podchat/client-sdk/inbox/react`: `useInbox`, plus the `./react` entry's provider and
 // `useChannel`, which run on the shared socket when the provider is given an inbox client.
 import { useEffect, useSyncExternalStore } from "react";
-import { usePodchatClient } from "../react/index.ts";
-import type { InboxOptions, InboxState, PodchatInbox, PodchatInboxClient } from "./index.ts";
+import { usePodchatClient } from "@podchat/client-sdk/react";
+import type { InboxOptions, InboxState, PodchatInbox, PodchatInboxClient } from "@podchat/client-sdk/inbox";
 
 export {
   PodchatProvider,
@@ -12,7 +12,7 @@ export {
   type UseChannelResult,
   useChannel,
   usePodchatClient,
-} from "../react/index.ts";
+} from "@podchat/client-sdk/react";
 
 /** What {@link useInbox} returns: the inbox state, and its actions. */
 export interface UseInboxResult extends InboxState {

@@ -6,7 +6,7 @@ import {
   type PodchatError,
   type WebSocketConstructor,
   type WebSocketLike,
-} from "../index.ts";
+} from "@podchat/client-sdk";
 
 /**
  * The user connection under a client's channel handles. A {@link PodchatChannel} talks to a
