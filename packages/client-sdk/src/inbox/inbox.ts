@@ -205,12 +205,9 @@ export class PodchatInbox {
   #list(kind: Request["kind"]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const reqId = this.#user.reqId("inb");
+      // The top of the list (a channel below the loaded rows got a message) is a page long too.
       const limit =
-        kind === "first"
-          ? Math.min(pageMax, Math.max(this.#limit, this.#rows.size))
-          : kind === "top"
-            ? 10
-            : this.#limit;
+        kind === "first" ? Math.min(pageMax, Math.max(this.#limit, this.#rows.size)) : this.#limit;
       const frame = {
         type: "INBOX_LIST",
         req_id: reqId,
