@@ -72,7 +72,11 @@ describe("the user connection (real server)", () => {
     expect(inbox.state.rows[0]?.last_message?.message).toBe("a again");
     // The handles got their own channel's messages.
     await recs[0]!.received(2);
-    expect(recs.map((r) => r.messages.map((m) => m.message))).toEqual([["a from 2", "a again"], ["b from 2"], []]);
+    expect(recs.map((r) => r.messages.map((m) => m.message))).toEqual([
+      ["a from 2", "a again"],
+      ["b from 2"],
+      [],
+    ]);
 
     // The user's own send (through a handle) moves its row but is not unread.
     const ack = await chans[2]!.send("c from me");
