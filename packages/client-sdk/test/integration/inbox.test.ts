@@ -171,6 +171,22 @@ describe("the user connection (real server)", () => {
     expect(counting.opened()).toBeGreaterThan(1);
   }, 60_000);
 
+  it("connects through the dev form of the user connection (?user_id=, no token)", async () => {
+    const srv = await fixtures.server();
+    await createChannel(srv.url, "dev_form", ["7", "8"]);
+    const counting = countingWebSocket();
+    const client = createInboxClient({ url: srv.url, devUserId: "7", WebSocket: counting.Ctor });
+    fixtures.defer(() => client.close());
+    const ch = client.channel("dev_form");
+    const rec = record(ch);
+    ch.connect();
+    await rec.reached("connected");
+    expect((await ch.send("dev hello")).seq).toBe(1);
+    await rec.received(1);
+    expect(rec.messages[0]).toMatchObject({ user_id: 7, message: "dev hello" });
+    expect(counting.opened()).toBe(1);
+  });
+
   it("a channel the user is not in fails on its handle only", async () => {
     const srv = await fixtures.server();
     await createChannel(srv.url, "nm_mine", ["1", "2"]);
