@@ -41,12 +41,20 @@ export class PodchatInboxClient extends PodchatClient {
     ref.user = user;
     user.manager = super.channel(USER_SOCKET);
     this.#user = user;
+    // The socket is back: handles waiting out their own backoff resubscribe now.
+    user.manager.on("status", (s) => {
+      if (s === "connected") for (const ch of this.#handles) if (ch.status === "reconnecting") ch.wake();
+    });
   }
+
+  readonly #handles = new Set<PodchatChannel>();
 
   /** The handle of a channel, running over the user connection; the same object for the same url. */
   override channel(channelUrl: string): PodchatChannel {
     if (channelUrl === USER_SOCKET) throw new PodchatError("INVALID_CHANNEL", "not a channel url");
-    return super.channel(channelUrl);
+    const ch = super.channel(channelUrl);
+    this.#handles.add(ch);
+    return ch;
   }
 
   /** The user's channel list; the same object on every call (`opts` count on the first). */
