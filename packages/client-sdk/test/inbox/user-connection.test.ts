@@ -129,6 +129,22 @@ describe("channel handles on the user connection", () => {
     client.close();
   });
 
+  it("fills a SUBSCRIBED gap (more missed than the server replays) from history, in order", async () => {
+    const { server, client, chans, logs } = await threeChannels();
+    server.post("b", "b1");
+    await advance();
+    server.replayLimit = 2;
+    server.latest.serverClose(1006);
+    await advance();
+    for (let i = 2; i <= 7; i++) server.storeMessage("b", `b${i}`);
+    await advance(2_000);
+    expect(logs[1]!.gaps).toEqual([{ fromSeq: 2, toSeq: 5 }]);
+    expect(logs[1]!.seqs).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(server.httpCalls.some((c) => c.url.includes("/channels/b/messages?after_seq=1"))).toBe(true);
+    expect(chans[1]!.status).toBe("connected");
+    client.close();
+  });
+
   it("a refused SUBSCRIBE fails that handle only; the socket and the other handles stay", async () => {
     const ctx = setupUser();
     ctx.server.inbox.set("mine", { name: "mine", created_at: new Date(0).toISOString(), last_read_seq: 0 });

@@ -15,6 +15,7 @@ import {
   mintToken,
   range,
   record,
+  startServer,
   waitFor,
 } from "./harness.ts";
 
@@ -170,6 +171,43 @@ describe("the user connection (real server)", () => {
     expect(counting.opened()).toBe(client.stats().userSocket.reconnectAttempts + 1);
     expect(counting.opened()).toBeGreaterThan(1);
   }, 60_000);
+
+  it("survives a server restart: sends made meanwhile go out once, every handle resumes, the list is read again", async () => {
+    let srv = await startServer();
+    const { port, dbPath } = srv;
+    fixtures.defer(() => srv.server.close());
+    const urls = ["rs_a", "rs_b"];
+    for (const url of urls) await createChannel(srv.url, url, ["1", "2"]);
+    const client = inboxClient(srv.url, "1", WebSocket as unknown as WebSocketConstructor);
+    const inbox = client.inbox();
+    inbox.connect();
+    const chans = urls.map((u) => client.channel(u));
+    const recs = chans.map(record);
+    for (const ch of chans) ch.connect();
+    await Promise.all(recs.map((r) => r.reached("connected")));
+    await postAs(srv.url, "rs_a", "2", "before");
+    await recs[0]!.received(1);
+
+    await srv.server.close();
+    await Promise.all(recs.map((r) => r.reached("reconnecting")));
+    const waiting = chans.map((ch, i) => ch.send(`sent while down ${i}`));
+    srv = await startServer({ port, dbPath });
+    await postAs(srv.url, "rs_b", "2", "after restart");
+    const acks = await Promise.all(waiting);
+    expect(acks.map((a) => a.duplicate)).toEqual([false, false]);
+    await recs[0]!.received(2);
+    await recs[1]!.received(2);
+    expect(recs[0]!.messages.map((m) => [m.seq, m.message])).toEqual([
+      [1, "before"],
+      [2, "sent while down 0"],
+    ]);
+    expect(recs[1]!.messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(recs[1]!.messages.map((m) => m.message).sort()).toEqual(["after restart", "sent while down 1"]);
+    await waitFor(() => inbox.state.totalUnread === 2 && inbox.state.rows.every((r) => r.last_seq === 2), {
+      what: "the list after the restart",
+    });
+    expect(unreadOf(inbox.state)).toEqual({ rs_a: 1, rs_b: 1 });
+  });
 
   it("connects through the dev form of the user connection (?user_id=, no token)", async () => {
     const srv = await fixtures.server();
