@@ -20,6 +20,15 @@ export interface SocketRequest {
   userId: string | null;
   sinceSeq: number | undefined;
   test: boolean;
+  /** The user connection (`/api/v1/chat/ws`, no channel in the path). */
+  user: boolean;
+}
+
+/** A channel of the fake user's inbox: what INBOX_LIST lists (the rest comes from the seq log). */
+export interface FakeInboxEntry {
+  name: string;
+  created_at: string;
+  last_read_seq: number;
 }
 
 type Frame = Record<string, unknown>;
@@ -64,6 +73,14 @@ export class FakeServer {
     provider: "websocket",
     websocket: { url: `ws://fake/api/v1/chat/ws/${channelUrl}` },
   });
+
+  /** The user's channels (user connection): INBOX_LIST lists them, INBOX_MESSAGE goes for them. */
+  readonly inbox = new Map<string, FakeInboxEntry>();
+  /** Refuses a SUBSCRIBE with this code (e.g. NOT_MEMBER) when it returns one. */
+  refuseSubscribe: (channelUrl: string) => string | undefined = (url) =>
+    this.inbox.size === 0 || this.inbox.has(url) ? undefined : "NOT_MEMBER";
+  /** INBOX_LIST frames received. */
+  readonly inboxLists: Frame[] = [];
 
   private readonly store = new Map<string, LogEntry[]>();
   private readonly byReqId = new Map<string, LogEntry>();
@@ -197,7 +214,52 @@ export class FakeServer {
   }
 
   broadcast(channelUrl: string, frame: Frame | LogEntry): void {
-    for (const s of this.sockets) if (s.request?.channelUrl === channelUrl) s.deliver(frame);
+    const entry = "seq" in frame && typeof frame.seq === "number" && frame.type !== "READ_RECEIPT";
+    for (const s of this.sockets) {
+      if (s.readyState !== 1) continue;
+      if (!s.request?.user) {
+        if (s.request?.channelUrl === channelUrl) s.deliver(frame);
+      } else if (s.subs.has(channelUrl)) s.deliver(frame);
+      else if (entry && this.inbox.has(channelUrl))
+        s.deliver({ type: "INBOX_MESSAGE", channel_url: channelUrl, entry: frame });
+    }
+  }
+
+  /** Every open user connection. */
+  get userSockets(): FakeSocket[] {
+    return this.sockets.filter((s) => s.request?.user && s.readyState === 1);
+  }
+
+  /** The inbox row of a channel, as the server would list it for user 1. */
+  row(channelUrl: string): Frame {
+    const meta = this.inbox.get(channelUrl);
+    if (!meta) throw new Error(`${channelUrl} is not in the inbox`);
+    const log = this.messages(channelUrl);
+    const msgs = log.filter(isMessageFrame);
+    const last = msgs.at(-1) ?? null;
+    return {
+      channel_url: channelUrl,
+      name: meta.name,
+      data: {},
+      provider: "websocket",
+      member_count: 2,
+      created_at: meta.created_at,
+      last_seq: log.length,
+      last_message: last,
+      unread_count: msgs.filter((m) => m.seq > meta.last_read_seq && m.user_id !== 1 && !m.deleted).length,
+      last_read_seq: meta.last_read_seq,
+      last_activity_at: last?.timestamp ?? meta.created_at,
+    };
+  }
+
+  /** Every row, newest activity first (ties by channel_url), and the total unread. */
+  rows(): { rows: Frame[]; total: number } {
+    const rows = [...this.inbox.keys()].map((u) => this.row(u));
+    rows.sort((a, b) => {
+      const d = Date.parse(String(b["last_activity_at"])) - Date.parse(String(a["last_activity_at"]));
+      return d || (String(a["channel_url"]) < String(b["channel_url"]) ? -1 : 1);
+    });
+    return { rows, total: rows.reduce((n, r) => n + Number(r["unread_count"]), 0) };
   }
 
   /** Called by a socket that finished its handshake. */
@@ -205,7 +267,10 @@ export class FakeServer {
     const u = new URL(socket.url);
     const parts = u.pathname.split("/");
     const test = parts.at(-1) === "test";
-    const channelUrl = decodeURIComponent(parts[test ? parts.length - 2 : parts.length - 1] ?? "");
+    const user = parts.at(-1) === "ws";
+    const channelUrl = user
+      ? ""
+      : decodeURIComponent(parts[test ? parts.length - 2 : parts.length - 1] ?? "");
     const since = u.searchParams.get("since_seq");
     const req: SocketRequest = {
       channelUrl,
@@ -213,11 +278,17 @@ export class FakeServer {
       userId: u.searchParams.get("user_id"),
       sinceSeq: since === null ? undefined : Number(since),
       test,
+      user,
     };
     socket.request = req;
     socket.open();
     let admission: Admission = { accept: true };
-    if (this.validTokens && !test && !this.validTokens.has(req.token ?? "")) {
+    if (
+      this.validTokens &&
+      !test &&
+      !(user && req.userId !== null) &&
+      !this.validTokens.has(req.token ?? "")
+    ) {
       admission = { accept: false, closeCode: 4401, code: "UNAUTHORIZED" };
     } else {
       admission = this.admit(req);
@@ -233,6 +304,33 @@ export class FakeServer {
       socket.serverClose(admission.closeCode, admission.code);
       return;
     }
+    if (user) {
+      socket.deliver({
+        type: "READY",
+        user_id: req.userId === null ? 1 : req.userId,
+        connection_id: `c${++this.connectionIds}`,
+        heartbeat_ms: 30_000,
+        server_time: new Date().toISOString(),
+        total_unread: this.rows().total,
+      });
+      return;
+    }
+    const { first, replay } = this.start(channelUrl, req.sinceSeq);
+    socket.deliver({
+      type: "CONNECTED",
+      channel_url: channelUrl,
+      user_id: req.userId === null ? 1 : req.userId,
+      connection_id: `c${++this.connectionIds}`,
+      ...first,
+      heartbeat_ms: 30_000,
+      server_time: new Date().toISOString(),
+    });
+    for (const m of replay) socket.deliver(m);
+  }
+
+  /** Where a subscription starts: last_seq, since_seq, gap, and the entries to replay. */
+  private start(channelUrl: string, sinceSeq: number | undefined) {
+    const req = { sinceSeq };
     const list = this.messages(channelUrl);
     const lastSeq = list.length;
     let replay: LogEntry[] = [];
@@ -247,18 +345,87 @@ export class FakeServer {
         replay = missed;
       }
     }
-    socket.deliver({
-      type: "CONNECTED",
-      channel_url: channelUrl,
-      user_id: req.userId === null ? 1 : req.userId,
-      connection_id: `c${++this.connectionIds}`,
+    const first = {
       last_seq: lastSeq,
       ...(req.sinceSeq === undefined ? {} : { since_seq: req.sinceSeq }),
       ...(gap ? { gap } : {}),
-      heartbeat_ms: 30_000,
-      server_time: new Date().toISOString(),
-    });
-    for (const m of replay) socket.deliver(m);
+    };
+    return { first, replay };
+  }
+
+  /** The user connection's own frames; true when handled. */
+  private receiveUser(socket: FakeSocket, frame: Frame): boolean {
+    const url = frame["channel_url"] as string | undefined;
+    const reqId = frame["req_id"] as string | undefined;
+    const withReq = reqId === undefined ? {} : { req_id: reqId };
+    switch (frame["type"]) {
+      case "SUBSCRIBE": {
+        const refusal = this.refuseSubscribe(url ?? "");
+        if (refusal) {
+          socket.deliver({
+            type: "ERROR",
+            code: refusal,
+            message: `refused: ${refusal}`,
+            channel_url: url,
+            ...withReq,
+          });
+          return true;
+        }
+        socket.subs.add(url ?? "");
+        const since = frame["since_seq"] as number | undefined;
+        const { first, replay } = this.start(url ?? "", since);
+        socket.deliver({ type: "SUBSCRIBED", channel_url: url, ...first, ...withReq });
+        for (const m of replay) socket.deliver(m);
+        return true;
+      }
+      case "UNSUBSCRIBE":
+        socket.subs.delete(url ?? "");
+        socket.deliver({ type: "UNSUBSCRIBED", channel_url: url, ...withReq });
+        return true;
+      case "INBOX_LIST": {
+        this.inboxLists.push(frame);
+        const { rows, total } = this.rows();
+        const from = Number(frame["cursor"] ?? 0);
+        const limit = Number(frame["limit"] ?? 20);
+        const page = rows.slice(from, from + limit);
+        socket.deliver({
+          type: "INBOX_PAGE",
+          channels: page,
+          next_cursor: from + limit < rows.length ? String(from + limit) : null,
+          total_unread: total,
+          ...withReq,
+        });
+        return true;
+      }
+      case "READ": {
+        const meta = this.inbox.get(url ?? "");
+        if (meta) meta.last_read_seq = Math.max(meta.last_read_seq, Number(frame["seq"]));
+        this.reads.push(`1:${frame["seq"]}`);
+        const row = meta ? this.row(url ?? "") : undefined;
+        for (const s of this.userSockets)
+          s.deliver({
+            type: "INBOX_READ",
+            channel_url: url,
+            last_read_seq: meta?.last_read_seq ?? 0,
+            unread_count: row?.["unread_count"] ?? 0,
+            total_unread: this.rows().total,
+          });
+        return true;
+      }
+    }
+    if (frame["type"] === "TYPING_START" || frame["type"] === "TYPING_STOP")
+      return !socket.subs.has(url ?? "");
+    if (url === undefined || !socket.subs.has(url)) {
+      socket.deliver({
+        type: "ERROR",
+        code: "NOT_SUBSCRIBED",
+        message: "subscribe first",
+        channel_url: url,
+        ...withReq,
+      });
+      return true;
+    }
+    return false;
   }
 
   /** Called for every frame a client sends. */
@@ -268,7 +435,9 @@ export class FakeServer {
       return;
     }
     if (this.onSend?.(socket, frame)) return;
-    const channelUrl = socket.request?.channelUrl ?? "";
+    if (socket.request?.user && this.receiveUser(socket, frame)) return;
+    const channelUrl =
+      (socket.request?.user ? (frame["channel_url"] as string) : socket.request?.channelUrl) ?? "";
     const type = frame["type"];
     if (type === "READ") {
       this.reads.push(`1:${frame["seq"]}`);
@@ -421,6 +590,8 @@ export class FakeSocket implements WebSocketLike {
   /** Frames the client sent, parsed. */
   readonly sent: Frame[] = [];
   request: SocketRequest | undefined;
+  /** Channels subscribed on this (user) connection. */
+  readonly subs = new Set<string>();
   closedByClient: { code: number | undefined; reason: string | undefined } | undefined;
   /** A silently dead connection: nothing gets through either way, and no close event comes. */
   dead = false;

@@ -2,7 +2,8 @@
 // npm into throwaway apps in a temp dir (ESM TypeScript with NodeNext and Bundler resolution,
 // CommonJS TypeScript, a Vite app, a plain Node script). Each type-checks with skipLibCheck off,
 // builds, chats with a real podchat server (connect, send, ACK, its own message back), and bundles
-// the core within the 8 KB budget with nothing but the SDK's own files in the bundle.
+// the core within the 8 KB budget (and the inbox entry within its 6 KB on top) with nothing but the
+// SDK's own files in the bundle.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -26,6 +27,8 @@ import {
 import { type ChatServer, startChatServer } from "./server.ts";
 
 const CORE_BUDGET_BYTES = 8 * 1024;
+/** `@podchat/client-sdk/inbox` on top of the core (the SDK README's "Size"). */
+const INBOX_BUDGET_BYTES = 6 * 1024;
 const CHANNEL = "pack_test_chat";
 const CHROMIUM = "/usr/bin/chromium";
 /** Modules the bundler adds itself (Vite's preload helper, rolldown's runtime), not the app's or a package's. */
@@ -94,6 +97,50 @@ async function expectCoreBudget(appDir: string, entry: string, source: string, b
   expect(unexpectedInputs(size.inputs)).toEqual([]);
   expect(size.inputs.some((p) => built.test(p))).toBe(true);
   expect(size.gzipBytes).toBeLessThanOrEqual(CORE_BUDGET_BYTES);
+  return size.gzipBytes;
+}
+
+/**
+ * The inbox entry in full with the core it imports (one copy of each), SDK-only, and what it adds to
+ * the core (`coreGz`, measured the same way) within the inbox's own budget.
+ */
+async function expectInboxBudget(
+  appDir: string,
+  entry: string,
+  source: string,
+  ext: "mjs" | "cjs",
+  coreGz: number,
+) {
+  writeFileSync(join(appDir, entry), source);
+  const size = await bundleSize(appDir, entry);
+  const onTop = size.gzipBytes - coreGz;
+  console.log(
+    `[pack-test] ${appDir.split("/").at(-1)} core + inbox (${entry}): ${size.minBytes} B min, ${size.gzipBytes} B min+gz, inbox ${onTop} B on top of the core`,
+  );
+  expect(unexpectedInputs(size.inputs)).toEqual([]);
+  expect(size.inputs.filter((p) => p.endsWith(`.${ext}`)).map((p) => p.split("/").at(-1))).toEqual(
+    expect.arrayContaining([`inbox.${ext}`, `index.${ext}`]),
+  );
+  expect(onTop).toBeLessThanOrEqual(INBOX_BUDGET_BYTES);
+}
+
+/** Runs the app's compiled inbox-main.js: a channel handle and the inbox over one socket. */
+async function expectInboxRoundTrip(dir: string, userId: number, text: string) {
+  const { stdout } = await run(process.execPath, ["dist/inbox-main.js"], {
+    cwd: dir,
+    env: nodeEnv(userId, text),
+  });
+  const out = JSON.parse(stdout) as {
+    ack: { seq: number; duplicate: boolean };
+    row: { channel_url: string; last_seq: number };
+    sockets: number;
+  };
+  expect(out.sockets).toBe(1);
+  expect(out.ack.duplicate).toBe(false);
+  expect(out.row).toEqual({ channel_url: CHANNEL, last_seq: out.ack.seq });
+  const res = await chat.api(`/api/v1/chat/channels/${CHANNEL}/messages?limit=200`);
+  const { messages } = (await res.json()) as { messages: RoundTripOutput["received"][] };
+  expect(messages.find((m) => m.seq === out.ack.seq)).toMatchObject({ user_id: userId, message: text });
 }
 
 function tarList(tgz: string): string[] {
@@ -177,7 +224,7 @@ describe("consumer apps", () => {
     await makeApp({
       dir,
       fixture: "esm-ts",
-      shared: ["round-trip.ts", "node-main.ts", "react-types.ts", "backend-main.ts"],
+      shared: ["round-trip.ts", "node-main.ts", "react-types.ts", "backend-main.ts", "inbox-main.ts"],
       type: "module",
       tarballs: Object.values(tarballs),
       registry: ["ws", "@types/ws", "@types/node", "@types/react"],
@@ -192,11 +239,19 @@ describe("consumer apps", () => {
       env: nodeEnv(1, text),
     });
     await expectRoundTrip(JSON.parse(stdout), 1, text);
-    await expectCoreBudget(
+    await expectInboxRoundTrip(dir, 1, `inbox from an ESM app ${Date.now()}`);
+    const coreGz = await expectCoreBudget(
       dir,
       "core-import.mjs",
       'export * from "@podchat/client-sdk";\n',
       /client-sdk\/dist\/index\.mjs$/,
+    );
+    await expectInboxBudget(
+      dir,
+      "inbox-import.mjs",
+      'export * from "@podchat/client-sdk";\nexport * from "@podchat/client-sdk/inbox";\n',
+      "mjs",
+      coreGz,
     );
   });
 
@@ -205,7 +260,7 @@ describe("consumer apps", () => {
     await makeApp({
       dir,
       fixture: "cjs-ts",
-      shared: ["round-trip.ts", "node-main.ts", "react-types.ts", "backend-main.ts"],
+      shared: ["round-trip.ts", "node-main.ts", "react-types.ts", "backend-main.ts", "inbox-main.ts"],
       tarballs: Object.values(tarballs),
       registry: ["ws", "@types/ws", "@types/node", "@types/react"],
     });
@@ -221,11 +276,19 @@ describe("consumer apps", () => {
       env: nodeEnv(2, text),
     });
     await expectRoundTrip(JSON.parse(stdout), 2, text);
-    await expectCoreBudget(
+    await expectInboxRoundTrip(dir, 2, `inbox from a CommonJS app ${Date.now()}`);
+    const coreGz = await expectCoreBudget(
       dir,
       "core-require.cjs",
       'module.exports = require("@podchat/client-sdk");\n',
       /client-sdk\/dist\/index\.cjs$/,
+    );
+    await expectInboxBudget(
+      dir,
+      "inbox-require.cjs",
+      'module.exports = { ...require("@podchat/client-sdk"), ...require("@podchat/client-sdk/inbox") };\n',
+      "cjs",
+      coreGz,
     );
   });
 

@@ -21,6 +21,9 @@ import * as schemas from "../src/index.ts";
 export const targets = [
   "ServerFrame",
   "ChannelServerFrame",
+  "UserServerFrame",
+  "InboxResponse",
+  "TotalUnreadResponse",
   "SeqLogEntry",
   "HistoryLogResponse",
   "TransportResponse",

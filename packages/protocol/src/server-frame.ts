@@ -73,6 +73,36 @@ export const ServerFrame = z.discriminatedUnion("type", [
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
+/**
+ * Every frame the user connection (`/api/v1/chat/ws`) sends: the per-channel endpoint's frames but
+ * CONNECTED (each carrying `channel_url` where it names a channel), and the user connection's own.
+ * @since 0.3
+ */
+export const UserServerFrame = z.discriminatedUnion("type", [
+  MessageFrame,
+  MessageUpdatedFrame,
+  MessageDeletedFrame,
+  ReadReceiptFrame,
+  TypingFrame,
+  ModerationFrame,
+  UserJoinedFrame,
+  UserLeftFrame,
+  AckFrame,
+  ErrorFrame,
+  PongFrame,
+  ReadyFrame,
+  SubscribedFrame,
+  UnsubscribedFrame,
+  InboxPageFrame,
+  InboxMessageFrame,
+  InboxReadFrame,
+  InboxAddedFrame,
+  InboxRemovedFrame,
+  InboxUpdatedFrame,
+  InboxModerationFrame,
+]);
+export type UserServerFrame = z.infer<typeof UserServerFrame>;
+
 /** Validates a server frame; unknown `type`s fail (clients should ignore them, not crash). */
 export function parseServerFrame(
   value: unknown,

@@ -6,10 +6,11 @@
  * `@podchat/protocol`.
  */
 import { type Check, type Parsed, run } from "./check.ts";
-import { ChannelServerFrame, ServerFrame } from "./generated/validators.ts";
+import { ChannelServerFrame, ServerFrame, UserServerFrame } from "./generated/validators.ts";
 import type {
   ChannelServerFrame as ChannelServerFrameType,
   ServerFrame as ServerFrameType,
+  UserServerFrame as UserServerFrameType,
 } from "./server-frame.ts";
 
 export { type Check, F, type Issue, type Parsed, run } from "./check.ts";
@@ -28,3 +29,7 @@ export const parseServerFrame = (value: unknown): Parsed<ServerFrameType> => run
 /** Validates a frame of the per-channel endpoint only (smaller: the SDK core's check). @since 0.3 */
 export const parseChannelServerFrame = (value: unknown): Parsed<ChannelServerFrameType> =>
   run(ChannelServerFrame, value);
+
+/** Validates a frame of the user connection (`/api/v1/chat/ws`): the inbox entry's check. @since 0.3 */
+export const parseUserServerFrame = (value: unknown): Parsed<UserServerFrameType> =>
+  run(UserServerFrame, value);

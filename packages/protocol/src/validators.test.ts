@@ -243,6 +243,11 @@ describe("generated validators", () => {
     expect(channelTypes).toHaveLength(15);
     expect(serverTypes).toHaveLength(25);
     expect(serverTypes).toEqual(expect.arrayContaining(channelTypes));
+    const userTypes = [...(zodSchemas["UserServerFrame"]!._zod.def.options as Schema[])].flatMap((o) => [
+      ...(o._zod.def.shape.type._zod.values ?? []),
+    ]) as string[];
+    // The user connection sends every frame but CONNECTED (its first frame is READY).
+    expect(userTypes.sort()).toEqual(serverTypes.filter((t) => t !== "CONNECTED").sort());
     for (const type of serverTypes) {
       const option = (zodSchemas["ServerFrame"]!._zod.def.options as Schema[]).find((o) =>
         o._zod.def.shape.type._zod.values.has(type),

@@ -325,6 +325,44 @@ export const ChannelServerFrame: Check<output<typeof S.ChannelServerFrame>> = /*
   PONG: PongFrame,
 });
 
+export const UserServerFrame: Check<output<typeof S.UserServerFrame>> = /* @__PURE__ */ disc("type", {
+  MESG: MessageFrame,
+  FILE: MessageFrame,
+  IMAGE: MessageFrame,
+  ADMM: MessageFrame,
+  MESSAGE_UPDATED: MessageUpdatedFrame,
+  MESSAGE_DELETED: MessageDeletedFrame,
+  READ_RECEIPT: ReadReceiptFrame,
+  TYPING: TypingFrame,
+  MODERATION: ModerationFrame,
+  USER_JOINED: UserJoinedFrame,
+  USER_LEFT: UserLeftFrame,
+  ACK: AckFrame,
+  ERROR: ErrorFrame,
+  PONG: PongFrame,
+  READY: ReadyFrame,
+  SUBSCRIBED: SubscribedFrame,
+  UNSUBSCRIBED: UnsubscribedFrame,
+  INBOX_PAGE: InboxPageFrame,
+  INBOX_MESSAGE: InboxMessageFrame,
+  INBOX_READ: InboxReadFrame,
+  INBOX_ADDED: InboxAddedFrame,
+  INBOX_REMOVED: InboxRemovedFrame,
+  INBOX_UPDATED: InboxUpdatedFrame,
+  INBOX_MODERATION: InboxModerationFrame,
+});
+
+export const InboxResponse: Check<output<typeof S.InboxResponse>> = /* @__PURE__ */ obj({
+  channels: /* @__PURE__ */ arr(InboxChannel),
+  next_cursor: /* @__PURE__ */ nul(/* @__PURE__ */ str()),
+  total_unread: /* @__PURE__ */ num(1, 0),
+});
+
+export const TotalUnreadResponse: Check<output<typeof S.TotalUnreadResponse>> = /* @__PURE__ */ obj({
+  user_id: WireUserId,
+  total_unread: /* @__PURE__ */ num(1, 0),
+});
+
 export const HistoryLogResponse: Check<output<typeof S.HistoryLogResponse>> = /* @__PURE__ */ obj({
   messages: /* @__PURE__ */ arr(SeqLogEntry),
   has_more: bool,
