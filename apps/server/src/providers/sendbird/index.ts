@@ -4,6 +4,7 @@ export type {
   CreateUserInput,
   ListGroupChannelsInput,
   ListMembersInput,
+  ListMyGroupChannelsInput,
   ListMessagesInput,
   PageInput,
   RestrictUserInput,
@@ -25,6 +26,8 @@ export type {
   SendbirdMemberList,
   SendbirdMessage,
   SendbirdMuteList,
+  SendbirdMyGroupChannel,
+  SendbirdMyGroupChannelList,
   SendbirdOperatorList,
   SendbirdUser,
 } from "./sendbird-types.ts";

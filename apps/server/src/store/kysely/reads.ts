@@ -1,3 +1,4 @@
+import type { ProviderName } from "@podchat/protocol";
 import type { ReadMark } from "../message-store.ts";
 import { notFound, requireChannel, type StoreContext } from "./context.ts";
 import { unreadAfter } from "./members.ts";
@@ -105,11 +106,27 @@ export async function readState(ctx: StoreContext, url: string) {
   return rows.map((r) => ({ user_id: r.user_id, last_read_seq: Number(r.last_read_seq ?? 0) }));
 }
 
-export async function totalUnread(ctx: StoreContext, userId: string): Promise<number> {
+export async function totalUnread(
+  ctx: StoreContext,
+  userId: string,
+  options: { provider?: ProviderName } = {},
+): Promise<number> {
+  const { provider } = options;
   const r = await ctx.db
-    .selectFrom("members")
-    .select((eb) => eb.fn.sum<number | string | null>("unread_count").as("n"))
-    .where("user_id", "=", userId)
+    .selectFrom("members as mb")
+    .select((eb) => eb.fn.sum<number | string | null>("mb.unread_count").as("n"))
+    .where("mb.user_id", "=", userId)
+    .$if(provider !== undefined, (q) =>
+      q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("channels as c")
+            .select("c.channel_url")
+            .whereRef("c.channel_url", "=", "mb.channel_url")
+            .where("c.provider", "=", provider!),
+        ),
+      ),
+    )
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
