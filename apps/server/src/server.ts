@@ -118,6 +118,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     bus,
     selector: options.selector ?? flags,
     onChannelDeleted: (url) => janitor.channelDeleted(url),
+    remoteInbox: config.sendbird.inbox,
   });
   const migrator = new ChannelMigrator({ chat, store, sendbird, bus, logger });
   const registry = new InstanceRegistry(bus, config.env, config.version, () => ({
