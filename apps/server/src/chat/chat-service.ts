@@ -21,7 +21,7 @@ import {
 import type { Bus } from "../bus/bus.ts";
 import { ChatError } from "../errors/chat-error.ts";
 import type { ChatProvider, EditedMessage, LogEntryRef, SentMessage } from "../providers/chat-provider.ts";
-import { toChannel, toInboxChannel } from "../providers/websocket/wire.ts";
+import { toChannel } from "../providers/websocket/wire.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import { MergedInbox } from "./merged-inbox.ts";
 import { ModerationCache } from "./moderation-cache.ts";

@@ -67,7 +67,8 @@ export class MergedInbox {
       ...(query.name_prefix !== undefined ? { namePrefix: query.name_prefix } : {}),
       ...(query.unread_only === true || query.unread_only === "true" ? { unreadOnly: true } : {}),
     };
-    const askRemote = remote !== undefined && (query.provider === undefined || query.provider === remote.name);
+    const askRemote =
+      remote !== undefined && (query.provider === undefined || query.provider === remote.name);
     // Without the remote the store lists everything it routes, as before (Sendbird routing rows too).
     const storeProvider = askRemote ? (query.provider ?? local) : query.provider;
     const askStore = !(askRemote && query.provider === remote?.name);
@@ -81,7 +82,9 @@ export class MergedInbox {
           ...(storeProvider ? { provider: storeProvider } : {}),
         })
       : Promise.resolve({ rows: [], nextCursor: null });
-    const remoteWalk = askRemote ? this.remoteRows(userId, limit, after, filters).then(ok, failed) : undefined;
+    const remoteWalk = askRemote
+      ? this.remoteRows(userId, limit, after, filters).then(ok, failed)
+      : undefined;
     // A plain first page usually sees all the remote channels: their unread is summed from it below.
     const remoteTotal =
       remote && !(askRemote && plainFirstPage) ? this.remoteUnread(userId).then(ok, failed) : undefined;
@@ -151,8 +154,14 @@ export class MergedInbox {
     const kept: InboxChannel[] = [];
     let token: string | undefined;
     for (let pages = 0; pages < REMOTE_MAX_PAGES; pages++) {
-      const page = await this.remotePage(userId, { ...filters, limit: REMOTE_PAGE, ...(token ? { token } : {}) });
-      const candidates = page.channels.filter((c) => (!after || isOlder(keyOf(c), after)) && passes(c, filters));
+      const page = await this.remotePage(userId, {
+        ...filters,
+        limit: REMOTE_PAGE,
+        ...(token ? { token } : {}),
+      });
+      const candidates = page.channels.filter(
+        (c) => (!after || isOlder(keyOf(c), after)) && passes(c, filters),
+      );
       kept.push(...(await this.routedToRemote(candidates)));
       if (!page.next) return { rows: kept, complete: true };
       if (kept.length > limit) {
@@ -212,7 +221,10 @@ function keyOf(c: InboxChannel): Key {
 }
 
 function isOlder(a: Key, b: Key): boolean {
-  return a.lastActivityAt < b.lastActivityAt || (a.lastActivityAt === b.lastActivityAt && a.channelUrl < b.channelUrl);
+  return (
+    a.lastActivityAt < b.lastActivityAt ||
+    (a.lastActivityAt === b.lastActivityAt && a.channelUrl < b.channelUrl)
+  );
 }
 
 function newestFirst(a: InboxChannel, b: InboxChannel): number {
@@ -246,5 +258,9 @@ const failed = (error: unknown): Outcome<never> => ({ ok: false, error });
 
 function sourceError(provider: ProviderName, error: unknown): InboxSourceError {
   if (error instanceof ChatError) return { provider, code: String(error.code), message: error.message };
-  return { provider, code: ErrorCode.PROVIDER_ERROR, message: error instanceof Error ? error.message : String(error) };
+  return {
+    provider,
+    code: ErrorCode.PROVIDER_ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

@@ -111,7 +111,8 @@ export class FlagResolver implements ProviderSelector {
   /** New channels may go to `provider`: Sendbird while the flag is off or rolled out below 100 %. */
   mayChoose(provider: ProviderName): boolean {
     const f = this.effective();
-    if (provider === "websocket") return (f.use_websocket && f.rollout_percent > 0) || f.user_groups.length > 0;
+    if (provider === "websocket")
+      return (f.use_websocket && f.rollout_percent > 0) || f.user_groups.length > 0;
     return !f.use_websocket || f.rollout_percent < 100;
   }
 

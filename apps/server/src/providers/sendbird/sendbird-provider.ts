@@ -182,7 +182,8 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
         return { channels: page.channels.map(toInboxChannel), next: page.next || null };
       } catch (error) {
         // A user Sendbird does not know has no channels there.
-        if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND)) return { channels: [], next: null };
+        if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND))
+          return { channels: [], next: null };
         throw toChatError(error, "list");
       }
     },

@@ -120,7 +120,11 @@ export interface ListMyGroupChannelsInput {
   token?: string;
   /** 1..100 (Sendbird's default 10). */
   limit?: number;
-  order?: "chronological" | "latest_last_message" | "channel_name_alphabetical" | "metadata_value_alphabetical";
+  order?:
+    | "chronological"
+    | "latest_last_message"
+    | "channel_name_alphabetical"
+    | "metadata_value_alphabetical";
   /** Sendbird leaves channels without messages out unless this is true. */
   showEmpty?: boolean;
   showMember?: boolean;
@@ -337,7 +341,10 @@ export class SendbirdService {
   }
 
   /** The group channels `userId` is a member of, with the user's unread count in each. */
-  listMyGroupChannels(userId: string, input: ListMyGroupChannelsInput = {}): Promise<SendbirdMyGroupChannelList> {
+  listMyGroupChannels(
+    userId: string,
+    input: ListMyGroupChannelsInput = {},
+  ): Promise<SendbirdMyGroupChannelList> {
     return this.#request({
       method: "GET",
       path: `/users/${seg(userId)}/my_group_channels`,
