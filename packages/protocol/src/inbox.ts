@@ -47,7 +47,7 @@ export type InboxQuery = z.output<typeof InboxQuery>;
  */
 export const InboxSourceError = z.object({
   provider: ProviderName,
-  /** podchat's error code for the failure (PROVIDER_ERROR, RATE_LIMITED …). */
+  /** podchat's error code for the failure (PROVIDER_ERROR for outages, timeouts and rate limits). */
   code: z.string(),
   message: z.string(),
 });

@@ -76,6 +76,8 @@ export interface ChatServiceDeps {
    * channels there or the user is in a channel routed there, `always`, or `off` (the store alone).
    */
   remoteInbox?: "auto" | "always" | "off";
+  /** @since 0.3 How long an inbox waits for the remote provider before answering partial. Default 5 s. */
+  remoteInboxTimeoutMs?: number;
 }
 
 /**
@@ -122,6 +124,7 @@ export class ChatService {
       store: deps.store,
       local,
       remote,
+      ...(deps.remoteInboxTimeoutMs !== undefined ? { remoteBudgetMs: deps.remoteInboxTimeoutMs } : {}),
       mayHaveRemote: async (userId) => {
         if (!remote) return false;
         if (always || deps.selector.mayChoose?.(remote.name)) return true;

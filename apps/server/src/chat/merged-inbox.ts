@@ -33,6 +33,11 @@ export interface MergedInboxDeps {
   remote: (ChatProvider & Required<Pick<ChatProvider, "listUserChannels">>) | undefined;
   /** Whether the user may have channels on the remote, so it is worth asking (config `sendbird.inbox`). */
   mayHaveRemote: (userId: string) => Promise<boolean>;
+  /**
+   * How long one answer waits for the remote, retries included (config `sendbird.inbox_timeout_ms`);
+   * past it the answer is partial. Default 5 s.
+   */
+  remoteBudgetMs?: number;
 }
 
 /** The unread badge over every source, and which sources failed. */
@@ -83,11 +88,13 @@ export class MergedInbox {
         })
       : Promise.resolve({ rows: [], nextCursor: null });
     const remoteWalk = askRemote
-      ? this.remoteRows(userId, limit, after, filters).then(ok, failed)
+      ? this.budget(this.remoteRows(userId, limit, after, filters)).then(ok, failed)
       : undefined;
     // A plain first page usually sees all the remote channels: their unread is summed from it below.
     const remoteTotal =
-      remote && !(askRemote && plainFirstPage) ? this.remoteUnread(userId).then(ok, failed) : undefined;
+      remote && !(askRemote && plainFirstPage)
+        ? this.budget(this.remoteUnread(userId)).then(ok, failed)
+        : undefined;
     const [page, walked, localTotal, counted] = await Promise.all([
       storePage,
       remoteWalk,
@@ -105,7 +112,7 @@ export class MergedInbox {
     else if (!counted && walked?.ok) {
       total += walked.value.complete
         ? sum(walked.value.rows)
-        : await this.remoteUnread(userId).then(
+        : await this.budget(this.remoteUnread(userId)).then(
             (n) => n,
             (e: unknown) => {
               if (remote) errors.push(sourceError(remote.name, e));
@@ -133,7 +140,7 @@ export class MergedInbox {
     if (!remote) return { total: await store.totalUnread(userId), errors: [] };
     const [localTotal, counted] = await Promise.all([
       store.totalUnread(userId, { provider: local }),
-      this.remoteUnread(userId).then(ok, failed),
+      this.budget(this.remoteUnread(userId)).then(ok, failed),
     ]);
     if (counted.ok) return { total: localTotal + counted.value, errors: [] };
     return { total: localTotal, errors: [sourceError(remote.name, counted.error)] };
@@ -173,6 +180,26 @@ export class MergedInbox {
       token = page.next;
     }
     return { rows: kept, complete: false };
+  }
+
+  /** Fails with PROVIDER_ERROR when the remote takes longer than the budget (its call goes on, unheard). */
+  private budget<T>(work: Promise<T>): Promise<T> {
+    const ms = this.d.remoteBudgetMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ChatError(ErrorCode.PROVIDER_ERROR, `${this.d.remote?.name} did not answer within ${ms} ms`, {
+              status: 504,
+            }),
+          ),
+        ms,
+      );
+      timer.unref();
+    });
+    work.catch(() => {}); // a late failure is not an unhandled rejection
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
 
   /** The user's unread on the remote: its channels with unread messages, those routed to it. */

@@ -126,6 +126,8 @@ export const ConfigSchema = z
          * there; `always` asks for every inbox (channels made on Sendbird outside podchat); `off` never.
          */
         inbox: z.enum(["auto", "always", "off"]).default("auto"),
+        /** @since 0.3 How long an inbox waits for Sendbird (retries included) before answering partial. */
+        inbox_timeout_ms: z.number().int().min(100).default(5_000),
       })
       .strict()
       .prefault({}),

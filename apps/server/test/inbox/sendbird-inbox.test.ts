@@ -245,6 +245,23 @@ describe("the inbox with channels on Sendbird", () => {
     expect(back.body.partial).toBeUndefined();
   });
 
+  it("does not wait past sendbird.inbox_timeout_ms for a slow Sendbird: partial, then whole again", async () => {
+    await seed();
+    const dbPath = t.dbPath;
+    await t.close();
+    t = await start({ inbox_timeout_ms: 200 }, dbPath);
+    emulator.faults.delayNext(2, 60_000);
+    const slow = await inbox();
+    expect(urls(slow.body)).toEqual(["ws_c", "ws_b", "ws_a"]);
+    expect(slow.body).toMatchObject({
+      partial: true,
+      errors: [{ provider: "sendbird", code: "PROVIDER_ERROR" }],
+    });
+    expect(slow.body.errors?.[0]?.message).toContain("200 ms");
+    emulator.faults.reset(); // releases the held requests
+    expect(urls((await inbox()).body)).toHaveLength(5);
+  });
+
   it("asks Sendbird only when the user may have channels there, unless sendbird.inbox is always", async () => {
     // A channel legacy code made on Sendbird directly: podchat has no record of it.
     await t.server.chat.createGroupChannel({ channelUrl: "ws_only", userIds: ["me"] });
