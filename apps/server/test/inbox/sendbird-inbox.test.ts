@@ -262,6 +262,58 @@ describe("the inbox with channels on Sendbird", () => {
     expect(urls((await inbox()).body)).toHaveLength(5);
   });
 
+  it("pages exactly over more Sendbird channels than one Sendbird page, with many equal times", async () => {
+    const dbPath = t.dbPath;
+    await t.close();
+    t = await start({ inbox: "always" }, dbPath);
+    for (const url of ["ws_1", "ws_2", "ws_3"])
+      await t.server.chat.createGroupChannel({ channelUrl: url, userIds: ["me", "you"] });
+    await podchatMessage("ws_1", "you", 3, "p1");
+    await podchatMessage("ws_2", "you", 40, "p2");
+    const direct = { "Api-Token": "emulator-token", "Content-Type": "application/json" };
+    const post = (path: string, body: unknown) =>
+      fetch(`${emulator.url}${path}`, { method: "POST", headers: direct, body: JSON.stringify(body) });
+    await post("/users", { user_id: "me", nickname: "me", profile_url: "" });
+    const second = Math.floor(Date.now() / 1000) * 1000;
+    for (let i = 0; i < 130; i++) {
+      // 110 channels created in one second, the rest a second apart: ties on last_activity_at
+      // (the empty ones) across Sendbird's page boundary. Urls run opposite to creation, so
+      // podchat's tie order (channel_url descending) is the reverse of Sendbird's (newest first).
+      emulator.state.now = () => second - 60_000 + Math.max(0, i - 109) * 1000;
+      const url = `bulk_${String(999 - i)}`;
+      await post("/group_channels", { channel_url: url, name: url, user_ids: ["me"] });
+      if (i % 4 === 0) {
+        emulator.state.now = () => base + (i % 50) * 1000;
+        await post(`/group_channels/${url}/messages`, { message_type: "ADMM", message: `m${i}` });
+      }
+    }
+    emulator.state.now = () => Date.now();
+
+    const seen: Row[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const { body } = await inbox(`?limit=7${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(body.partial).toBeUndefined();
+      seen.push(...body.channels);
+      cursor = body.next_cursor;
+      pages++;
+    } while (cursor && pages < 40);
+    expect(seen).toHaveLength(133);
+    expect(new Set(seen.map((c) => c.channel_url)).size).toBe(133);
+    expect(pages).toBe(Math.ceil(133 / 7));
+    for (let i = 1; i < seen.length; i++) {
+      const [a, b] = [seen[i - 1]!, seen[i]!];
+      const ordered =
+        a.last_activity_at > b.last_activity_at ||
+        (a.last_activity_at === b.last_activity_at && a.channel_url > b.channel_url);
+      expect(ordered, `${a.channel_url} before ${b.channel_url}`).toBe(true);
+    }
+    expect(seen.filter((c) => c.provider === "sendbird")).toHaveLength(130);
+    // Admin messages count as unread on Sendbird: one per channel that has one.
+    expect((await inbox("?limit=1")).body.total_unread).toBe(2 + 33);
+  });
+
   it("asks Sendbird only when the user may have channels there, unless sendbird.inbox is always", async () => {
     // A channel legacy code made on Sendbird directly: podchat has no record of it.
     await t.server.chat.createGroupChannel({ channelUrl: "ws_only", userIds: ["me"] });
