@@ -51,8 +51,9 @@ export function registerUserChannelRoutes(app: Hono, state: EmulatorState): void
 }
 
 function matches(state: EmulatorState, userId: string, q: Query) {
-  const customTypes = q.custom_types === undefined ? undefined : splitList(q.custom_types, "custom_types");
-  const urls = q.channel_urls === undefined ? undefined : splitList(q.channel_urls, "channel_urls");
+  // An empty list filters nothing (as an absent one).
+  const customTypes = q.custom_types ? splitList(q.custom_types, "custom_types") : [];
+  const urls = q.channel_urls ? splitList(q.channel_urls, "channel_urls") : [];
   const contains = q.name_contains?.toLowerCase();
   const startsWith = q.name_startswith?.toLowerCase();
   return (ch: EmulatorChannel): boolean => {
@@ -69,8 +70,8 @@ function matches(state: EmulatorState, userId: string, q: Query) {
       (q.unread_filter === "all" || unreadCountOf(messages, ch, userId) > 0) &&
       (q.created_after === undefined || createdMs > q.created_after) &&
       (q.created_before === undefined || createdMs < q.created_before) &&
-      (customTypes === undefined || customTypes.includes(ch.custom_type)) &&
-      (urls === undefined || urls.includes(ch.channel_url)) &&
+      (customTypes.length === 0 || customTypes.includes(ch.custom_type)) &&
+      (urls.length === 0 || urls.includes(ch.channel_url)) &&
       (q.name === undefined || ch.name === q.name) &&
       (contains === undefined || ch.name.toLowerCase().includes(contains)) &&
       (startsWith === undefined || ch.name.toLowerCase().startsWith(startsWith))

@@ -391,6 +391,21 @@ describe("list group channels by user (GET /users/{user_id}/my_group_channels)",
     expect(urlsOf((await call("GET", `${q}&channel_urls=room_mid,room_bob`)).json)).toEqual(["room_mid"]);
     expect(urlsOf((await call("GET", `${q}&member_state_filter=invited_only`)).json)).toEqual([]);
     expect(urlsOf((await call("GET", `${q}&hidden_mode=hidden_only`)).json)).toEqual([]);
+    expect(urlsOf((await call("GET", `${q}&public_mode=public`)).json)).toEqual([]);
+    expect(urlsOf((await call("GET", `${q}&distinct_mode=nondistinct&name=beta`)).json)).toEqual([
+      "room_mid",
+    ]);
+    const newest = emulator.state.channels.get("room_new")?.created_at ?? 0;
+    expect(urlsOf((await call("GET", `${q}&created_after=${newest * 1000 - 1}`)).json)).toEqual([
+      "room_new",
+      "room_empty",
+    ]);
+    await call("PUT", "/group_channels/room_mid/freeze", { freeze: true });
+    expect(urlsOf((await call("GET", `${q}&show_frozen=false&custom_types=`)).json)).toEqual([
+      "room_old",
+      "room_new",
+      "room_empty",
+    ]);
   });
 
   it("pages with limit and opaque next tokens, each channel once", async () => {
