@@ -4,7 +4,6 @@ export type {
   CreateUserInput,
   ListGroupChannelsInput,
   ListMembersInput,
-  ListMyGroupChannelsInput,
   ListMessagesInput,
   PageInput,
   RestrictUserInput,
@@ -26,8 +25,6 @@ export type {
   SendbirdMemberList,
   SendbirdMessage,
   SendbirdMuteList,
-  SendbirdMyGroupChannel,
-  SendbirdMyGroupChannelList,
   SendbirdOperatorList,
   SendbirdUser,
 } from "./sendbird-types.ts";
