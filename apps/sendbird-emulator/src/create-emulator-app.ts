@@ -10,6 +10,8 @@ import type {
   EmulatorUser,
 } from "./emulator-state.ts";
 import type { FaultQueue } from "./faults.ts";
+import { registerUserChannelRoutes } from "./my-group-channels.ts";
+import { paginate } from "./paging.ts";
 import {
   CreateChannelBody,
   CreateUserBody,
@@ -36,6 +38,7 @@ import {
   isActive,
   memberResource,
   messageResource,
+  unreadCountOf,
   userResource,
 } from "./sendbird-resources.ts";
 import {
@@ -144,6 +147,8 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
     state.users.set(user.user_id, user);
     return c.json(userResource(user));
   });
+
+  registerUserChannelRoutes(app, state);
 
   app.get("/v3/users/:user_id", (c) => {
     const user = state.users.get(c.req.param("user_id"));
@@ -312,9 +317,7 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
     const all = state.messages.get(channel.channel_url) ?? [];
     const unread: Record<string, number> = {};
     for (const id of splitIds(query.user_ids)) {
-      if (!channel.members.includes(id)) continue;
-      const readAt = channel.readReceipts.get(id) ?? 0;
-      unread[id] = all.filter((m) => m.created_at > readAt && m.user_id !== id).length;
+      if (channel.members.includes(id)) unread[id] = unreadCountOf(all, channel, id);
     }
     return c.json({ unread });
   });
@@ -623,18 +626,4 @@ function injectedFailure(status: number, code: number, retryAfterMs: number | un
 
 function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
-}
-
-/** Opaque page tokens (Sendbird's are opaque too); here they carry an offset. */
-function paginate<T>(items: readonly T[], token: string | undefined, limit: number) {
-  let offset = 0;
-  if (token) {
-    const match = /^o:([0-9]{1,9})$/.exec(Buffer.from(token, "base64url").toString("utf8"));
-    if (!match?.[1]) throw invalidValue("token");
-    offset = Number(match[1]);
-  }
-  const page = items.slice(offset, offset + limit);
-  const end = offset + page.length;
-  const next = end < items.length ? Buffer.from(`o:${end}`).toString("base64url") : "";
-  return { page, next };
 }

@@ -109,6 +109,45 @@ export const ListChannelsQuery = z.object({
   channel_urls: z.string().optional(),
 });
 
+/**
+ * "List group channels by user" (`GET /v3/users/{user_id}/my_group_channels`): the documented
+ * parameters and their defaults; an unknown enum value is 400111 like any invalid value.
+ */
+export const MyGroupChannelsQuery = z.object({
+  token: z.string().optional(),
+  limit: intParam(1, 100).default(10),
+  order: z
+    .enum([
+      "chronological",
+      "latest_last_message",
+      "channel_name_alphabetical",
+      "metadata_value_alphabetical",
+    ])
+    .default("chronological"),
+  metadata_order_key: z.string().optional(),
+  distinct_mode: z.enum(["all", "distinct", "nondistinct"]).default("all"),
+  public_mode: z.enum(["all", "public", "private"]).default("all"),
+  super_mode: z.enum(["all", "super", "nonsuper"]).default("all"),
+  hidden_mode: z
+    .enum(["unhidden_only", "hidden_only", "hidden_allow_auto_unhide", "hidden_prevent_auto_unhide", "all"])
+    .default("unhidden_only"),
+  member_state_filter: z
+    .enum(["all", "joined_only", "invited_only", "invited_by_friend", "invited_by_non_friend"])
+    .default("all"),
+  unread_filter: z.enum(["all", "unread_message"]).default("all"),
+  created_after: intParam(0, Number.MAX_SAFE_INTEGER).optional(),
+  created_before: intParam(0, Number.MAX_SAFE_INTEGER).optional(),
+  show_empty: boolParam.default(false),
+  show_frozen: boolParam.default(true),
+  show_member: boolParam.default(false),
+  show_read_receipt: boolParam.default(false),
+  custom_types: z.string().optional(),
+  channel_urls: z.string().optional(),
+  name: z.string().optional(),
+  name_contains: z.string().optional(),
+  name_startswith: z.string().optional(),
+});
+
 export const ListMembersQuery = z.object({
   token: z.string().optional(),
   limit: intParam(1, 100).default(10),

@@ -314,3 +314,137 @@ describe("env", () => {
     expect(() => readEnv({ SENDBIRD_EMULATOR_PORT: "nope" })).toThrow();
   });
 });
+
+describe("list group channels by user (GET /users/{user_id}/my_group_channels)", () => {
+  type Listed = { channel_url: string; unread_message_count: number; member_state: string };
+  const urlsOf = (json: Record<string, unknown>) => (json.channels as Listed[]).map((c) => c.channel_url);
+  let clock = 1_700_000_000_000;
+
+  async function seed() {
+    emulator.state.now = () => clock;
+    for (const id of ["ann", "bob"])
+      await call("POST", "/users", { user_id: id, nickname: id, profile_url: "" });
+    const make = async (url: string, name: string, members: string[], customType = "") => {
+      clock += 2000;
+      await call("POST", "/group_channels", {
+        channel_url: url,
+        name,
+        user_ids: members,
+        custom_type: customType,
+      });
+    };
+    const send = async (url: string, user: string) => {
+      clock += 2000;
+      await call("POST", `/group_channels/${url}/messages`, {
+        message_type: "MESG",
+        user_id: user,
+        message: "hi",
+      });
+    };
+    await make("room_old", "Alpha", ["ann", "bob"], "team");
+    await make("room_mid", "beta", ["ann", "bob"]);
+    await make("room_new", "Alpine", ["ann"], "team");
+    await make("room_empty", "empty", ["ann", "bob"]);
+    await make("room_bob", "bob only", ["bob"]);
+    await send("room_old", "bob"); // unread for ann, and the newest message
+    await send("room_mid", "ann");
+    await send("room_new", "ann");
+    await send("room_bob", "bob");
+    await send("room_old", "bob");
+  }
+
+  it("lists only the user's channels, newest first by default, without empty ones unless show_empty", async () => {
+    await seed();
+    const res = await call("GET", "/users/ann/my_group_channels");
+    expect(res.status).toBe(200);
+    expect(urlsOf(res.json)).toEqual(["room_new", "room_mid", "room_old"]);
+    expect(res.json.next).toBe("");
+    const withEmpty = await call("GET", "/users/ann/my_group_channels?show_empty=true");
+    expect(urlsOf(withEmpty.json)).toEqual(["room_empty", "room_new", "room_mid", "room_old"]);
+  });
+
+  it("answers the user's unread count and member state per channel", async () => {
+    await seed();
+    const res = await call("GET", "/users/ann/my_group_channels?order=latest_last_message");
+    expect(urlsOf(res.json)).toEqual(["room_old", "room_new", "room_mid"]);
+    const [old, newer] = res.json.channels as Array<Listed & { last_message: { message_id: number } }>;
+    expect(old).toMatchObject({ unread_message_count: 2, member_state: "joined", hidden_state: "unhidden" });
+    expect(old?.last_message.message_id).toBe(5);
+    expect(newer?.unread_message_count).toBe(0);
+    await call("PUT", "/group_channels/room_old/messages/mark_as_read", { user_id: "ann" });
+    const after = await call("GET", "/users/ann/my_group_channels?unread_filter=unread_message");
+    expect(urlsOf(after.json)).toEqual([]);
+    const bob = await call(
+      "GET",
+      "/users/bob/my_group_channels?unread_filter=unread_message&show_empty=true",
+    );
+    expect(urlsOf(bob.json)).toEqual(["room_mid"]);
+  });
+
+  it("filters by custom_types, name_startswith, name_contains and channel_urls", async () => {
+    await seed();
+    const q = "/users/ann/my_group_channels?show_empty=true&order=channel_name_alphabetical";
+    expect(urlsOf((await call("GET", `${q}&custom_types=team`)).json)).toEqual(["room_old", "room_new"]);
+    expect(urlsOf((await call("GET", `${q}&custom_types=team,`)).json)).toEqual(["room_old", "room_new"]);
+    expect(urlsOf((await call("GET", `${q}&name_startswith=alp`)).json)).toEqual(["room_old", "room_new"]);
+    expect(urlsOf((await call("GET", `${q}&name_contains=ET`)).json)).toEqual(["room_mid"]);
+    expect(urlsOf((await call("GET", `${q}&channel_urls=room_mid,room_bob`)).json)).toEqual(["room_mid"]);
+    expect(urlsOf((await call("GET", `${q}&member_state_filter=invited_only`)).json)).toEqual([]);
+    expect(urlsOf((await call("GET", `${q}&hidden_mode=hidden_only`)).json)).toEqual([]);
+    expect(urlsOf((await call("GET", `${q}&public_mode=public`)).json)).toEqual([]);
+    expect(urlsOf((await call("GET", `${q}&distinct_mode=nondistinct&name=beta`)).json)).toEqual([
+      "room_mid",
+    ]);
+    const newest = emulator.state.channels.get("room_new")?.created_at ?? 0;
+    expect(urlsOf((await call("GET", `${q}&created_after=${newest * 1000 - 1}`)).json)).toEqual([
+      "room_new",
+      "room_empty",
+    ]);
+    await call("PUT", "/group_channels/room_mid/freeze", { freeze: true });
+    expect(urlsOf((await call("GET", `${q}&show_frozen=false&custom_types=`)).json)).toEqual([
+      "room_old",
+      "room_new",
+      "room_empty",
+    ]);
+  });
+
+  it("pages with limit and opaque next tokens, each channel once", async () => {
+    await seed();
+    const seen: string[] = [];
+    let next = "";
+    let pages = 0;
+    do {
+      const res = await call(
+        "GET",
+        `/users/ann/my_group_channels?show_empty=true&order=latest_last_message&limit=3${next ? `&token=${next}` : ""}`,
+      );
+      seen.push(...urlsOf(res.json));
+      next = res.json.next as string;
+      pages++;
+    } while (next);
+    expect(pages).toBe(2);
+    expect(seen).toEqual(["room_old", "room_new", "room_mid", "room_empty"]);
+  });
+
+  it("refuses bad parameters with Sendbird's codes and an unknown user with 400201", async () => {
+    await seed();
+    for (const bad of [
+      "limit=0",
+      "limit=101",
+      "limit=ten",
+      "order=newest",
+      "unread_filter=some",
+      "show_empty=yes",
+    ]) {
+      const res = await call("GET", `/users/ann/my_group_channels?${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(res.json, bad).toMatchObject({ error: true, code: 400111 });
+    }
+    expect((await call("GET", "/users/ann/my_group_channels?token=nonsense")).json.code).toBe(400111);
+    const needsKey = await call("GET", "/users/ann/my_group_channels?order=metadata_value_alphabetical");
+    expect(needsKey.json.code).toBe(400105);
+    const unknown = await call("GET", "/users/nobody/my_group_channels");
+    expect(unknown.status).toBe(400);
+    expect(unknown.json).toMatchObject({ error: true, code: 400201 });
+  });
+});

@@ -113,3 +113,43 @@ export function channelResource(
     ...(showReadReceipt ? { read_receipt: Object.fromEntries(channel.readReceipts) } : {}),
   };
 }
+
+/**
+ * A member's unread messages: others' messages after the member's read receipt ("For the member who
+ * sent the message ... the read receipt [is updated] to the time when the message was sent").
+ */
+export function unreadCountOf(
+  messages: readonly EmulatorMessage[],
+  channel: EmulatorChannel,
+  userId: string,
+) {
+  const readAt = channel.readReceipts.get(userId) ?? 0;
+  return messages.filter((m) => m.created_at > readAt && m.user_id !== userId).length;
+}
+
+/**
+ * A channel as "List group channels by user" answers it: the group channel resource plus the
+ * target user's own state in it (unread count, member state, role, hidden state, last read).
+ * The emulator has no invitations, hiding or mentions: every member is `joined`, nothing is hidden.
+ */
+export function myGroupChannelResource(
+  state: EmulatorState,
+  channel: EmulatorChannel,
+  userId: string,
+  options: { showMember: boolean; showReadReceipt: boolean },
+) {
+  const messages = state.messages.get(channel.channel_url) ?? [];
+  return {
+    ...channelResource(state, channel, options.showMember, options.showReadReceipt),
+    unread_message_count: unreadCountOf(messages, channel, userId),
+    unread_mention_count: 0,
+    member_state: "joined" as const,
+    my_role: channel.operators.includes(userId) ? "operator" : "",
+    is_hidden: false,
+    hidden_state: "unhidden" as const,
+    is_push_enabled: true,
+    push_trigger_option: "default",
+    count_preference: "all",
+    user_last_read: channel.readReceipts.get(userId) ?? 0,
+  };
+}

@@ -118,6 +118,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     bus,
     selector: options.selector ?? flags,
     onChannelDeleted: (url) => janitor.channelDeleted(url),
+    remoteInbox: config.sendbird.inbox,
+    remoteInboxTimeoutMs: config.sendbird.inbox_timeout_ms,
   });
   const migrator = new ChannelMigrator({ chat, store, sendbird, bus, logger });
   const registry = new InstanceRegistry(bus, config.env, config.version, () => ({

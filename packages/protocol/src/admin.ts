@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { ChannelUrl, Seq, Timestamp, WireUserId } from "./common.ts";
-import { InboxChannel, InboxQuery } from "./inbox.ts";
+import { InboxChannel, InboxQuery, InboxSourceError } from "./inbox.ts";
 import { MessageFrame } from "./server-frames.ts";
 import { ProviderName } from "./rest.ts";
 
@@ -104,6 +104,9 @@ export const AdminUserView = z.object({
   channels: z.array(InboxChannel),
   next_cursor: z.nullable(z.string()),
   total_unread: z.int().check(z.gte(0)),
+  /** As the inbox's: some provider (Sendbird) could not be asked; `channels` hold the others'. */
+  partial: z.optional(z.boolean()),
+  errors: z.optional(z.array(InboxSourceError)),
   sockets: z.array(AdminUserSocket),
   /** The instance whose sockets are listed; other instances' sockets are not included. */
   node_id: z.string(),

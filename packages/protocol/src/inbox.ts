@@ -41,12 +41,32 @@ export const InboxQuery = z.object({
 });
 export type InboxQuery = z.output<typeof InboxQuery>;
 
+/**
+ * A provider whose channels are missing from an answer because asking it failed.
+ * @since 0.3 (Sendbird in the inbox)
+ */
+export const InboxSourceError = z.object({
+  provider: ProviderName,
+  /** podchat's error code for the failure (PROVIDER_ERROR for outages, timeouts and rate limits). */
+  code: z.string(),
+  message: z.string(),
+});
+export type InboxSourceError = z.infer<typeof InboxSourceError>;
+
 /** `GET /api/v1/chat/users/{user_id}/channels` and the INBOX_PAGE frame's body. */
 export const InboxResponse = z.object({
   channels: z.array(InboxChannel),
   next_cursor: z.nullable(z.string()),
   /** Unread messages over all the user's channels (the badge), not only this page's. */
   total_unread: z.int().check(z.gte(0)),
+  /**
+   * @since 0.3 Set (true) when a provider could not be asked: `channels` and `total_unread` then
+   * hold only the other providers' channels, and `errors` says which provider failed and why.
+   * Absent when every provider answered.
+   */
+  partial: z.optional(z.boolean()),
+  /** @since 0.3 One entry per provider that failed; present only with `partial`. */
+  errors: z.optional(z.array(InboxSourceError)),
 });
 export type InboxResponse = z.infer<typeof InboxResponse>;
 
@@ -54,6 +74,9 @@ export type InboxResponse = z.infer<typeof InboxResponse>;
 export const TotalUnreadResponse = z.object({
   user_id: WireUserId,
   total_unread: z.int().check(z.gte(0)),
+  /** @since 0.3 As on InboxResponse: a provider failed, `total_unread` leaves its channels out. */
+  partial: z.optional(z.boolean()),
+  errors: z.optional(z.array(InboxSourceError)),
 });
 export type TotalUnreadResponse = z.infer<typeof TotalUnreadResponse>;
 

@@ -15,18 +15,23 @@ import {
   type FileInfo,
   type InboxQuery,
   type InboxResponse,
+  type TotalUnreadResponse,
+  wireUserId,
 } from "@podchat/protocol";
 import type { Bus } from "../bus/bus.ts";
 import { ChatError } from "../errors/chat-error.ts";
 import type { ChatProvider, EditedMessage, LogEntryRef, SentMessage } from "../providers/chat-provider.ts";
-import { toChannel, toInboxChannel } from "../providers/websocket/wire.ts";
+import { toChannel } from "../providers/websocket/wire.ts";
 import type { MessageStore } from "../store/message-store.ts";
+import { MergedInbox } from "./merged-inbox.ts";
 import { ModerationCache } from "./moderation-cache.ts";
 import { isBanned, isOperator, refusalText, sendRefusal } from "./moderation-policy.ts";
 
 /** Decides which provider a new channel is created on (the feature flag). */
 export interface ProviderSelector {
   providerForNewChannel(channelUrl: string, userIds: string[]): Promise<ProviderName>;
+  /** @since 0.3 Whether new channels may go to `provider` now (the flag, without overrides). */
+  mayChoose?(provider: ProviderName): boolean;
 }
 
 export interface CreateGroupChannelInput {
@@ -65,6 +70,14 @@ export interface ChatServiceDeps {
   selector: ProviderSelector;
   /** @since 0.2 Told once a channel is deleted (its uploaded files go too). */
   onChannelDeleted?: (channelUrl: string) => Promise<void>;
+  /**
+   * @since 0.3 When to ask a remote provider that can list a user's channels (Sendbird) for its
+   * share of an inbox (config `sendbird.inbox`): `auto` (default) while the selector may create
+   * channels there or the user is in a channel routed there, `always`, or `off` (the store alone).
+   */
+  remoteInbox?: "auto" | "always" | "off";
+  /** @since 0.3 How long an inbox waits for the remote provider before answering partial. Default 5 s. */
+  remoteInboxTimeoutMs?: number;
 }
 
 /**
@@ -93,9 +106,32 @@ export interface ChannelAccess {
  */
 export class ChatService {
   private readonly moderationCache: ModerationCache;
+  private readonly inbox: MergedInbox;
 
   constructor(private readonly deps: ChatServiceDeps) {
     this.moderationCache = new ModerationCache(deps.bus, (url) => this.moderationRaw(url));
+    const all = Object.values(deps.providers).filter((p): p is ChatProvider => p !== undefined);
+    const remote =
+      deps.remoteInbox === "off"
+        ? undefined
+        : all.find(
+            (p): p is ChatProvider & Required<Pick<ChatProvider, "listUserChannels">> =>
+              !p.capabilities.recordsInStore && p.listUserChannels !== undefined,
+          );
+    const local = all.find((p) => p.capabilities.recordsInStore)?.name ?? "websocket";
+    const always = deps.remoteInbox === "always";
+    this.inbox = new MergedInbox({
+      store: deps.store,
+      local,
+      remote,
+      ...(deps.remoteInboxTimeoutMs !== undefined ? { remoteBudgetMs: deps.remoteInboxTimeoutMs } : {}),
+      mayHaveRemote: async (userId) => {
+        if (!remote) return false;
+        if (always || deps.selector.mayChoose?.(remote.name)) return true;
+        const routed = await deps.store.listUserChannels(userId, { limit: 1, provider: remote.name });
+        return routed.rows.length > 0;
+      },
+    });
   }
 
   provider(name: ProviderName): ChatProvider {
@@ -200,28 +236,28 @@ export class ChatService {
   }
 
   /**
-   * A user's channel list, newest activity first, with unread counts (@since 0.3). From podchat's
-   * records: a channel on Sendbird shows with its provider, as routed here.
+   * A user's channel list, newest activity first, with unread counts (@since 0.3): podchat's own
+   * channels from the store and, when a remote provider is configured (Sendbird), the user's
+   * channels there, merged into one keyset-paged list (chat/merged-inbox.ts). `partial` when the
+   * remote could not be asked.
    */
-  async listUserChannels(userId: string, query: InboxQuery = {}): Promise<InboxResponse> {
-    const { store } = this.deps;
-    const [page, total] = await Promise.all([
-      store.listUserChannels(userId, {
-        limit: query.limit ?? 20,
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        ...(query.custom_type !== undefined ? { customType: query.custom_type } : {}),
-        ...(query.name_prefix !== undefined ? { namePrefix: query.name_prefix } : {}),
-        ...(query.unread_only === true || query.unread_only === "true" ? { unreadOnly: true } : {}),
-        ...(query.provider ? { provider: query.provider } : {}),
-      }),
-      store.totalUnread(userId),
-    ]);
-    return { channels: page.rows.map(toInboxChannel), next_cursor: page.nextCursor, total_unread: total };
+  listUserChannels(userId: string, query: InboxQuery = {}): Promise<InboxResponse> {
+    return this.inbox.list(userId, query);
   }
 
-  /** Unread messages over all the user's channels (the badge). @since 0.3 */
+  /** Unread messages over the user's podchat channels (the socket's READY badge). @since 0.3 */
   totalUnread(userId: string): Promise<number> {
     return this.deps.store.totalUnread(userId);
+  }
+
+  /** Unread over every provider's channels, Sendbird's included (`GET .../unread`). @since 0.3 */
+  async inboxUnread(userId: string): Promise<TotalUnreadResponse> {
+    const { total, errors } = await this.inbox.totalUnread(userId);
+    return {
+      user_id: wireUserId(userId),
+      total_unread: total,
+      ...(errors.length > 0 ? { partial: true, errors } : {}),
+    };
   }
 
   /** Every channel the user is a member of. @since 0.3 */

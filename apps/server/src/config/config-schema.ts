@@ -120,6 +120,14 @@ export const ConfigSchema = z
         api_token: z.string().optional(),
         base_url: z.url().optional(),
         timeout_ms: z.number().int().min(100).default(10_000),
+        /**
+         * @since 0.3 The user's Sendbird channels in the inbox (when Sendbird is configured): `auto`
+         * asks Sendbird while the flag may create channels there or the user is in a channel routed
+         * there; `always` asks for every inbox (channels made on Sendbird outside podchat); `off` never.
+         */
+        inbox: z.enum(["auto", "always", "off"]).default("auto"),
+        /** @since 0.3 How long an inbox waits for Sendbird (retries included) before answering partial. */
+        inbox_timeout_ms: z.number().int().min(100).default(5_000),
       })
       .strict()
       .prefault({}),

@@ -62,6 +62,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: {}, overrides: { limits: { max_frame_bytes: "big" } } })).toThrow(
       /limits\.max_frame_bytes/,
     );
+    expect(loadConfig({ env: {} }).config.sendbird).toMatchObject({ inbox: "auto", inbox_timeout_ms: 5000 });
+    expect(() => loadConfig({ env: {}, overrides: { sendbird: { inbox: "sometimes" } } })).toThrow(
+      /sendbird\.inbox/,
+    );
+    expect(() => loadConfig({ env: {}, overrides: { sendbird: { inbox_timeout_ms: 5 } } })).toThrow(
+      /sendbird\.inbox_timeout_ms/,
+    );
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));
     writeFileSync(
       join(dir, "config.dev.yaml"),

@@ -121,3 +121,18 @@ describe("rollout", () => {
     expect(Math.abs((ws / urls.length) * 100 - 30)).toBeLessThanOrEqual(3);
   });
 });
+
+describe("mayChoose (whether an inbox should ask Sendbird)", () => {
+  it("says Sendbird may get new channels while the flag is off or rolled out below 100 %", async () => {
+    const { r } = await resolver();
+    expect(r.mayChoose("sendbird")).toBe(false);
+    expect(r.mayChoose("websocket")).toBe(true);
+    await r.update("dev", { rollout_percent: 99 }, "a");
+    expect(r.mayChoose("sendbird")).toBe(true);
+    await r.update("dev", { rollout_percent: 0 }, "a");
+    expect(r.mayChoose("websocket")).toBe(false);
+    await r.update("dev", { rollout_percent: 100, use_websocket: false }, "a");
+    expect(r.mayChoose("sendbird")).toBe(true);
+    expect(r.mayChoose("websocket")).toBe(false);
+  });
+});

@@ -108,6 +108,14 @@ export class FlagResolver implements ProviderSelector {
     return f.use_websocket && inRollout(channelUrl, f.rollout_percent) ? "websocket" : "sendbird";
   }
 
+  /** New channels may go to `provider`: Sendbird while the flag is off or rolled out below 100 %. */
+  mayChoose(provider: ProviderName): boolean {
+    const f = this.effective();
+    if (provider === "websocket")
+      return (f.use_websocket && f.rollout_percent > 0) || f.user_groups.length > 0;
+    return !f.use_websocket || f.rollout_percent < 100;
+  }
+
   /** An admin change: refused for a pinned flag; audited; announced to every instance. */
   async update(env: EnvName, patch: FlagPatch, actor: string) {
     if (env === this.env && this.o.sources.useWebsocketPinned && patch.use_websocket !== undefined) {

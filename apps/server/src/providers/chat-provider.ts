@@ -3,6 +3,7 @@ import type {
   CreateChannelBody,
   HistoryQuery,
   HistoryResponse,
+  InboxChannel,
   ListChannelsQuery,
   ListChannelsResponse,
   MessageFrame,
@@ -55,6 +56,25 @@ export interface ProviderCapabilities {
   readonly realtime: boolean;
 }
 
+/**
+ * One page of a user's channels on a provider that keeps them outside podchat's store (@since 0.3).
+ * The filters narrow what the provider sends; ChatService applies podchat's exact rules again.
+ */
+export interface RemoteInboxQuery {
+  /** The provider's own page token (from `next`); absent for the first page. */
+  token?: string;
+  limit: number;
+  customType?: string;
+  namePrefix?: string;
+  unreadOnly?: boolean;
+}
+
+export interface RemoteInboxPage {
+  /** Most recent activity first (`last_activity_at` descending), as the provider orders them. */
+  channels: InboxChannel[];
+  next: string | null;
+}
+
 export interface ChatProvider {
   readonly name: ProviderName;
   readonly capabilities: ProviderCapabilities;
@@ -62,6 +82,11 @@ export interface ChatProvider {
   /** With `members`. Null when the channel does not exist on this provider. */
   getChannel(channelUrl: string): Promise<Channel | null>;
   listChannels(query: ListChannelsQuery): Promise<ListChannelsResponse>;
+  /**
+   * @since 0.3 The user's channels as this provider knows them (Sendbird), for the inbox. Absent on
+   * providers whose channels podchat's store lists itself.
+   */
+  listUserChannels?(userId: string, query: RemoteInboxQuery): Promise<RemoteInboxPage>;
   updateChannel(channelUrl: string, patch: UpdateChannelBody): Promise<Channel>;
   deleteChannel(channelUrl: string): Promise<void>;
   addMembers(channelUrl: string, userIds: string[]): Promise<Channel>;

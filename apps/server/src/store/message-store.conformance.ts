@@ -592,6 +592,12 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       expect(await store.userChannelUrls("1")).toEqual(["t1", "t2"]);
       expect(await store.userChannelUrls("3")).toEqual(["t2", "t3"]);
       expect(await store.userChannelUrls("nobody")).toEqual([]);
+      await store.createChannel({ ...channel("t4", ["1", "2"]), provider: "sendbird" });
+      await store.appendMessage({ channel_url: "t4", type: "MESG", user_id: "2", message: "x" });
+      expect(await store.totalUnread("1")).toBe(4);
+      expect(await store.totalUnread("1", { provider: "websocket" })).toBe(3);
+      expect(await store.totalUnread("1", { provider: "sendbird" })).toBe(1);
+      await store.deleteChannel("t4");
       await store.deleteChannel("t2");
       expect(await store.totalUnread("1")).toBe(1);
       expect(await store.userChannelUrls("1")).toEqual(["t1"]);
@@ -656,6 +662,12 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
       expect(seen).toEqual(urls(all));
+      // The same keyset from a typed key: strictly after (c-tie-b, its activity time).
+      const afterKey = await store.listUserChannels("me", {
+        limit: 10,
+        after: { lastActivityAt: at(2), channelUrl: "c-tie-b" },
+      });
+      expect(urls(afterKey)).toEqual(["c-tie-a"]);
 
       expect(urls(await store.listUserChannels("me", { limit: 10, customType: "team" }))).toEqual([
         "c-old",

@@ -200,6 +200,11 @@ export interface ListUserChannelsOptions {
   limit: number;
   /** Opaque cursor from a previous page (INVALID_DATA when it is not one). */
   cursor?: string;
+  /**
+   * @since 0.3 Start after this key instead of a cursor (channels strictly older in the list's
+   * order): how ChatService pages a list it merges with another provider's channels.
+   */
+  after?: { lastActivityAt: string; channelUrl: string };
   customType?: string;
   /** Case-sensitive prefix of the channel name. */
   namePrefix?: string;
@@ -287,8 +292,11 @@ export interface MessageStore {
   readMark(channelUrl: string, userId: string): Promise<ReadMark>;
   /** Every member with its read mark (0 when it never read). */
   readState(channelUrl: string): Promise<Array<{ user_id: string; last_read_seq: number }>>;
-  /** @since 0.3 Sum of the user's unread counts over all their channels (one indexed query). */
-  totalUnread(userId: string): Promise<number>;
+  /**
+   * @since 0.3 Sum of the user's unread counts over all their channels (one indexed query); with
+   * `provider`, over the channels living on that provider only.
+   */
+  totalUnread(userId: string, options?: { provider?: ProviderName }): Promise<number>;
   /** @since 0.3 The user's channels, most recently active first (ties by channel_url, descending). */
   listUserChannels(
     userId: string,

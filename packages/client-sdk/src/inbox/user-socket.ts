@@ -278,7 +278,7 @@ export class UserSocket {
 }
 
 /** The shared socket as the manager sees it: READY comes as CONNECTED, channel traffic is routed away. */
-export class Wire implements WebSocketLike {
+class Wire implements WebSocketLike {
   onopen: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   onclose: ((ev: { code: number; reason: string }) => void) | null = null;
@@ -326,7 +326,7 @@ export class Wire implements WebSocketLike {
 }
 
 /** One channel handle's subscription on the shared socket, shaped as the socket the handle expects. */
-export class SubscriptionSocket implements WebSocketLike {
+class SubscriptionSocket implements WebSocketLike {
   readyState = 0;
   onopen: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: { data: unknown }) => void) | null = null;

@@ -207,10 +207,18 @@ const InboxChannel: Check<output<typeof S.InboxChannel>> = /* @__PURE__ */ obj({
   last_activity_at: Timestamp,
 });
 
+const InboxSourceError: Check<output<typeof S.InboxSourceError>> = /* @__PURE__ */ obj({
+  provider: ProviderName,
+  code: /* @__PURE__ */ str(),
+  message: /* @__PURE__ */ str(),
+});
+
 const InboxPageFrame: Check<output<typeof S.InboxPageFrame>> = /* @__PURE__ */ obj({
   channels: /* @__PURE__ */ arr(InboxChannel),
   next_cursor: /* @__PURE__ */ nul(/* @__PURE__ */ str()),
   total_unread: /* @__PURE__ */ num(1, 0),
+  partial: /* @__PURE__ */ opt(bool),
+  errors: /* @__PURE__ */ opt(/* @__PURE__ */ arr(InboxSourceError)),
   type: /* @__PURE__ */ lit("INBOX_PAGE"),
   req_id: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
 });

@@ -1,11 +1,4 @@
-import {
-  ErrorCode,
-  InboxQuery,
-  InboxResponse,
-  TotalUnreadResponse,
-  UserIdString,
-  wireUserId,
-} from "@podchat/protocol";
+import { ErrorCode, InboxQuery, InboxResponse, TotalUnreadResponse, UserIdString } from "@podchat/protocol";
 import { Hono } from "hono";
 import { ChatError } from "../../chat/chat-error.ts";
 import type { ChatService } from "../../chat/chat-service.ts";
@@ -62,10 +55,7 @@ export function userRoutes(chat: ChatService) {
     }),
     async (c) => {
       const userId = userParam(c);
-      const body: TotalUnreadResponse = {
-        user_id: wireUserId(userId),
-        total_unread: await chat.totalUnread(userId),
-      };
+      const body: TotalUnreadResponse = await chat.inboxUnread(userId);
       return c.json(body);
     },
   );

@@ -1,7 +1,12 @@
 import { ErrorCode, wireUserId } from "@podchat/protocol";
 import { ChatError } from "../../errors/chat-error.ts";
-import type { Channel, MessageFrame, SendMessageBody } from "@podchat/protocol";
-import type { SendbirdGroupChannel, SendbirdMember, SendbirdMessage } from "./sendbird-types.ts";
+import type { Channel, InboxChannel, MessageFrame, SendMessageBody } from "@podchat/protocol";
+import type {
+  SendbirdGroupChannel,
+  SendbirdMember,
+  SendbirdMessage,
+  SendbirdMyGroupChannel,
+} from "./sendbird-types.ts";
 
 export function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
@@ -131,6 +136,27 @@ export function toChannel(channel: SendbirdGroupChannel): Channel {
     created_at: new Date(toMillis(channel.created_at)).toISOString(),
     last_seq: channel.last_message?.message_id ?? 0,
     last_message: last,
+  };
+}
+
+/**
+ * A channel of "List group channels by user" → a podchat inbox row. `unread_count` is Sendbird's
+ * `unread_message_count` for the user. Sendbird keeps a read time, not a read message: so
+ * `last_read_seq` is the last message's id when nothing is unread, and 0 ("not known") otherwise
+ * (finding the message at the read time costs one more call per channel; see docs/sendbird.md).
+ * `last_activity_at` is the last message's time, or the channel's creation when it has none.
+ */
+export function toInboxChannel(channel: SendbirdMyGroupChannel): InboxChannel {
+  const base = toChannel(channel);
+  const unread = channel.unread_message_count;
+  return {
+    ...base,
+    last_message: base.last_message ?? null,
+    unread_count: unread,
+    last_read_seq: unread === 0 ? base.last_seq : 0,
+    last_activity_at: channel.last_message
+      ? new Date(channel.last_message.created_at).toISOString()
+      : base.created_at,
   };
 }
 

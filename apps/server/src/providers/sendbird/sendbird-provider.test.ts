@@ -573,3 +573,68 @@ describe("mapping helpers", () => {
     expect(channel.members).toBeUndefined();
   });
 });
+
+describe("a user's channels (the inbox)", () => {
+  it("lists the user's channels as inbox rows, newest activity first, paged with Sendbird's next", async () => {
+    const list = provider.listUserChannels;
+    expect(list).toBeDefined();
+    await provider.createChannel({
+      channel_url: "inbox_a",
+      name: "Alpha",
+      user_ids: ["1", "2"],
+      custom_type: "team",
+    });
+    await provider.createChannel({ channel_url: "inbox_b", name: "beta", user_ids: ["1", "2"] });
+    await provider.createChannel({ channel_url: "inbox_empty", name: "Alpha empty", user_ids: ["1"] });
+    await provider.sendMessage("inbox_a", { user_id: "2", message: "hello", data: { k: 1 } });
+    await provider.sendMessage("inbox_b", { user_id: "1", message: "mine" });
+    await provider.sendMessage("inbox_a", { user_id: "2", message: "again" });
+
+    const all = await provider.listUserChannels!("1", { limit: 10 });
+    expect(all.next).toBeNull();
+    expect(all.channels.map((c) => c.channel_url)).toEqual(["inbox_a", "inbox_b", "inbox_empty"]);
+    const [a, b, empty] = all.channels;
+    const lastA = emulator.state.messages.get("inbox_a")?.at(-1);
+    expect(a).toMatchObject({
+      provider: "sendbird",
+      custom_type: "team",
+      member_count: 2,
+      unread_count: 2,
+      last_read_seq: 0,
+      last_seq: lastA?.message_id,
+      last_activity_at: new Date(lastA?.created_at ?? 0).toISOString(),
+      last_message: { type: "MESG", message: "again", user_id: 2, seq: lastA?.message_id },
+    });
+    expect(b).toMatchObject({
+      unread_count: 0,
+      last_read_seq: b?.last_seq,
+      last_message: { message: "mine" },
+    });
+    expect(empty).toMatchObject({
+      last_message: null,
+      last_seq: 0,
+      unread_count: 0,
+      last_activity_at: empty?.created_at,
+    });
+
+    const first = await provider.listUserChannels!("1", { limit: 2 });
+    expect(first.channels).toHaveLength(2);
+    expect(first.next).not.toBeNull();
+    const second = await provider.listUserChannels!("1", { limit: 2, token: first.next ?? "" });
+    expect(second.channels.map((c) => c.channel_url)).toEqual(["inbox_empty"]);
+
+    const filtered = (q: Parameters<NonNullable<ChatProvider["listUserChannels"]>>[1]) =>
+      provider.listUserChannels!("1", q).then((p) => p.channels.map((c) => c.channel_url));
+    expect(await filtered({ limit: 10, customType: "team" })).toEqual(["inbox_a"]);
+    expect(await filtered({ limit: 10, unreadOnly: true })).toEqual(["inbox_a"]);
+    expect(await filtered({ limit: 10, namePrefix: "Alpha" })).toEqual(["inbox_a", "inbox_empty"]);
+  });
+
+  it("answers no channels for a user Sendbird does not know, and PROVIDER_ERROR when Sendbird fails", async () => {
+    expect(await provider.listUserChannels!("stranger", { limit: 10 })).toEqual({ channels: [], next: null });
+    emulator.faults.failNext(3, 503);
+    const error = await chatError(provider.listUserChannels!("stranger", { limit: 10 }));
+    expect(error.code).toBe(ErrorCode.PROVIDER_ERROR);
+    expect(error.retryable).toBe(true);
+  });
+});

@@ -13,7 +13,13 @@ import type {
   UpdateChannelBody,
 } from "@podchat/protocol";
 import { ChatError } from "../../errors/chat-error.ts";
-import type { ChatProvider, EditedMessage, SentMessage } from "../chat-provider.ts";
+import type {
+  ChatProvider,
+  EditedMessage,
+  RemoteInboxPage,
+  RemoteInboxQuery,
+  SentMessage,
+} from "../chat-provider.ts";
 import { SendbirdErrorCode, isSendbirdApiError } from "./sendbird-api-error.ts";
 import type { SendbirdService } from "./sendbird-service.ts";
 import type { SendbirdMessage } from "./sendbird-types.ts";
@@ -23,6 +29,7 @@ import {
   joinData,
   splitData,
   toChannel,
+  toInboxChannel,
   toMessageFrame,
   toSendInput,
   unique,
@@ -76,6 +83,10 @@ import { assertMaySend, moderationOf } from "./sendbird-moderation.ts";
  *   is Sendbird's ten-year ban, reported back as `until: null`.
  * - Mute and freeze are enforced by Sendbird for its SDK clients; podchat's REST sends check them
  *   here too (one channel read per send), as the Platform API acts with admin rights.
+ *
+ * Inbox (`listUserChannels`, @since 0.3): "List group channels by user" ordered by
+ * `latest_last_message`, mapped by `toInboxChannel` (sendbird-mapping.ts): seq fields are message
+ * ids as above, and `last_read_seq` is only known when nothing is unread (0 otherwise).
  *
  * Not supported: `req_id` idempotency (`duplicate` is always false), FILE/IMAGE without a sender.
  * `q` of `listChannels` matches channel names only (Sendbird's `name_contains`).
@@ -152,6 +163,27 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
         });
         return { channels: page.channels.map(toChannel), next_cursor: page.next || null };
       } catch (error) {
+        throw toChatError(error, "list");
+      }
+    },
+
+    async listUserChannels(userId: string, query: RemoteInboxQuery): Promise<RemoteInboxPage> {
+      try {
+        // Sendbird's "most recent last message first" is the inbox's order; empty channels included.
+        const page = await service.listMyGroupChannels(userId, {
+          token: query.token,
+          limit: Math.min(Math.max(query.limit, 1), sendbirdChannelPageMax),
+          order: "latest_last_message",
+          showEmpty: true,
+          ...(query.customType ? { customTypes: [query.customType] } : {}),
+          ...(query.namePrefix ? { nameStartswith: query.namePrefix } : {}),
+          ...(query.unreadOnly ? { unreadFilter: "unread_message" as const } : {}),
+        });
+        return { channels: page.channels.map(toInboxChannel), next: page.next || null };
+      } catch (error) {
+        // A user Sendbird does not know has no channels there.
+        if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND))
+          return { channels: [], next: null };
         throw toChatError(error, "list");
       }
     },

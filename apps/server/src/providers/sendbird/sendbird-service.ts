@@ -40,6 +40,9 @@
  *   https://sendbird.com/docs/chat/v3/platform-api/moderation/listing-muted-users/list-muted-members-in-a-group-channel
  *   https://sendbird.com/docs/chat/v3/platform-api/user/assigning-a-user-role/register-operators-to-a-group-channel
  *   https://sendbird.com/docs/chat/v3/platform-api/user/assigning-a-user-role/unregister-operators-from-a-group-channel
+ * - List group channels by user (`GET /users/{user_id}/my_group_channels`: `token`, `limit` 1..100,
+ *   `order`, `show_empty`, `custom_types`, `name_startswith`, `unread_filter`, `next`):
+ *   https://sendbird.com/docs/chat/v3/platform-api/user/managing-joined-group-channels/list-group-channels-by-user
  * - Rate limits (HTTP 429, `X-RateLimit-Limit`/`-Remaining`/`-Reset`, retry after
  *   `X-RateLimit-RetryAfter`):
  *   https://sendbird.com/docs/chat/v3/platform-api/application/understanding-rate-limits/rate-limits
@@ -60,6 +63,7 @@ import {
   SendbirdMessage,
   SendbirdMessageList,
   SendbirdMuteList,
+  SendbirdMyGroupChannelList,
   SendbirdOperatorList,
   SendbirdUnreadCounts,
   SendbirdUser,
@@ -109,6 +113,25 @@ export interface ListGroupChannelsInput {
   showEmpty?: boolean;
   nameContains?: string;
   channelUrls?: string[];
+}
+
+/** "List group channels by user"; unset fields take Sendbird's defaults. */
+export interface ListMyGroupChannelsInput {
+  token?: string;
+  /** 1..100 (Sendbird's default 10). */
+  limit?: number;
+  order?:
+    | "chronological"
+    | "latest_last_message"
+    | "channel_name_alphabetical"
+    | "metadata_value_alphabetical";
+  /** Sendbird leaves channels without messages out unless this is true. */
+  showEmpty?: boolean;
+  showMember?: boolean;
+  /** Exact custom types (sent comma-separated, each urlencoded). */
+  customTypes?: string[];
+  nameStartswith?: string;
+  unreadFilter?: "all" | "unread_message";
 }
 
 export interface ListMembersInput {
@@ -314,6 +337,28 @@ export class SendbirdService {
         channel_urls: input.channelUrls?.join(","),
       },
       schema: SendbirdChannelList,
+    });
+  }
+
+  /** The group channels `userId` is a member of, with the user's unread count in each. */
+  listMyGroupChannels(
+    userId: string,
+    input: ListMyGroupChannelsInput = {},
+  ): Promise<SendbirdMyGroupChannelList> {
+    return this.#request({
+      method: "GET",
+      path: `/users/${seg(userId)}/my_group_channels`,
+      query: {
+        token: input.token || undefined,
+        limit: input.limit,
+        order: input.order,
+        show_empty: input.showEmpty,
+        show_member: input.showMember,
+        custom_types: input.customTypes ? idList(input.customTypes) : undefined,
+        name_startswith: input.nameStartswith,
+        unread_filter: input.unreadFilter,
+      },
+      schema: SendbirdMyGroupChannelList,
     });
   }
 

@@ -77,6 +77,24 @@ export const SendbirdChannelList = z.looseObject({
 });
 export type SendbirdChannelList = z.infer<typeof SendbirdChannelList>;
 
+/**
+ * A channel as "List group channels by user" answers it: the group channel plus the user's own
+ * state in it. `unread_message_count` is the user's unread count; `user_last_read` the Unix ms of
+ * the user's last read (0 when never).
+ */
+export const SendbirdMyGroupChannel = SendbirdGroupChannel.extend({
+  unread_message_count: z.number().int().min(0).default(0),
+  member_state: z.string().optional(),
+  user_last_read: z.number().optional(),
+});
+export type SendbirdMyGroupChannel = z.infer<typeof SendbirdMyGroupChannel>;
+
+export const SendbirdMyGroupChannelList = z.looseObject({
+  channels: z.array(SendbirdMyGroupChannel),
+  next: z.string().default(""),
+});
+export type SendbirdMyGroupChannelList = z.infer<typeof SendbirdMyGroupChannelList>;
+
 export const SendbirdMemberList = z.looseObject({
   members: z.array(SendbirdMember),
   next: z.string().default(""),

@@ -25,7 +25,11 @@ export async function listUserChannels(
   userId: string,
   opts: ListUserChannelsOptions,
 ): Promise<{ rows: InboxRow[]; nextCursor: string | null }> {
-  const after = opts.cursor ? parseCursor(opts.cursor) : null;
+  const after: [string, string] | null = opts.after
+    ? [opts.after.lastActivityAt, opts.after.channelUrl]
+    : opts.cursor
+      ? parseCursor(opts.cursor)
+      : null;
   const prefix = opts.namePrefix;
   const rows = await ctx.db
     .selectFrom("members as mb")

@@ -82,7 +82,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     markRead: (url, userId, seq) => guard("markRead", () => reads.markRead(ctx, url, userId, seq)),
     readMark: (url, userId) => guard("readMark", () => reads.readMark(ctx, url, userId)),
     readState: (url) => guard("readState", () => reads.readState(ctx, url)),
-    totalUnread: (userId) => guard("totalUnread", () => reads.totalUnread(ctx, userId)),
+    totalUnread: (userId, options) => guard("totalUnread", () => reads.totalUnread(ctx, userId, options)),
     listUserChannels: (userId, opts) =>
       guard("listUserChannels", () => inbox.listUserChannels(ctx, userId, opts)),
     getModeration: (url) => guard("getModeration", () => moderation.getModeration(ctx, url)),

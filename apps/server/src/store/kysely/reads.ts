@@ -1,3 +1,4 @@
+import type { ProviderName } from "@podchat/protocol";
 import type { ReadMark } from "../message-store.ts";
 import { notFound, requireChannel, type StoreContext } from "./context.ts";
 import { unreadAfter } from "./members.ts";
@@ -115,7 +116,12 @@ export async function readState(ctx: StoreContext, url: string) {
   return rows.map((r) => ({ user_id: r.user_id, last_read_seq: Number(r.last_read_seq ?? 0) }));
 }
 
-export async function totalUnread(ctx: StoreContext, userId: string): Promise<number> {
+export async function totalUnread(
+  ctx: StoreContext,
+  userId: string,
+  options: { provider?: ProviderName } = {},
+): Promise<number> {
+  const { provider } = options;
   const r = await ctx.db
     .selectFrom("members as m")
     .innerJoin("channels as c", "c.channel_url", "m.channel_url")
@@ -123,6 +129,7 @@ export async function totalUnread(ctx: StoreContext, userId: string): Promise<nu
       eb.fn.sum<number | string | null>(eb("c.countable_count", "-", eb.ref("m.read_offset"))).as("n"),
     )
     .where("m.user_id", "=", userId)
+    .$if(provider !== undefined, (q) => q.where("c.provider", "=", provider!))
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
