@@ -364,11 +364,15 @@ export const InboxResponse: Check<output<typeof S.InboxResponse>> = /* @__PURE__
   channels: /* @__PURE__ */ arr(InboxChannel),
   next_cursor: /* @__PURE__ */ nul(/* @__PURE__ */ str()),
   total_unread: /* @__PURE__ */ num(1, 0),
+  partial: /* @__PURE__ */ opt(bool),
+  errors: /* @__PURE__ */ opt(/* @__PURE__ */ arr(InboxSourceError)),
 });
 
 export const TotalUnreadResponse: Check<output<typeof S.TotalUnreadResponse>> = /* @__PURE__ */ obj({
   user_id: WireUserId,
   total_unread: /* @__PURE__ */ num(1, 0),
+  partial: /* @__PURE__ */ opt(bool),
+  errors: /* @__PURE__ */ opt(/* @__PURE__ */ arr(InboxSourceError)),
 });
 
 export const HistoryLogResponse: Check<output<typeof S.HistoryLogResponse>> = /* @__PURE__ */ obj({
