@@ -211,15 +211,32 @@ export class TcpProxy {
 }
 
 /** `ws`'s WebSocket, counting the sockets the SDK opens. */
-export function countingWebSocket(): { Ctor: WebSocketConstructor; opened: () => number } {
+export function countingWebSocket(): {
+  Ctor: WebSocketConstructor;
+  opened: () => number;
+  /** The most sockets that were open (constructed, not yet closed) at the same time. */
+  maxOpen: () => number;
+  urls: string[];
+} {
   let opened = 0;
+  let open = 0;
+  let max = 0;
+  const urls: string[] = [];
   class Counting extends WebSocket {
     constructor(url: string) {
       super(url);
       opened++;
+      urls.push(url);
+      max = Math.max(max, ++open);
+      this.once("close", () => open--);
     }
   }
-  return { Ctor: Counting as unknown as WebSocketConstructor, opened: () => opened };
+  return {
+    Ctor: Counting as unknown as WebSocketConstructor,
+    opened: () => opened,
+    maxOpen: () => max,
+    urls,
+  };
 }
 
 /** Fast reconnects so tests spend their time on traffic, not on backoff. */

@@ -12,10 +12,14 @@ import {
   countingWebSocket,
   createChannel,
   fastReconnect,
+  freePort,
+  killChild,
   mintToken,
   range,
   record,
+  startChildServer,
   startServer,
+  tempDbPath,
   waitFor,
 } from "./harness.ts";
 
@@ -208,6 +212,55 @@ describe("the user connection (real server)", () => {
     });
     expect(unreadOf(inbox.state)).toEqual({ rs_a: 1, rs_b: 1 });
   });
+
+  it("survives a SIGKILL of the server mid-stream: every channel gets each message once, in order, over one socket at a time", async () => {
+    const port = await freePort();
+    const dbPath = tempDbPath();
+    let child = await startChildServer(port, dbPath);
+    fixtures.defer(() => killChild(child, "SIGKILL"));
+    const base = `http://127.0.0.1:${port}`;
+    const urls = ["kill_a", "kill_b", "kill_c"];
+    for (const url of urls) await createChannel(base, url, ["1", "2"]);
+    const counting = countingWebSocket();
+    const client = inboxClient(base, "1", counting.Ctor);
+    const inbox = client.inbox();
+    inbox.connect();
+    const chans = urls.map((u) => client.channel(u));
+    const recs = chans.map(record);
+    for (const ch of chans) ch.connect();
+    await Promise.all(recs.map((r) => r.reached("connected")));
+
+    // Messages from user 2 before the kill, and the user's own sends racing it and made while down.
+    for (const url of urls) for (const i of range(1, 3)) await postAs(base, url, "2", `${url}-pre-${i}`);
+    const racing = chans.flatMap((ch, c) => range(1, 3).map((i) => ch.send(`${urls[c]}-race-${i}`)));
+    await killChild(child, "SIGKILL");
+    await Promise.all(recs.map((r) => r.reached("reconnecting")));
+    const down = chans.flatMap((ch, c) => range(1, 3).map((i) => ch.send(`${urls[c]}-down-${i}`)));
+    child = await startChildServer(port, dbPath);
+    for (const url of urls) for (const i of range(1, 3)) await postAs(base, url, "2", `${url}-post-${i}`);
+    const acks = [...(await Promise.allSettled(racing)), ...(await Promise.allSettled(down))];
+    // A send racing the kill either was stored (ACK, maybe only on the resend) or is resent: none may fail.
+    expect(acks.filter((a) => a.status === "rejected")).toEqual([]);
+    for (const [i, rec] of recs.entries()) {
+      await rec.received(12);
+      const seqs = rec.messages.map((m) => m.seq);
+      expect(seqs, urls[i]).toEqual(range(1, 12));
+      const texts = rec.messages.map((m) => m.message);
+      expect(new Set(texts).size, urls[i]).toBe(12);
+      for (const tag of ["pre", "race", "down", "post"])
+        expect(
+          texts.filter((t) => t.startsWith(`${urls[i]}-${tag}-`)),
+          `${urls[i]} ${tag}`,
+        ).toEqual(range(1, 3).map((n) => `${urls[i]}-${tag}-${n}`));
+    }
+    // Exactly one socket open at any time: the user connection, reopened after the kill.
+    expect(counting.opened()).toBeGreaterThanOrEqual(2);
+    expect(counting.maxOpen()).toBe(1);
+    for (const u of counting.urls) expect(new URL(u).pathname).toBe("/api/v1/chat/ws");
+    await waitFor(() => inbox.state.rows.length === 3 && inbox.state.rows.every((r) => r.last_seq === 12), {
+      what: "the list after the kill",
+    });
+  }, 60_000);
 
   it("connects through the dev form of the user connection (?user_id=, no token)", async () => {
     const srv = await fixtures.server();
