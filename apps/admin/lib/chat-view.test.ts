@@ -7,6 +7,7 @@ import {
   changeTarget,
   fileSrc,
   imageOf,
+  lastMessageText,
   type MessageChange,
   readersOf,
   typingText,
@@ -76,5 +77,17 @@ describe("describeChatError", () => {
     expect(describeChatError({ code: "BANNED", message: "banned" })).toMatch(/^BANNED: You are banned/);
     expect(describeChatError({ code: "X", message: "boom" })).toBe("X: boom");
     expect(describeChatError(new Error("plain"))).toBe("plain");
+  });
+});
+
+describe("lastMessageText", () => {
+  it("shows the sender and the text, or what stands in for it", () => {
+    expect(lastMessageText(null)).toBe("No messages yet");
+    expect(lastMessageText(msg(3, { user_id: "u2", message: "hi" }))).toBe("u2: hi");
+    expect(lastMessageText(msg(3, { user_id: null, message: "notice" }))).toBe("admin: notice");
+    expect(lastMessageText(msg(3, { message: "", deleted: true }))).toBe("1: message deleted");
+    const file = { url: "/f", name: "a.png", size: 1, mime_type: "image/png" };
+    expect(lastMessageText(msg(3, { type: "IMAGE", message: "", file }))).toBe("1: [a.png]");
+    expect(lastMessageText(msg(3, { type: "IMAGE", message: "" }))).toBe("1: (IMAGE)");
   });
 });

@@ -89,3 +89,12 @@ export function describeChatError(error: unknown): string {
   const text = CHAT_ERROR_TEXT[code];
   return text ? `${code}: ${text}` : `${code}: ${message}`;
 }
+
+/** An inbox row's last message as one line, `sender: text` (admin messages say `admin`). */
+export function lastMessageText(m: MessageFrame | null): string {
+  if (!m) return "No messages yet";
+  const sender = m.user_id ?? "admin";
+  if (m.deleted) return `${sender}: message deleted`;
+  const text = m.message || (m.file ? `[${m.file.name}]` : `(${m.type})`);
+  return `${sender}: ${text}`;
+}

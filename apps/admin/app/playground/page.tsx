@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { env } from "@/lib/env";
 import { Playground } from "./_components/playground";
 
@@ -9,7 +10,9 @@ export default function PlaygroundPage() {
       <h1>Playground</h1>
       <p className="muted">
         Chat as any user through <code>@podchat/client-sdk</code>: the admin mints a short-lived token for
-        that user, then this browser connects to {env.publicServerUrl} directly.
+        that user, then this browser connects to {env.publicServerUrl} directly. To see a user&apos;s whole
+        channel list live and chat in any of it on one socket, open the{" "}
+        <Link href="/playground/inbox">inbox playground</Link>.
       </p>
       <Playground serverUrl={env.publicServerUrl} />
     </>

@@ -11,6 +11,7 @@ export function ChatPanel({
   serverUrl,
   token,
   onLeave,
+  leaveLabel = "Disconnect",
 }: {
   userId: string;
   channelUrl: string;
@@ -19,6 +20,8 @@ export function ChatPanel({
   /** The user's current token, for `?token=` on file URLs. */
   token: string;
   onLeave: () => void;
+  /** Text of the button that calls `onLeave`. */
+  leaveLabel?: string;
 }) {
   const chat = useChat(channelUrl, userId);
   const { status, messages, presence, error, typingUsers, moderation } = chat;
@@ -39,7 +42,7 @@ export function ChatPanel({
           {status}
         </span>{" "}
         <button type="button" className="secondary" onClick={onLeave}>
-          Disconnect
+          {leaveLabel}
         </button>
       </p>
       {error ? (

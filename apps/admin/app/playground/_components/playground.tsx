@@ -1,12 +1,11 @@
 "use client";
 import type { PodchatClient } from "@podchat/client-sdk";
 import { PodchatProvider } from "@podchat/client-sdk/react";
-import { MintTokenResponse } from "@podchat/protocol";
 import { useEffect, useState } from "react";
 import { ErrorBanner } from "@/app/_components/error-banner";
 import { type ApiErrorData, toApiErrorData } from "@/lib/api-error";
-import { adminPath, callApi } from "@/lib/client-api";
 import { ChatPanel } from "./chat-panel";
+import { mintToken } from "./mint-token";
 import { createPlaygroundClient } from "./use-chat";
 
 interface Session {
@@ -15,17 +14,6 @@ interface Session {
   client: PodchatClient;
   /** The user's current token (replaced when the SDK asks for a fresh one). */
   token: string;
-}
-
-const TOKEN_TTL_S = 3600;
-
-async function mintToken(userId: string): Promise<string> {
-  const res = await callApi(
-    adminPath("/tokens"),
-    { method: "POST", body: { user_id: userId, ttl_s: TOKEN_TTL_S } },
-    MintTokenResponse,
-  );
-  return res.token;
 }
 
 /** Pick a user and a channel, then chat as that user. */
