@@ -138,4 +138,26 @@ describe("inspectUpload (sharp)", () => {
     // The pure-JS decoder this replaced held the loop for the whole decode (zero ticks).
     expect(ticks).toBeGreaterThanOrEqual(3);
   });
+
+  it("refuses SVG and HTML unless allowed; allowed, they must be UTF-8 text and get no thumbnail", async () => {
+    const svg = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>');
+    await expect(inspect(svg, "x.svg", "image/svg+xml")).rejects.toMatchObject({
+      code: "UNSUPPORTED_MEDIA_TYPE",
+    });
+    const active = { ...options, allowedTypes: ["image/svg+xml", "text/html"] };
+    const ok = await inspectUpload({ name: "x.svg", declaredType: "", data: svg }, active);
+    expect(ok).toMatchObject({ mime_type: "image/svg+xml", size: svg.length });
+    expect(ok.thumbnail).toBeUndefined();
+    const page = Buffer.from("<!doctype html><p>hi</p>");
+    expect(
+      (await inspectUpload({ name: "p.html", declaredType: "text/html", data: page }, active)).mime_type,
+    ).toBe("text/html");
+    const binary = await png(4, 4);
+    await expect(
+      inspectUpload({ name: "x.svg", declaredType: "image/svg+xml", data: binary }, active),
+    ).rejects.toMatchObject({ code: "CONTENT_MISMATCH" });
+    await expect(
+      inspectUpload({ name: "x.html", declaredType: "image/svg+xml", data: svg }, active),
+    ).rejects.toMatchObject({ code: "CONTENT_MISMATCH" });
+  });
 });

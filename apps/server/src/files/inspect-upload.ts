@@ -17,7 +17,16 @@ const EXTENSION_TYPES: Record<string, string> = {
   md: "text/markdown",
   csv: "text/csv",
   json: "application/json",
+  // Accepted only when an operator adds them to uploads.allowed_types; always served as attachments.
+  svg: "image/svg+xml",
+  html: "text/html",
+  htm: "text/html",
+  xml: "application/xml",
 };
+/** Text formats checked as UTF-8 (file-type names no magic number for them, or only `xml`). */
+const TEXT_TYPES = new Set(["application/json", "application/xml", "image/svg+xml"]);
+/** What file-type reports for an XML document with a prolog, whatever its XML vocabulary. */
+const XML_TYPES = new Set(["application/xml", "text/xml", "image/svg+xml"]);
 const ALIASES: Record<string, string> = { "image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg" };
 /** Image types podchat measures and thumbnails (in the same format), and sharp's name for each. */
 type ImageFormat = "png" | "jpeg" | "gif" | "webp";
@@ -109,10 +118,11 @@ export async function inspectUpload(
     throw mismatch(`the name says ${extType} (.${ext}) but the file was declared as ${declared}`);
   }
   const sniffed = await fileTypeFromBuffer(input.data);
-  if (sniffed) {
+  const textual = declared.startsWith("text/") || TEXT_TYPES.has(declared);
+  if (sniffed && !(sniffed.mime === "application/xml" && XML_TYPES.has(declared))) {
     if (sniffed.mime !== declared)
       throw mismatch(`the content is ${sniffed.mime}, not the declared ${declared}`);
-  } else if (declared.startsWith("text/") || declared === "application/json") {
+  } else if (textual) {
     if (!isText(input.data)) throw mismatch(`the content is not ${declared} (not UTF-8 text)`);
   } else {
     throw mismatch(`the content is not ${declared}`);

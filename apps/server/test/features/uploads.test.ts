@@ -8,6 +8,11 @@ import { animated, describeImage, jpeg, png } from "../image-fixtures.ts";
 import { type S3Emulator, startS3Emulator } from "../s3-emulator.ts";
 
 const MAX = 200_000;
+/** The defaults plus the active types an operator might add: they must still never run inline. */
+const ALLOWED = [
+  ...["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"],
+  ...["image/svg+xml", "text/html"],
+];
 
 /** One file storage the same suite runs against: how to start a server on it and list what it holds. */
 interface Backend {
@@ -31,7 +36,7 @@ const backends: Backend[] = [
   {
     name: "local disk",
     async start() {
-      const t = await startServer({ overrides: { uploads: { max_bytes: MAX } } });
+      const t = await startServer({ overrides: { uploads: { max_bytes: MAX, allowed_types: ALLOWED } } });
       const dir = join(dirname(t.dbPath), "uploads");
       return { t, keys: async () => walk(dir).sort(), close: () => t.close() };
     },
@@ -41,7 +46,9 @@ const backends: Backend[] = [
     async start() {
       const s3: S3Emulator = await startS3Emulator();
       const t = await startServer({
-        overrides: { uploads: { max_bytes: MAX, ...s3.uploadsConfig("podchat/uploads/") } },
+        overrides: {
+          uploads: { max_bytes: MAX, allowed_types: ALLOWED, ...s3.uploadsConfig("podchat/uploads/") },
+        },
       });
       const keys = async () =>
         (await s3.keys()).map((k) => {
@@ -205,6 +212,93 @@ describe.each(backends)("file and image uploads, stored on $name", (backend) => 
     expect(await dl.text()).toBe("안녕하세요\n");
   });
 
+  it("serves every upload inert: nosniff, a sandboxing CSP, and attachment for all but raster images", async () => {
+    const svg =
+      '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>';
+    const cases = [
+      { bytes: await png(40, 20), name: "p.png", type: "image/png", inline: true, ct: "image/png" },
+      { bytes: await jpeg(40, 20), name: "p.jpg", type: "image/jpeg", inline: true, ct: "image/jpeg" },
+      { bytes: await animated("gif", 8, 8), name: "a.gif", type: "image/gif", inline: true, ct: "image/gif" },
+      {
+        bytes: await animated("webp", 8, 8),
+        name: "a.webp",
+        type: "image/webp",
+        inline: true,
+        ct: "image/webp",
+      },
+      {
+        bytes: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+        name: "d.pdf",
+        type: "application/pdf",
+        inline: false,
+        ct: "application/pdf",
+      },
+      {
+        bytes: Buffer.from("hi\n"),
+        name: "n.txt",
+        type: "text/plain",
+        inline: false,
+        ct: "text/plain; charset=utf-8",
+      },
+      { bytes: Buffer.from(svg), name: "x.svg", type: "image/svg+xml", inline: false, ct: "image/svg+xml" },
+      {
+        bytes: Buffer.from("<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"),
+        name: "y.svg",
+        type: "image/svg+xml",
+        inline: false,
+        ct: "image/svg+xml",
+      },
+      {
+        bytes: Buffer.from("<!doctype html><script>alert(document.cookie)</script>"),
+        name: "page.html",
+        type: "text/html",
+        inline: false,
+        ct: "text/html; charset=utf-8",
+      },
+    ];
+    const bearer = { headers: { Authorization: `Bearer ${await token("2")}` } };
+    for (const c of cases) {
+      const res = await upload("files_room", c, { token: await token("1") });
+      expect([c.name, res.status]).toEqual([c.name, 201]);
+      const info = await res.json();
+      const urls = [info.url, ...(info.thumbnail_url ? [info.thumbnail_url] : [])];
+      // Every image type gets a thumbnail; the thumbnail is checked the same way.
+      expect([c.name, urls.length]).toEqual([c.name, c.inline ? 2 : 1]);
+      for (const url of urls) {
+        const dl = await fetch(url, bearer);
+        expect([url, dl.status]).toEqual([url, 200]);
+        expect(dl.headers.get("content-type")).toBe(c.ct);
+        expect(dl.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(dl.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+        expect(dl.headers.get("content-disposition")).toBe(
+          `${c.inline ? "inline" : "attachment"}; filename="${c.name}"; filename*=UTF-8''${c.name}`,
+        );
+        await dl.arrayBuffer();
+      }
+    }
+  });
+
+  it("names downloads per RFC 6266: an ASCII fallback and the exact UTF-8 name", async () => {
+    const name = "회의록 (최종) it's 100%*.txt";
+    const res = await upload("files_room", { bytes: Buffer.from("x"), name, type: "text/plain" });
+    const info = await res.json();
+    expect(info.name).toBe(name);
+    const dl = await asApi(info.url);
+    const cd = dl.headers.get("content-disposition")!;
+    expect(cd).toBe(
+      `attachment; filename="___ (__) it's 100%*.txt"; filename*=UTF-8''${encodeURIComponent(name)
+        .replace(/'/g, "%27")
+        .replace(/\(/g, "%28")
+        .replace(/\)/g, "%29")
+        .replace(/\*/g, "%2A")}`,
+    );
+    // The extended value decodes back to the name, and holds only RFC 5987 attr-chars.
+    const ext = cd.split("filename*=UTF-8''")[1]!;
+    expect(ext).toMatch(/^[A-Za-z0-9!#$&+.^_`|~%-]+$/);
+    expect(decodeURIComponent(ext)).toBe(name);
+    await dl.arrayBuffer();
+  });
+
   it("thumbnails GIF and WebP images, animated ones from their first frame", async () => {
     for (const [format, frames] of [
       ["gif", 1],
@@ -254,7 +348,7 @@ describe.each(backends)("file and image uploads, stored on $name", (backend) => 
     const cases: Array<[{ bytes: Uint8Array; name: string; type: string }, number, string]> = [
       [{ bytes: Buffer.alloc(MAX + 1, 65), name: "big.txt", type: "text/plain" }, 413, "FILE_TOO_LARGE"],
       [{ bytes: Buffer.alloc(MAX * 3, 65), name: "huge.txt", type: "text/plain" }, 413, "FILE_TOO_LARGE"],
-      [{ bytes: Buffer.from("<svg/>"), name: "x.svg", type: "image/svg+xml" }, 415, "UNSUPPORTED_MEDIA_TYPE"],
+      [{ bytes: Buffer.from("<a/>"), name: "x.xml", type: "application/xml" }, 415, "UNSUPPORTED_MEDIA_TYPE"],
       [
         { bytes: Buffer.from("MZ\x90\x00"), name: "a.exe", type: "application/x-msdownload" },
         415,

@@ -13,6 +13,7 @@ import type { MessageStore, StoredFile } from "../../store/message-store.ts";
 import { validationError } from "../errors.ts";
 import { auth, describeRoute, errors, jsonResponse, param } from "../openapi/index.ts";
 import { type AppEnv, isPrivileged, requireUserOrPrivileged } from "../principal.ts";
+import { downloadHeaders } from "./download-headers.ts";
 
 export interface FileRoutesDeps {
   chat: ChatService;
@@ -201,21 +202,14 @@ export function fileRoutes(d: FileRoutesDeps) {
     const obj = await storageCall("the file could not be read", () => d.storage.open(key));
     // Known, but the bytes are gone: its FILE/IMAGE message was deleted.
     if (!obj) throw new ChatError(ErrorCode.NOT_FOUND, "this file was deleted", { status: 410 });
-    const inline = f.mime_type.startsWith("image/");
-    return c.body(obj.body, 200, {
-      "Content-Type": f.mime_type === "text/plain" ? "text/plain; charset=utf-8" : f.mime_type,
-      "Content-Length": String(obj.size),
-      "Content-Disposition": `${inline ? "inline" : "attachment"}; filename*=UTF-8''${encodeURIComponent(f.name)}`,
-      "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": "default-src 'none'; sandbox",
-      "Cache-Control": "private, max-age=3600",
-    });
+    // A thumbnail is the image's own type, so it gets the same headers (and is always inline).
+    return c.body(obj.body, 200, downloadHeaders(f.mime_type, f.name, obj.size));
   };
   const download = (summary: string) =>
     describeRoute({
       summary,
       description:
-        "Streams the bytes after the membership check; images inline, anything else as an attachment.",
+        "Streams the bytes after the membership check. PNG, JPEG, GIF and WebP are served inline, anything else (SVG and HTML included) as an attachment; every download carries `X-Content-Type-Options: nosniff` and `Content-Security-Policy: default-src 'none'; sandbox`.",
       tags: ["files"],
       security: auth.download,
       parameters: [param.fileId],
