@@ -4,6 +4,9 @@ import { serve } from "@hono/node-server";
 import type { Bus } from "./bus/bus.ts";
 import { createBusFromConfig } from "./bus/create-bus.ts";
 import { createTokenVerifierFromConfig } from "./auth/create-token-verifier.ts";
+import { REVOKED_MESSAGE, TokenRevocations, withRevocations } from "./auth/token-revocations.ts";
+import { TokenRevocationService } from "./chat/token-revocation-service.ts";
+import { tokenRevocationRoutes } from "./http/routes/token-revocation.ts";
 import { ChatService, type ProviderSelector } from "./chat/chat-service.ts";
 import { FlagResolver } from "./flags/flag-resolver.ts";
 import type { FlagStore } from "./flags/flag-store.ts";
@@ -24,6 +27,7 @@ import type { ChatProvider } from "./providers/chat-provider.ts";
 import { MessagePipeline } from "./providers/websocket/message-pipeline.ts";
 import { createWebsocketProvider } from "./providers/websocket/websocket-provider.ts";
 import { DRAIN, Hub } from "./realtime/hub.ts";
+import { CloseCode, ErrorCode } from "@podchat/protocol";
 import { createSocketGateway } from "./http/socket/socket-gateway.ts";
 import { withChatErrors } from "./errors/store-errors.ts";
 import { createStoreSeqLog } from "./providers/websocket/store-seq-log.ts";
@@ -70,7 +74,12 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     (await createPresenceFromConfig(config, bus, (err, what) =>
       logger.warn({ err }, `presence: ${what} failed; answering from this instance's view`),
     ));
-  const verifier = createTokenVerifierFromConfig(config);
+  const revocations = new TokenRevocations({
+    maxLifetimeS: config.auth.jwt.max_lifetime_s,
+    clockToleranceS: config.auth.jwt.clock_tolerance_s,
+  });
+  // Every token check (REST, sockets, downloads, admin) refuses tokens issued before a revocation.
+  const verifier = withRevocations(createTokenVerifierFromConfig(config), revocations);
   const hub = new Hub({
     log: createStoreSeqLog(store),
     bus,
@@ -80,6 +89,21 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     heartbeatMs: config.realtime.heartbeat_ms,
     resumeMaxMessages: config.limits.resume_max_messages,
   });
+  const tokenRevocation = new TokenRevocationService({
+    store,
+    bus,
+    revocations,
+    logger,
+    onRevoked: (userId) =>
+      hub.closeUserSockets(
+        userId,
+        (c) => revocations.isRevoked(userId, c.tokenIssuedAt),
+        CloseCode.UNAUTHORIZED,
+        ErrorCode.UNAUTHORIZED,
+        REVOKED_MESSAGE,
+      ),
+  });
+  await tokenRevocation.start();
   const pipeline = new MessagePipeline(store, bus, metrics);
   const websocket = createWebsocketProvider({ store, bus, presence, pipeline });
   const sendbird =
@@ -159,6 +183,9 @@ export async function createPodchatServer(options: PodchatServerOptions) {
         "/api/v1/admin",
         adminRoutes({ config, chat, store, hub, bus, flags, flagStore, migrator, registry, verifier }),
       );
+      const revocation = { revocation: tokenRevocation, verifier };
+      a.route("/api/v1/admin/users", tokenRevocationRoutes({ ...revocation, caller: "admin" }));
+      a.route("/api/v1/chat/users", tokenRevocationRoutes({ ...revocation, caller: "service" }));
     },
   });
 
@@ -220,6 +247,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     await janitor.settled();
     await fileStorage.close();
     await flags.stop();
+    await tokenRevocation.stop();
     await chat.close();
     await registry.stop();
     await hub.presenceSettled();
@@ -243,6 +271,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     files: { storage: fileStorage, janitor },
     flags,
     flagStore,
+    /** @since 0.4 Revoking a user's tokens (stored, shared on the bus). */
+    tokenRevocation,
     migrator,
     registry,
     app,

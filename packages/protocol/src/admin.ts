@@ -210,3 +210,17 @@ export const MintTokenBody = z.object({
   ttl_s: z.optional(z.int().check(z.gte(10), z.lte(86_400))),
 });
 export const MintTokenResponse = z.object({ token: z.string(), expires_at: z.string() });
+
+/**
+ * @since 0.4 `POST /api/v1/admin/users/{user_id}/revoke-tokens` (admin) and
+ * `POST /api/v1/chat/users/{user_id}/revoke-tokens` (API key): the user's tokens issued before
+ * `revoked_at` are refused from now on, and their live sockets are closed with 4401 on every instance.
+ */
+export const RevokeTokensResponse = z.object({
+  user_id: WireUserId,
+  /** ISO time; tokens with an `iat` before it (or none, while they could still be alive) are refused. */
+  revoked_at: z.string(),
+  /** Sockets of the user closed on the instance that answered (others close theirs too). */
+  closed_here: z.int(),
+});
+export type RevokeTokensResponse = z.infer<typeof RevokeTokensResponse>;

@@ -14,7 +14,9 @@ export type AuthFailure =
   | "expired"
   | "not_yet_valid"
   | "invalid_claims"
-  | "bad_signature";
+  | "bad_signature"
+  /** @since 0.4 Issued before the user's tokens were revoked. */
+  | "revoked";
 
 export class AuthError extends Error {
   constructor(

@@ -36,7 +36,11 @@ export type UserEvent =
   | { kind: "read"; channel_url: string; last_read_seq: number; unread_count: number; total_unread: number };
 
 /** Instance-wide events (flag changes, admin notices). */
-export type ControlEvent = { kind: "flags_changed"; env: string } | { kind: string; [k: string]: unknown };
+export type ControlEvent =
+  | { kind: "flags_changed"; env: string }
+  /** @since 0.4 The user's tokens issued before `revoked_at` (ISO time) are refused; close their sockets. */
+  | { kind: "tokens_revoked"; user_id: string; revoked_at: string }
+  | { kind: string; [k: string]: unknown };
 
 export type Unsubscribe = () => Promise<void>;
 

@@ -39,7 +39,7 @@ export const ConfigSchema = z
             jwks_url: z.url().optional(),
             issuer: z.string().optional(),
             audience: z.string().optional(),
-            /** Allowed clock skew in seconds for exp/nbf. */
+            /** Allowed clock skew in seconds for exp/nbf, and for an `iat` in the future. */
             clock_tolerance_s: z.number().int().min(0).max(300).default(5),
             /**
              * @since 0.3 Longest accepted token lifetime, seconds: `exp - iat` (or `exp - now` for a

@@ -93,6 +93,11 @@ export class Connection {
   readonly inbox: boolean;
   /** Channels whose inbox events reach this socket (user connection only). */
   readonly watching = new Set<string>();
+  /**
+   * The `iat` (epoch seconds) of the token the socket was admitted with; null without one (no
+   * `iat` claim, or the dev test endpoint). Checked when the user's tokens are revoked.
+   */
+  readonly tokenIssuedAt: number | null;
   /** When the socket was admitted (epoch ms), for the admin's view of a user. */
   readonly connectedAt = Date.now();
   /** Rate-limited frames in the current flood window, and when that window started. */
@@ -108,9 +113,10 @@ export class Connection {
     readonly bucket: TokenBucket,
     private readonly maxQueuedBytes: number,
     private readonly onSlow: (c: Connection) => void,
-    options: { inbox: boolean },
+    options: { inbox: boolean; tokenIssuedAt?: number | null },
   ) {
     this.inbox = options.inbox;
+    this.tokenIssuedAt = options.tokenIssuedAt ?? null;
   }
 
   /** Counts a rate-limited frame; returns how many fell in the current window of `windowMs`. */

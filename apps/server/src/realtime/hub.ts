@@ -288,6 +288,26 @@ export class Hub {
     if (room?.watchers.delete(conn)) this.release(room);
   }
 
+  /**
+   * Closes the user's sockets on this instance that `which` picks (an ERROR frame, then the close
+   * code); returns how many. A scan of all sockets, like `socketsOf`: revocations are rare.
+   */
+  closeUserSockets(
+    userId: string,
+    which: (c: Connection) => boolean,
+    closeCode: number,
+    errorCode: string,
+    reason: string,
+  ): number {
+    let n = 0;
+    for (const c of [...this.sockets]) {
+      if (c.userId !== userId || c.closed || !which(c)) continue;
+      closeWithError(c, closeCode, errorCode, reason);
+      n++;
+    }
+    return n;
+  }
+
   /** Closes every socket (drain): an ERROR frame, then the close code. */
   closeAll(closeCode: number, errorCode: string, reason: string) {
     for (const c of [...this.sockets]) closeWithError(c, closeCode, errorCode, reason);

@@ -383,6 +383,25 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       expect(await store.getFile(f.file_id)).toBeNull();
     });
 
+    it("keeps token revocations per user, the later time winning, listed from a time on", async () => {
+      const t1 = "2030-01-01T00:00:00.000Z";
+      const t2 = "2030-01-02T00:00:00.000Z";
+      expect(await store.revokeTokens("rv1", t1)).toBe(t1);
+      expect(await store.revokeTokens("rv1", t2)).toBe(t2);
+      // An older revocation (a late retry) never moves the time back.
+      expect(await store.revokeTokens("rv1", t1)).toBe(t2);
+      expect(await store.revokeTokens("rv2", t1)).toBe(t1);
+      const mine = (rows: { user_id: string }[]) => rows.filter((r) => r.user_id.startsWith("rv"));
+      const all = mine(await store.listTokenRevocations("2029-12-31T00:00:00.000Z"));
+      expect(all.sort((a, b) => a.user_id.localeCompare(b.user_id))).toEqual([
+        { user_id: "rv1", revoked_at: t2 },
+        { user_id: "rv2", revoked_at: t1 },
+      ]);
+      expect(mine(await store.listTokenRevocations("2030-01-01T12:00:00.000Z"))).toEqual([
+        { user_id: "rv1", revoked_at: t2 },
+      ]);
+    });
+
     it("deletes a channel with everything that hangs on it; a re-created channel starts empty", async () => {
       await store.createChannel(channel("cas", ["1", "2"]));
       await store.appendMessage({ channel_url: "cas", type: "MESG", user_id: "1", message: "x" });

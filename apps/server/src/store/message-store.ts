@@ -121,6 +121,12 @@ export interface StoredModeration {
 
 export type RestrictionKind = "ban" | "mute";
 
+/** @since 0.4 The user's tokens issued before `revoked_at` (ISO time) are refused. */
+export interface TokenRevocation {
+  user_id: string;
+  revoked_at: string;
+}
+
 export interface StoredFile {
   file_id: string;
   channel_url: string;
@@ -313,6 +319,13 @@ export interface MessageStore {
   removeOperators(channelUrl: string, userIds: string[]): Promise<void>;
   saveFile(file: StoredFile): Promise<void>;
   getFile(fileId: string): Promise<StoredFile | null>;
+  /**
+   * @since 0.4 Records that the user's tokens issued before `revokedAt` (ISO time) are refused; a
+   * later revocation replaces an earlier one, never the reverse. Returns the time now stored.
+   */
+  revokeTokens(userId: string, revokedAt: string): Promise<string>;
+  /** @since 0.4 Revocations made at or after `since` (ISO time), in no particular order. */
+  listTokenRevocations(since: string): Promise<TokenRevocation[]>;
   /** Resolves when every accepted write is durable (used on drain). */
   flush(): Promise<void>;
   /** Pings the backing database (readiness). */

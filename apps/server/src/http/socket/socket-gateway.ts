@@ -193,15 +193,20 @@ export function createSocketGateway(deps: SocketGatewayDeps) {
     return true;
   }
 
-  async function userOf(target: Target, params: URLSearchParams): Promise<string> {
+  /** Who connects, and the `iat` of their token (null without one). */
+  async function userOf(
+    target: Target,
+    params: URLSearchParams,
+  ): Promise<{ userId: string; issuedAt: number | null }> {
     if (target.isTest) {
       const parsed = UserIdString.safeParse(params.get("user_id") ?? "");
       if (!parsed.success)
         throw new Refusal(CloseCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, "user_id is required");
-      return parsed.data;
+      return { userId: parsed.data, issuedAt: null };
     }
     try {
-      return (await verifier.verify(params.get("token"))).userId;
+      const v = await verifier.verify(params.get("token"));
+      return { userId: v.userId, issuedAt: typeof v.claims.iat === "number" ? v.claims.iat : null };
     } catch (e) {
       if (e instanceof AuthError)
         throw new Refusal(CloseCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, e.message);
@@ -276,7 +281,7 @@ export function createSocketGateway(deps: SocketGatewayDeps) {
       bump(ipSlots, ip, +1);
       heldIp = true;
       const sinceSeq = sinceSeqOf(params);
-      const userId = await userOf(target, params);
+      const { userId, issuedAt } = await userOf(target, params);
       let access: ChannelAccess | null = null;
       if (target.channelUrl !== null) access = await chat.admit(target.channelUrl, userId);
       if (socketClosed || ws.readyState !== 1) return;
@@ -299,7 +304,7 @@ export function createSocketGateway(deps: SocketGatewayDeps) {
         new TokenBucket(config.limits.messages_per_second, config.limits.message_burst),
         config.limits.send_queue_bytes,
         onSlowConsumer,
-        { inbox: target.channelUrl === null },
+        { inbox: target.channelUrl === null, tokenIssuedAt: issuedAt },
       );
       const s: SocketSession = { conn, fixedChannel: target.channelUrl, access: new Map() };
       session = s;

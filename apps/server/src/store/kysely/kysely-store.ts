@@ -10,6 +10,7 @@ import * as messages from "./messages.ts";
 import { storeMigrations } from "./migrations.ts";
 import * as moderation from "./moderation.ts";
 import * as reads from "./reads.ts";
+import * as revocations from "./revocations.ts";
 import { createCodec, encodeMessage } from "./rows.ts";
 
 /**
@@ -96,6 +97,9 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       guard("removeOperators", () => moderation.removeOperators(ctx, url, userIds)),
     saveFile: (f) => guard("saveFile", () => files.saveFile(ctx, f)),
     getFile: (id) => guard("getFile", () => files.getFile(ctx, id)),
+    revokeTokens: (userId, at) => guard("revokeTokens", () => revocations.revokeTokens(ctx, userId, at)),
+    listTokenRevocations: (since) =>
+      guard("listTokenRevocations", () => revocations.listTokenRevocations(ctx, since)),
     flush: () => dialect.appender.flush(),
     healthy: () => (closed ? Promise.resolve(false) : dialect.healthy()),
     async close() {

@@ -209,5 +209,16 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
           .execute();
       },
     },
+    "0006_token_revocations": {
+      async up(db: Kysely<unknown>) {
+        // One row per user whose tokens were revoked; read whole at start, so kept small: rows
+        // older than the longest token lifetime are ignored (and may be purged).
+        await db.schema
+          .createTable("token_revocations")
+          .addColumn("user_id", t.key, (c) => c.primaryKey())
+          .addColumn("revoked_at", t.key, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }

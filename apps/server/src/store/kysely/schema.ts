@@ -86,6 +86,12 @@ export interface FilesTable {
   created_at: string;
 }
 
+/** @since 0.4 Per user: tokens issued before `revoked_at` (ISO time) are refused. */
+export interface TokenRevocationsTable {
+  user_id: string;
+  revoked_at: string;
+}
+
 export interface StoreSchema {
   channels: ChannelsTable;
   members: MembersTable;
@@ -94,4 +100,5 @@ export interface StoreSchema {
   operators: OperatorsTable;
   restrictions: RestrictionsTable;
   files: FilesTable;
+  token_revocations: TokenRevocationsTable;
 }
