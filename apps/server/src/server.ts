@@ -17,8 +17,8 @@ import { ChannelMigrator } from "./migration/channel-migrator.ts";
 import { InstanceRegistry } from "./observability/instance-registry.ts";
 import { createSendbirdProvider } from "./providers/sendbird/sendbird-provider.ts";
 import { createSendbirdService } from "./providers/sendbird/sendbird-service.ts";
-import type { Config, ConfigSources } from "./config/index.ts";
-import { createApp } from "./http/app.ts";
+import { type Config, type ConfigSources, configWarnings } from "./config/index.ts";
+import { createApp, createMetricsApp } from "./http/app.ts";
 import { createLogger, type Logger } from "./observability/logger.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { createPresenceFromConfig } from "./presence/create-presence.ts";
@@ -61,6 +61,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.log.level, { env: config.env });
   const metrics = createMetrics();
+  for (const warning of configWarnings(config)) logger.warn(warning);
   // First, before anything opens: a storage that cannot be used (no such bucket, refused
   // credentials, unwritable folder) stops the start with a FileStorageError saying which.
   const fileStorage = options.fileStorage ?? createFileStorageFromConfig(config);
@@ -190,13 +191,34 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   });
 
   let server: Server | null = null;
+  let metricsServer: Server | null = null;
   const sockets = new Set<import("node:net").Socket>();
+
+  /** observability.metrics_listen: `/metrics` on its own host:port; its URL, or undefined. */
+  async function listenMetrics(): Promise<string | undefined> {
+    const where = config.observability.metrics_listen;
+    if (!where) return undefined;
+    const cut = where.lastIndexOf(":");
+    const host = where.slice(0, cut).replace(/^\[(.*)\]$/, "$1");
+    const metricsApp = createMetricsApp({ config, logger, metrics });
+    const s = await new Promise<Server>((resolve, reject) => {
+      const srv = serve({ fetch: metricsApp.fetch, port: Number(where.slice(cut + 1)), hostname: host }, () =>
+        resolve(srv),
+      ) as Server;
+      srv.once("error", reject);
+    });
+    metricsServer = s;
+    const addr = s.address() as AddressInfo;
+    const shown = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+    return `http://${shown}:${addr.port}`;
+  }
 
   async function listen(
     port = config.server.port,
     host = config.server.host,
-  ): Promise<{ port: number; url: string }> {
+  ): Promise<{ port: number; url: string; metricsUrl?: string }> {
     hub.start();
+    const metricsUrl = await listenMetrics();
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port, hostname: host }, () => resolve()) as Server;
       server.once("error", reject);
@@ -213,7 +235,11 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     });
     const addr = s.address() as AddressInfo;
     const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-    return { port: addr.port, url: `http://${shownHost}:${addr.port}` };
+    return {
+      port: addr.port,
+      url: `http://${shownHost}:${addr.port}`,
+      ...(metricsUrl ? { metricsUrl } : {}),
+    };
   }
 
   /**
@@ -235,6 +261,14 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     draining = true;
     hub.stop();
     gateway.close();
+    if (metricsServer) {
+      const m = metricsServer;
+      metricsServer = null;
+      await new Promise<void>((resolve) => {
+        m.close(() => resolve());
+        m.closeAllConnections();
+      });
+    }
     if (server) {
       const s = server;
       server = null;

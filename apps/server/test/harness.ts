@@ -14,6 +14,8 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   port: number;
+  /** Where `/metrics` listens when observability.metrics_listen is set. */
+  metricsUrl?: string;
   dbPath: string;
   api(
     path: string,
@@ -47,13 +49,14 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     ),
   });
   const server = await createPodchatServer({ config, sources, ...options.extra });
-  const { port } = await server.listen(options.port ?? 0, "127.0.0.1");
+  const { port, metricsUrl } = await server.listen(options.port ?? 0, "127.0.0.1");
   const url = `http://127.0.0.1:${port}`;
   return {
     server,
     url,
     wsUrl: `ws://127.0.0.1:${port}`,
     port,
+    ...(metricsUrl ? { metricsUrl } : {}),
     dbPath,
     api(path, init = {}) {
       const headers = new Headers(init.headers);

@@ -29,14 +29,21 @@ export async function runStart(global: GlobalOptions = {}): Promise<PodchatServe
     throw fail(startupFailure(e));
   }
   let url: string;
+  let metricsUrl: string | undefined;
   try {
-    url = (await server.listen()).url;
+    ({ url, metricsUrl } = await server.listen());
   } catch (e) {
     await server.close().catch(() => {});
     throw fail(listenFailure(e, config.server.host, config.server.port));
   }
   server.logger.info(
-    { url, store: server.store.driver, bus: server.bus.driver, files: server.files.storage.location },
+    {
+      url,
+      store: server.store.driver,
+      bus: server.bus.driver,
+      files: server.files.storage.location,
+      ...(metricsUrl ? { metrics_url: `${metricsUrl}/metrics` } : {}),
+    },
     `podchat listening on ${url}`,
   );
   let stopping = false;

@@ -75,6 +75,12 @@ export const ConfigSchema = z
     store: z
       .object({
         driver: z.enum(["sqlite", "postgres"]).default("sqlite"),
+        /**
+         * @since 0.4 Lets APP_ENV=prod run on SQLite: one instance only, with the in-process bus
+         * (docs/deploy.md, "Single node"). Without it prod refuses SQLite. `SINGLE_NODE=true` sets
+         * this, store.driver sqlite and bus.driver memory at once.
+         */
+        allow_sqlite_in_prod: z.boolean().default(false),
         sqlite: z
           .object({
             path: z.string().min(1).default("./data/podchat.sqlite"),
@@ -240,6 +246,26 @@ export const ConfigSchema = z
       .prefault({}),
     shutdown: z
       .object({ grace_ms: z.number().int().min(0).default(10_000) })
+      .strict()
+      .prefault({}),
+    /** @since 0.4 Who may read `/metrics`. */
+    observability: z
+      .object({
+        /**
+         * When set, `/metrics` wants `Authorization: Bearer <metrics_token>` (401 otherwise).
+         * Unset (the default): it answers anyone who reaches the port.
+         */
+        metrics_token: z.string().min(16, "must be at least 16 characters").optional(),
+        /**
+         * `host:port` of a separate listener serving only `/metrics` (e.g. `127.0.0.1:9464`, or a
+         * private interface); the main port then answers 404 for `/metrics`. Port 0: any free one.
+         */
+        metrics_listen: z
+          .string()
+          .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/, "must be host:port, e.g. 127.0.0.1:9464")
+          .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65535, "the port must be 0–65535")
+          .optional(),
+      })
       .strict()
       .prefault({}),
     log: z

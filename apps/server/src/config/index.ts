@@ -4,6 +4,7 @@ export {
   type ConfigSources,
   DEV_SECRETS,
   type LoadConfigOptions,
+  configWarnings,
   loadConfig,
   readYamlChatFlags,
 } from "./load-config.ts";

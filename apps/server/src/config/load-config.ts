@@ -181,6 +181,17 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
   str("S3_SECRET_ACCESS_KEY", "uploads.s3.secret_access_key");
   str("S3_SESSION_TOKEN", "uploads.s3.session_token");
   str("LOG_LEVEL", "log.level");
+  str("METRICS_TOKEN", "observability.metrics_token");
+  str("METRICS_LISTEN", "observability.metrics_listen");
+  if (env.SINGLE_NODE && parseBool("SINGLE_NODE", env.SINGLE_NODE)) {
+    if (env.DATABASE_URL || env.REDIS_URL)
+      throw new ConfigError(
+        "config error: SINGLE_NODE=true runs on SQLite and the in-process bus; unset DATABASE_URL and REDIS_URL (or SINGLE_NODE)",
+      );
+    setPath(fromEnv, "store.driver", "sqlite");
+    setPath(fromEnv, "store.allow_sqlite_in_prod", true);
+    setPath(fromEnv, "bus.driver", "memory");
+  }
 
   const merged = deepMerge(deepMerge({ ...(yaml as Obj), env: appEnv }, fromEnv), options.overrides ?? {});
   const parsed = ConfigSchema.safeParse(merged);
@@ -209,8 +220,41 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
   if (config.bus.driver === "redis" && !config.bus.redis.url) {
     throw new ConfigError("config error: bus.redis.url is required when bus.driver is redis (set REDIS_URL)");
   }
+  if (config.env === "prod" && config.store.driver === "sqlite" && !config.store.allow_sqlite_in_prod) {
+    throw new ConfigError(
+      "config error: APP_ENV=prod needs PostgreSQL (store.driver postgres, DATABASE_URL) and Redis (REDIS_URL); " +
+        "for one instance on SQLite, opt in with SINGLE_NODE=true (store.allow_sqlite_in_prod) — see docs/deploy.md",
+    );
+  }
   checkUploads(config);
   return { config, sources: { useWebsocketPinned: pinned, yamlUseWebsocket } };
+}
+
+/**
+ * What an operator should know about a config that starts (logged as warnings at start): the
+ * single-node production profile's limits, and a `/metrics` anyone can read outside dev.
+ */
+export function configWarnings(config: Config): string[] {
+  const out: string[] = [];
+  if (config.env === "prod" && config.store.driver === "sqlite") {
+    out.push(
+      "APP_ENV=prod on SQLite (store.allow_sqlite_in_prod): run exactly ONE instance on this data folder; " +
+        "no rolling restarts (clients reconnect when it is back), back it up with `podchat backup` — docs/deploy.md",
+    );
+  }
+  if (config.env === "prod" && config.store.driver === "sqlite" && config.bus.driver === "redis") {
+    out.push(
+      "bus.driver is redis but the SQLite store cannot be shared: a second instance would see other data",
+    );
+  }
+  const { metrics_token, metrics_listen } = config.observability;
+  if (config.env !== "dev" && !metrics_token && !metrics_listen) {
+    out.push(
+      "/metrics answers anyone who reaches the server's port: set observability.metrics_token (METRICS_TOKEN) " +
+        "or observability.metrics_listen (METRICS_LISTEN), or block /metrics at the proxy",
+    );
+  }
+  return out;
 }
 
 function checkUploads(config: Config) {

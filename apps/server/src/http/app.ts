@@ -17,7 +17,7 @@ import type { FileStorage } from "../files/file-storage.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { fileRoutes } from "./routes/files.ts";
-import { serviceRoutes } from "./routes/service.ts";
+import { metricsRoute, serviceRoutes } from "./routes/service.ts";
 import { userRoutes } from "./routes/users.ts";
 
 export interface AppDeps {
@@ -32,6 +32,23 @@ export interface AppDeps {
   files?: { store: MessageStore; storage: FileStorage };
   /** Extra route groups (admin API) mounted by later features. */
   mount?: (app: Hono<AppEnv>) => void;
+}
+
+/**
+ * The app of the metrics listener (observability.metrics_listen): `/metrics` and nothing else,
+ * still behind observability.metrics_token when that is set too.
+ */
+export function createMetricsApp(deps: Pick<AppDeps, "config" | "logger" | "metrics">) {
+  const app = new Hono<AppEnv>();
+  app.route(
+    "/",
+    metricsRoute({ metrics: deps.metrics, metricsToken: deps.config.observability.metrics_token }),
+  );
+  app.notFound((c) =>
+    c.json({ error: { code: ErrorCode.NOT_FOUND, message: "only /metrics is served here" } }, 404),
+  );
+  app.onError((err, c) => errorResponse(c, err, deps.logger, deps.metrics));
+  return app;
 }
 
 /** Builds the HTTP app from its dependencies; tests call `app.request()` or listen on a port. */
@@ -76,7 +93,16 @@ export function createApp(deps: AppDeps) {
   });
   app.use("/api/*", principalMiddleware({ apiKeys: config.auth.api_keys, verifier: deps.verifier }));
 
-  app.route("/", serviceRoutes({ ready: deps.ready, metrics }));
+  app.route(
+    "/",
+    serviceRoutes({
+      ready: deps.ready,
+      metrics,
+      metricsToken: config.observability.metrics_token,
+      // On its own listener (server.ts) instead: the main port answers 404.
+      serveMetrics: !config.observability.metrics_listen,
+    }),
+  );
   app.get("/openapi.json", ...openApiRoute(app, config));
 
   app.route("/api/v1/chat/channels", channelRoutes(deps.chat, config));

@@ -131,6 +131,7 @@ describe("the generated OpenAPI document", () => {
       "adminSessionQuery",
       "apiKey",
       "bearer",
+      "metricsToken",
       "tokenQuery",
     ]);
   });

@@ -38,6 +38,8 @@ export const auth = {
   adminStream: anyOf("adminSession", "adminSessionQuery"),
   /** A member's JWT (or `?token=` for `<img>` tags), or an API key. */
   download: anyOf("bearer", "tokenQuery", "apiKey"),
+  /** @since 0.4 The metrics token (Prometheus' `authorization` credentials), when one is configured. */
+  metrics: anyOf("metricsToken"),
 };
 
 /** The document's security schemes, named as in {@link auth}. */
@@ -71,6 +73,11 @@ export const securitySchemes = {
     in: "query",
     name: "token",
     description: "A user's JWT as a query parameter, for file downloads only (<img src>)",
+  },
+  metricsToken: {
+    type: "http",
+    scheme: "bearer",
+    description: "observability.metrics_token (METRICS_TOKEN), for /metrics when it is set",
   },
 } as const;
 

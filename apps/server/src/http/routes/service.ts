@@ -1,11 +1,32 @@
+import { timingSafeEqual } from "node:crypto";
+import { ErrorCode } from "@podchat/protocol";
 import { Hono } from "hono";
-import type { Metrics } from "../../observability/metrics.ts";
 import * as z from "zod";
+import { ChatError } from "../../chat/chat-error.ts";
+import type { Metrics } from "../../observability/metrics.ts";
 import { auth, describeRoute, errors, jsonResponse } from "../openapi/index.ts";
 import type { AppEnv } from "../principal.ts";
 
-/** `/healthz`, `/readyz`, `/metrics`: for load balancers and Prometheus, without credentials. */
-export function serviceRoutes(d: { ready: () => Promise<boolean>; metrics: Metrics }) {
+export interface ServiceRoutesDeps {
+  ready: () => Promise<boolean>;
+  metrics: Metrics;
+  /** observability.metrics_token: `/metrics` wants it as a Bearer token. */
+  metricsToken?: string | undefined;
+  /** False when `/metrics` is served on its own listener (observability.metrics_listen). */
+  serveMetrics?: boolean;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * `/healthz`, `/readyz` for load balancers, without credentials; `/metrics` for Prometheus, open
+ * unless observability.metrics_token is set (then Bearer) or it lives on its own listener.
+ */
+export function serviceRoutes(d: ServiceRoutesDeps) {
   const app = new Hono<AppEnv>();
 
   app.get(
@@ -33,20 +54,40 @@ export function serviceRoutes(d: { ready: () => Promise<boolean>; metrics: Metri
     async (c) => ((await d.ready()) ? c.json({ ready: true }) : c.json({ ready: false }, 503)),
   );
 
+  if (d.serveMetrics !== false) app.route("/", metricsRoute(d));
+  return app;
+}
+
+/** `/metrics` alone: on the main app, or on the metrics listener. */
+export function metricsRoute(d: Pick<ServiceRoutesDeps, "metrics" | "metricsToken">) {
+  const app = new Hono<AppEnv>();
+  const token = d.metricsToken;
   app.get(
     "/metrics",
     describeRoute({
       summary: "Prometheus metrics (text exposition format)",
+      description: token
+        ? "Needs `Authorization: Bearer <observability.metrics_token>`."
+        : "Open: no observability.metrics_token is set.",
       tags: ["service"],
-      security: auth.none,
+      security: token ? auth.metrics : auth.none,
       responses: {
         200: { description: "The metrics", content: { "text/plain": { schema: { type: "string" } } } },
-        ...errors(),
+        ...(token ? errors(401) : errors()),
       },
     }),
-    async (c) =>
-      c.text(await d.metrics.registry.metrics(), 200, { "Content-Type": d.metrics.registry.contentType }),
+    async (c) => {
+      if (token) {
+        const m = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "");
+        if (!m || !sameSecret(m[1]!, token)) {
+          c.header("WWW-Authenticate", 'Bearer realm="metrics"');
+          throw new ChatError(ErrorCode.UNAUTHORIZED, "/metrics needs Authorization: Bearer <metrics token>");
+        }
+      }
+      return c.text(await d.metrics.registry.metrics(), 200, {
+        "Content-Type": d.metrics.registry.contentType,
+      });
+    },
   );
-
   return app;
 }
