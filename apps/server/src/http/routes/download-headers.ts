@@ -2,18 +2,13 @@
  * Raster image types a browser may show inline from a download. Everything else — SVG and HTML
  * above all, which can carry script — is sent as an attachment, whatever the upload allow-list.
  */
-export const INLINE_TYPES: ReadonlySet<string> = new Set([
-  "image/png",
-  "image/jpeg",
-  "image/gif",
-  "image/webp",
-]);
+const INLINE_TYPES: ReadonlySet<string> = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
 /**
  * Locks a served upload down even if a browser renders it: no subresources, no script, a unique
  * opaque origin (`sandbox`), so it can never act on podchat's origin.
  */
-export const DOWNLOAD_CSP = "default-src 'none'; sandbox";
+const DOWNLOAD_CSP = "default-src 'none'; sandbox";
 
 /** RFC 5987 `attr-char` percent-encoding: encodeURIComponent leaves `'()*` alone, which it must not. */
 function encodeExtValue(s: string): string {
@@ -24,7 +19,7 @@ function encodeExtValue(s: string): string {
  * `Content-Disposition` per RFC 6266: an ASCII `filename` for old clients (non-ASCII, quotes and
  * backslashes become `_`) and the exact name as `filename*=UTF-8''…`.
  */
-export function contentDisposition(kind: "inline" | "attachment", name: string): string {
+function contentDisposition(kind: "inline" | "attachment", name: string): string {
   const ascii = [...name]
     .map((ch) => (/^[\x20-\x7e]$/.test(ch) && ch !== '"' && ch !== "\\" ? ch : "_"))
     .join("");
