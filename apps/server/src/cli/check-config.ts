@@ -1,4 +1,4 @@
-import { type Config, ConfigError, loadConfig } from "../config/index.ts";
+import { type Config, ConfigError, configWarnings, loadConfig } from "../config/index.ts";
 import { CliError, cliConfigOptions, type GlobalOptions } from "./cli-error.ts";
 import { storeLocation } from "./startup-error.ts";
 
@@ -15,11 +15,14 @@ function describe(config: Config): string[] {
     `  uploads    ${config.uploads.driver === "s3" ? `S3 bucket ${config.uploads.s3.bucket}` : `local folder ${config.uploads.dir}`}`,
     `  tokens     ${jwt.jwks_url ? `JWKS ${jwt.jwks_url}` : "HS256 shared secret"}, lifetime at most ${days(jwt.max_lifetime_s)}, exp ${jwt.require_exp ? "required" : "optional"}${jwt.issuer ? `, iss ${jwt.issuer}` : ""}${jwt.audience ? `, aud ${jwt.audience}` : ""}`,
     `  chat flag  use_websocket=${config.chat.use_websocket} rollout=${config.chat.rollout_percent}%`,
+    `  metrics    ${config.observability.metrics_listen ? `on ${config.observability.metrics_listen}` : "on the main port"}${config.observability.metrics_token ? ", Bearer token required" : ", open"}`,
   ];
   if (config.env !== "dev" && !jwt.require_exp)
     lines.push("  warning: tokens without exp are accepted outside dev");
-  if (config.env !== "dev" && config.store.driver === "sqlite")
+  if (config.env === "stg" && config.store.driver === "sqlite")
     lines.push("  warning: SQLite outside dev: one instance only, back it up with `podchat backup`");
+  // The warnings the server logs at start.
+  for (const w of configWarnings(config)) lines.push(`  warning: ${w}`);
   return lines;
 }
 

@@ -87,7 +87,23 @@ describe("podchat CLI", () => {
       expect(prod.code, prod.stderr).toBe(0);
       expect(prod.stdout).toMatch(/store +PostgreSQL at postgres:\/\/podchat@db\.internal:5432\/podchat/);
       expect(prod.stdout).toMatch(/exp required/);
+      expect(prod.stdout).toMatch(/metrics +on the main port, open/);
+      expect(prod.stdout).toMatch(/warning: \/metrics answers anyone/);
       expect(prod.stdout).not.toContain(prodSecrets.JWT_SECRET);
+      // The single-node profile: its warning, and the metrics settings.
+      const { DATABASE_URL: _d, REDIS_URL: _r, ...secrets } = prodSecrets;
+      const single = await runCli(["--env", "prod", "check-config"], {
+        ...secrets,
+        SINGLE_NODE: "true",
+        METRICS_TOKEN: "metrics-token-0123456789",
+        METRICS_LISTEN: "127.0.0.1:9464",
+      });
+      expect(single.code, single.stderr).toBe(0);
+      expect(single.stdout).toMatch(/store +SQLite file/);
+      expect(single.stdout).toMatch(/warning: APP_ENV=prod on SQLite .*exactly ONE instance/);
+      expect(single.stdout).toMatch(/metrics +on 127\.0\.0\.1:9464, Bearer token required/);
+      expect(single.stdout).not.toMatch(/\/metrics answers anyone/);
+      expect(single.stdout).not.toContain("metrics-token-0123456789");
     });
 
     it("prints every problem and exits 2", async () => {

@@ -161,7 +161,8 @@ describe("socket authentication matrix", () => {
           API_KEYS: `${env}-api-key-123456`,
           ADMIN_PASSWORD: "a-real-password",
         },
-        overrides: { store: { driver: "sqlite" }, bus: { driver: "memory" } },
+        // prod on SQLite needs the single-node opt-in (@since 0.4).
+        overrides: { store: { driver: "sqlite", allow_sqlite_in_prod: true }, bus: { driver: "memory" } },
       });
       try {
         await createChannel(s, "room", ["1"]).catch(() => {});
