@@ -170,6 +170,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     logger,
     metrics,
     isDraining: () => draining,
+    tokenRevoked: (userId, iat) => revocations.isRevoked(userId, iat),
   });
   const app = createApp({
     config,

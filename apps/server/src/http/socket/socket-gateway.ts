@@ -10,6 +10,7 @@ import {
   wireUserId,
 } from "@podchat/protocol";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
+import { REVOKED_MESSAGE } from "../../auth/token-revocations.ts";
 import { AuthError, type TokenVerifier } from "../../auth/token-verifier.ts";
 import type { Bus } from "../../bus/bus.ts";
 import type { ChannelAccess, ChatService } from "../../chat/chat-service.ts";
@@ -40,6 +41,11 @@ export interface SocketGatewayDeps {
   logger: Logger;
   metrics: Metrics;
   isDraining: () => boolean;
+  /**
+   * @since 0.4 Whether the user's tokens issued at `iat` were revoked meanwhile: checked once the
+   * socket is attached, so a revocation that arrived during admission is not missed.
+   */
+  tokenRevoked?: (userId: string, iat: number | null) => boolean;
 }
 
 class Refusal extends Error {
@@ -309,6 +315,9 @@ export function createSocketGateway(deps: SocketGatewayDeps) {
       const s: SocketSession = { conn, fixedChannel: target.channelUrl, access: new Map() };
       session = s;
       hub.attach(conn);
+      // The revocation's socket sweep may have run between the token check and the attach above.
+      if (!target.isTest && deps.tokenRevoked?.(userId, issuedAt))
+        throw new Refusal(CloseCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, REVOKED_MESSAGE);
       if (access) {
         s.access.set(access.channelUrl, access);
         await hub.subscribe(conn, access.channelUrl, sinceSeq, (start) =>
