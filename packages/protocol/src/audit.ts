@@ -36,7 +36,10 @@ export const AuditLogEntry = z.object({
 });
 export type AuditLogEntry = z.infer<typeof AuditLogEntry>;
 
-const Iso = z.string().check(z.maxLength(40), z.refine((s) => !Number.isNaN(Date.parse(s)), "an ISO time"));
+const Iso = z.string().check(
+  z.maxLength(40),
+  z.refine((s) => !Number.isNaN(Date.parse(s)), "an ISO time"),
+);
 
 /**
  * `GET /api/v1/admin/audit` and `GET /api/v1/admin/audit/export`. `action` matches exactly, or by

@@ -130,7 +130,9 @@ export class AuditLog {
   start(): void {
     if (this.#timer || this.#retentionDays === 0) return;
     const run = () =>
-      this.prune().catch((err: unknown) => this.#log.warn({ err }, "audit: prune failed; retrying in an hour"));
+      this.prune().catch((err: unknown) =>
+        this.#log.warn({ err }, "audit: prune failed; retrying in an hour"),
+      );
     void run();
     this.#timer = setInterval(run, HOUR_MS);
     this.#timer.unref();

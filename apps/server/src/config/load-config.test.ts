@@ -87,10 +87,14 @@ describe("loadConfig", () => {
   it("refuses the shipped admin password, the username or a well-known one outside dev; dev keeps admin/admin", () => {
     for (const env of ["stg", "prod"])
       expect(() => loadConfig({ env: { APP_ENV: env, ...stgSecrets, ADMIN_PASSWORD: "admin" } })).toThrow(
-        new RegExp(`APP_ENV=${env} refuses to start:\\s+auth\\.admin\\.password \\(ADMIN_PASSWORD\\) is the dev default$`),
+        new RegExp(
+          `APP_ENV=${env} refuses to start:\\s+auth\\.admin\\.password \\(ADMIN_PASSWORD\\) is the dev default$`,
+        ),
       );
     expect(() =>
-      loadConfig({ env: { APP_ENV: "prod", ...stgSecrets, ADMIN_USERNAME: "ops-lead", ADMIN_PASSWORD: "ops-lead" } }),
+      loadConfig({
+        env: { APP_ENV: "prod", ...stgSecrets, ADMIN_USERNAME: "ops-lead", ADMIN_PASSWORD: "ops-lead" },
+      }),
     ).toThrow(/ADMIN_PASSWORD\) is the username/);
     expect(() => loadConfig({ env: { APP_ENV: "stg", ...stgSecrets, ADMIN_PASSWORD: "ChangeMe" } })).toThrow(
       /ADMIN_PASSWORD\) is a well-known default/,

@@ -785,7 +785,6 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       expect(await store.healthy()).toBe(true);
     });
 
-
     describe("audit log", () => {
       const entry = (id: string, over: Partial<StoredAuditLogEntry> = {}): StoredAuditLogEntry => ({
         id,

@@ -64,7 +64,9 @@ describe("admin sign-in rate limit", () => {
     expect(other.status).toBe(200);
     // Each counted failure is audited (with the name tried); the limited attempts are not.
     const admin = other.token!;
-    const failed = (await (await t.api("/api/v1/admin/audit?action=admin.login_failed", { token: admin })).json()) as {
+    const failed = (await (
+      await t.api("/api/v1/admin/audit?action=admin.login_failed", { token: admin })
+    ).json()) as {
       entries: AuditLogEntry[];
     };
     expect(failed.entries.map((e) => e.actor.id).sort()).toEqual(["a", "b", "c", "d", "e"]);

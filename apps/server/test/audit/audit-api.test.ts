@@ -14,7 +14,10 @@ beforeAll(async () => {
   admin = await t.adminToken();
   // 1 sign-in, then per channel: create, 3 bans on one user each, a delete of room_b.
   for (const url of ["room_a", "room_b"]) {
-    expect((await t.key(C, { method: "POST", json: { channel_url: url, name: url, user_ids: ["1", "2", "3"] } })).status).toBe(201);
+    expect(
+      (await t.key(C, { method: "POST", json: { channel_url: url, name: url, user_ids: ["1", "2", "3"] } }))
+        .status,
+    ).toBe(201);
   }
   for (const u of ["1", "2", "3"]) {
     expect((await t.key(`${C}/room_a/bans`, { method: "POST", json: { user_ids: [u] } })).status).toBe(200);
@@ -25,7 +28,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function list(qs: string, as = admin): Promise<{ status: number; body: AuditLogPage & { error?: { code: string; field?: string } } }> {
+async function list(
+  qs: string,
+  as = admin,
+): Promise<{ status: number; body: AuditLogPage & { error?: { code: string; field?: string } } }> {
   const res = await t.api(`/api/v1/admin/audit${qs}`, { token: as });
   return { status: res.status, body: (await res.json()) as AuditLogPage };
 }
@@ -51,11 +57,17 @@ describe("GET /api/v1/admin/audit", () => {
   it("filters by action (exact and prefix), actor, channel, user and time", async () => {
     const actions = async (qs: string) => (await list(qs)).body.entries.map((e) => e.action);
     expect(await actions("?action=channel.create")).toEqual(["channel.create", "channel.create"]);
-    expect(await actions("?action=channel.*")).toEqual(["channel.delete", "channel.create", "channel.create"]);
+    expect(await actions("?action=channel.*")).toEqual([
+      "channel.delete",
+      "channel.create",
+      "channel.create",
+    ]);
     expect(await actions("?actor=admin")).toEqual(["channel.delete", "admin.login"]);
     expect(await actions("?channel_url=room_b")).toEqual(["channel.delete", "channel.create"]);
     const byUser = (await list("?user_id=2")).body.entries;
-    expect(byUser.map((e) => [e.action, e.target])).toEqual([["moderation.ban", { channel_url: "room_a", user_id: "2" }]]);
+    expect(byUser.map((e) => [e.action, e.target])).toEqual([
+      ["moderation.ban", { channel_url: "room_a", user_id: "2" }],
+    ]);
     const all = (await list("")).body.entries;
     const future = new Date(Date.now() + 3600_000).toISOString();
     expect(await actions(`?since=${encodeURIComponent(future)}`)).toEqual([]);
@@ -100,31 +112,36 @@ describe("GET /api/v1/admin/audit/export", () => {
     expect(res.headers.get("content-disposition")).toMatch(/attachment/);
     const text = await res.text();
     expect(text.endsWith("\n")).toBe(true);
-    const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l) as AuditLogEntry);
+    const lines = text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as AuditLogEntry);
     expect(lines).toEqual((await list("?action=moderation.ban")).body.entries);
     expect(lines).toHaveLength(3);
   });
 
   it("exports more than one store page and takes ?access_token= for a download link", async () => {
-    for (let i = 0; i < 3; i++) await t.server.store.appendAudit({
-      id: `0000000000000000bulk${i}`,
-      at: "2020-01-01T00:00:00.000Z",
-      actor_kind: "admin",
-      actor_id: "seed",
-      action: "seed.entry",
-      channel_url: null,
-      user_id: null,
-      request_id: "r",
-      node_id: "n",
-      ip: null,
-    });
+    for (let i = 0; i < 3; i++)
+      await t.server.store.appendAudit({
+        id: `0000000000000000bulk${i}`,
+        at: "2020-01-01T00:00:00.000Z",
+        actor_kind: "admin",
+        actor_id: "seed",
+        action: "seed.entry",
+        channel_url: null,
+        user_id: null,
+        request_id: "r",
+        node_id: "n",
+        ip: null,
+      });
     const res = await fetch(`${t.url}/api/v1/admin/audit/export?access_token=${admin}&actor=seed`);
     expect(res.status).toBe(200);
-    expect((await res.text()).trimEnd().split("\n").map((l) => (JSON.parse(l) as AuditLogEntry).id)).toEqual([
-      "0000000000000000bulk2",
-      "0000000000000000bulk1",
-      "0000000000000000bulk0",
-    ]);
+    expect(
+      (await res.text())
+        .trimEnd()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as AuditLogEntry).id),
+    ).toEqual(["0000000000000000bulk2", "0000000000000000bulk1", "0000000000000000bulk0"]);
     expect((await fetch(`${t.url}/api/v1/admin/audit/export`)).status).toBe(401);
   });
 });

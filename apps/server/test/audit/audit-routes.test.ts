@@ -56,7 +56,11 @@ interface Case {
   call: () => Promise<{ res: Response; path: string }>;
   status: number;
   /** The one entry it must write; null: it must write none. */
-  expect: null | { action: string; actor: AuditLogEntry["actor"]["kind"]; check?: (e: AuditLogEntry) => void };
+  expect: null | {
+    action: string;
+    actor: AuditLogEntry["actor"]["kind"];
+    check?: (e: AuditLogEntry) => void;
+  };
 }
 
 const key = (method: string, path: string, json?: unknown) => async () => ({
@@ -389,7 +393,8 @@ const cases: Case[] = [
     expect: {
       action: "migration.start_bulk",
       actor: "admin",
-      check: (e) => expect(e.after).toMatchObject({ q: "legacy_bulk", jobs: [{ channel_url: "legacy_bulk" }] }),
+      check: (e) =>
+        expect(e.after).toMatchObject({ q: "legacy_bulk", jobs: [{ channel_url: "legacy_bulk" }] }),
     },
   },
   {
@@ -398,7 +403,11 @@ const cases: Case[] = [
     call: async () => {
       const path = `${A}/login`;
       return {
-        res: await t.api(path, { method: "POST", noKey: true, json: { username: "root", password: "guess-1" } }),
+        res: await t.api(path, {
+          method: "POST",
+          noKey: true,
+          json: { username: "root", password: "guess-1" },
+        }),
         path,
       };
     },
@@ -453,7 +462,9 @@ const UNAUDITED: Record<string, string> = {
 function mutatingRoutes(routes: ReadonlyArray<{ method: string; path: string }>): string[] {
   return [
     ...new Set(
-      routes.filter((r) => !["GET", "HEAD", "OPTIONS", "ALL"].includes(r.method)).map((r) => `${r.method} ${r.path}`),
+      routes
+        .filter((r) => !["GET", "HEAD", "OPTIONS", "ALL"].includes(r.method))
+        .map((r) => `${r.method} ${r.path}`),
     ),
   ];
 }
@@ -501,9 +512,10 @@ describe("the audit log of every mutating route", () => {
     ]);
     for (const r of Object.keys(UNAUDITED)) {
       expect(mutating, `UNAUDITED lists ${r}, which is no route`).toContain(r);
-      expect(cases.some((c) => c.route === r && c.expect === null), `${r}: no case shows it writes nothing`).toBe(
-        true,
-      );
+      expect(
+        cases.some((c) => c.route === r && c.expect === null),
+        `${r}: no case shows it writes nothing`,
+      ).toBe(true);
     }
   });
 

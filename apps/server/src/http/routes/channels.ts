@@ -709,7 +709,14 @@ export function channelRoutes(chat: ChatService, config: Config) {
       const body = await jsonBody(c, FreezeBody);
       const before = await chat.moderation(url);
       const out = await chat.setFrozen(url, body.frozen);
-      await auditModeration(c, body.frozen ? "moderation.freeze" : "moderation.unfreeze", url, [], before, out);
+      await auditModeration(
+        c,
+        body.frozen ? "moderation.freeze" : "moderation.unfreeze",
+        url,
+        [],
+        before,
+        out,
+      );
       return c.json(out);
     },
   );

@@ -89,7 +89,11 @@ export function loginRoute(config: Config) {
       const { token, expires_at } = await sign(`admin:${username}`, config.auth.admin.session_ttl_s, {
         role: "admin",
       });
-      await audit(c, { action: "admin.login", actor: { kind: "admin", id: username }, after: { expires_at } });
+      await audit(c, {
+        action: "admin.login",
+        actor: { kind: "admin", id: username },
+        after: { expires_at },
+      });
       const out: AdminLoginResponse = { token, expires_at, username };
       return c.json(out);
     },

@@ -17,7 +17,8 @@ export class LoginLimiter {
     let wait = 0;
     for (const k of keys) {
       const recent = this.#recent(k, t);
-      if (recent.length >= this.max) wait = Math.max(wait, recent[recent.length - this.max]! + this.windowMs - t);
+      if (recent.length >= this.max)
+        wait = Math.max(wait, recent[recent.length - this.max]! + this.windowMs - t);
     }
     return wait > 0 ? Math.max(1, Math.ceil(wait / 1000)) : 0;
   }
