@@ -243,6 +243,26 @@ const cases: Case[] = [
     },
   },
   {
+    route: `DELETE ${C}/:channel_url/messages/:seq`,
+    name: "an operator (member token) deletes another member's message: moderation, audited",
+    call: async () => {
+      const sent = await t.api(`${C}/au_room/messages`, {
+        method: "POST",
+        token: await member("2"),
+        json: { message: "spam" },
+      });
+      const { seq } = (await sent.json()) as { seq: number };
+      const path = `${C}/au_room/messages/${seq}`;
+      return { res: await t.api(path, { method: "DELETE", token: await member("1") }), path };
+    },
+    status: 204,
+    expect: {
+      action: "message.delete",
+      actor: "user",
+      check: (e) => expect(e.actor.id).toBe("1"),
+    },
+  },
+  {
     route: `POST ${C}/:channel_url/bans`,
     name: "an operator (member token) bans: moderation is audited whoever does it",
     call: asUser("1", "POST", `${C}/au_room/bans`, { user_ids: ["3"], seconds: 600 }),
