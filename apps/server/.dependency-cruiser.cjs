@@ -25,6 +25,7 @@ module.exports = {
     below("flags", "http", "realtime", "providers", "migration", "files"),
     below("files", "http", "realtime", "providers", "migration", "flags"),
     below("migration", "http", "realtime"),
+    below("audit", "http", "realtime", "chat", "providers", "flags", "files", "migration"),
   ],
   options: {
     doNotFollow: { path: "node_modules" },

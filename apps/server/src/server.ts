@@ -9,6 +9,7 @@ import { FlagResolver } from "./flags/flag-resolver.ts";
 import type { FlagStore } from "./flags/flag-store.ts";
 import { createPostgresFlagStore } from "./flags/postgres-flag-store.ts";
 import { createSqliteFlagStore } from "./flags/sqlite-flag-store.ts";
+import { AuditLog } from "./audit/audit-log.ts";
 import { adminRoutes } from "./http/routes/admin/admin-routes.ts";
 import { ChannelMigrator } from "./migration/channel-migrator.ts";
 import { InstanceRegistry } from "./observability/instance-registry.ts";
@@ -146,8 +147,16 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     metrics,
     isDraining: () => draining,
   });
+  const auditLog = new AuditLog({
+    store,
+    logger,
+    nodeId: bus.nodeId,
+    retentionDays: config.audit.retention_days,
+  });
+  auditLog.start();
   const app = createApp({
     config,
+    audit: auditLog,
     chat,
     files: { store, storage: fileStorage },
     verifier,
@@ -157,7 +166,19 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     mount: (a) => {
       a.route(
         "/api/v1/admin",
-        adminRoutes({ config, chat, store, hub, bus, flags, flagStore, migrator, registry, verifier }),
+        adminRoutes({
+          config,
+          chat,
+          store,
+          hub,
+          bus,
+          flags,
+          flagStore,
+          migrator,
+          registry,
+          verifier,
+          audit: auditLog,
+        }),
       );
     },
   });
@@ -207,6 +228,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   async function close() {
     draining = true;
     hub.stop();
+    auditLog.stop();
     gateway.close();
     if (server) {
       const s = server;
@@ -245,6 +267,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     flagStore,
     migrator,
     registry,
+    /** @since 0.4 The audit log (audit/audit-log.ts). */
+    audit: auditLog,
     app,
     listen,
     drain,

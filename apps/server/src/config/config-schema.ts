@@ -66,6 +66,10 @@ export const ConfigSchema = z
               .int()
               .min(60)
               .default(8 * 3600),
+            /** @since 0.4 Failed sign-ins allowed per IP and per username within login_window_s; then 429. */
+            login_max_failures: z.number().int().min(1).default(5),
+            /** @since 0.4 The window of login_max_failures, seconds. */
+            login_window_s: z.number().int().min(1).default(60),
           })
           .strict()
           .prefault({}),
@@ -235,6 +239,14 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** @since 0.4 The audit log of admin and API-key actions (docs/admin.md#audit-log). */
+    audit: z
+      .object({
+        /** Entries older than this many days are deleted (hourly); 0 keeps them forever. */
+        retention_days: z.number().int().min(0).default(90),
       })
       .strict()
       .prefault({}),

@@ -11,6 +11,9 @@ export const DEV_SECRETS = {
   adminPassword: "admin",
 } as const;
 
+/** Passwords a guesser tries first: refused for the admin outside dev, like the dev default. */
+const WELL_KNOWN_PASSWORDS = new Set(["admin", "password", "changeme", "change-me", "podchat", "secret"]);
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -241,8 +244,12 @@ function checkSecrets(config: Config) {
   if (api_keys.length === 0) bad.push("auth.api_keys (API_KEYS) is missing");
   if (api_keys.includes(DEV_SECRETS.apiKey)) bad.push("auth.api_keys (API_KEYS) contains the dev default");
   if (!admin.password) bad.push("auth.admin.password (ADMIN_PASSWORD) is missing");
-  if (admin.password === DEV_SECRETS.adminPassword)
+  else if (admin.password === DEV_SECRETS.adminPassword)
     bad.push("auth.admin.password (ADMIN_PASSWORD) is the dev default");
+  else if (admin.password === admin.username)
+    bad.push("auth.admin.password (ADMIN_PASSWORD) is the username");
+  else if (WELL_KNOWN_PASSWORDS.has(admin.password.toLowerCase()))
+    bad.push("auth.admin.password (ADMIN_PASSWORD) is a well-known default");
   if (bad.length > 0) {
     throw new ConfigError(`config error: APP_ENV=${config.env} refuses to start:\n  ${bad.join("\n  ")}`);
   }

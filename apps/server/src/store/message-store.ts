@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FileInfo, MessageType, ProviderName } from "@podchat/protocol";
+import type { AuditLogFilter, StoredAuditLogEntry } from "./audit-records.ts";
 
 /** A channel row as the store keeps it. Timestamps are ISO-8601 strings. */
 export interface StoredChannel {
@@ -313,9 +314,17 @@ export interface MessageStore {
   removeOperators(channelUrl: string, userIds: string[]): Promise<void>;
   saveFile(file: StoredFile): Promise<void>;
   getFile(fileId: string): Promise<StoredFile | null>;
+  /** @since 0.4 Appends one audit log entry (its id is given: see audit/audit-id.ts). */
+  appendAudit(entry: StoredAuditLogEntry): Promise<void>;
+  /** @since 0.4 Audit entries matching the filter, newest (greatest id) first. */
+  listAudit(filter: AuditLogFilter): Promise<StoredAuditLogEntry[]>;
+  /** @since 0.4 Deletes the entries older than `before` (an ISO time); answers how many. */
+  pruneAudit(before: string): Promise<number>;
   /** Resolves when every accepted write is durable (used on drain). */
   flush(): Promise<void>;
   /** Pings the backing database (readiness). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+export type { AuditLogFilter, StoredAuditLogEntry } from "./audit-records.ts";

@@ -1,5 +1,6 @@
 import { Migrator } from "kysely";
 import { type AppendResult, type MessageStore, StoreError } from "../message-store.ts";
+import * as audit from "./audit.ts";
 import * as channels from "./channels.ts";
 import type { StoreContext } from "./context.ts";
 import type { StoreDialect } from "./dialect.ts";
@@ -96,6 +97,9 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       guard("removeOperators", () => moderation.removeOperators(ctx, url, userIds)),
     saveFile: (f) => guard("saveFile", () => files.saveFile(ctx, f)),
     getFile: (id) => guard("getFile", () => files.getFile(ctx, id)),
+    appendAudit: (e) => guard("appendAudit", () => audit.appendAudit(ctx, e)),
+    listAudit: (f) => guard("listAudit", () => audit.listAudit(ctx, f)),
+    pruneAudit: (before) => guard("pruneAudit", () => audit.pruneAudit(ctx, before)),
     flush: () => dialect.appender.flush(),
     healthy: () => (closed ? Promise.resolve(false) : dialect.healthy()),
     async close() {

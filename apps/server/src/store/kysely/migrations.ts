@@ -209,5 +209,34 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
           .execute();
       },
     },
+    "0005_audit_log": {
+      async up(db: Kysely<unknown>) {
+        // One row per audited action (audit/); ids sort by time, so pages are keyset on id.
+        await db.schema
+          .createTable("audit_log")
+          .addColumn("id", t.key, (c) => c.primaryKey())
+          .addColumn("at", t.key, (c) => c.notNull())
+          .addColumn("actor_kind", "text", (c) => c.notNull())
+          .addColumn("actor_id", t.key, (c) => c.notNull())
+          .addColumn("action", t.key, (c) => c.notNull())
+          .addColumn("channel_url", t.key)
+          .addColumn("user_id", t.key)
+          .addColumn("before_value", t.json)
+          .addColumn("after_value", t.json)
+          .addColumn("request_id", "text", (c) => c.notNull())
+          .addColumn("node_id", "text", (c) => c.notNull())
+          .addColumn("ip", "text")
+          .execute();
+        await db.schema.createIndex("audit_log_at").on("audit_log").column("at").execute();
+        await db.schema.createIndex("audit_log_action").on("audit_log").columns(["action", "id"]).execute();
+        await db.schema.createIndex("audit_log_actor").on("audit_log").columns(["actor_id", "id"]).execute();
+        await db.schema
+          .createIndex("audit_log_channel")
+          .on("audit_log")
+          .columns(["channel_url", "id"])
+          .execute();
+        await db.schema.createIndex("audit_log_user").on("audit_log").columns(["user_id", "id"]).execute();
+      },
+    },
   };
 }

@@ -86,6 +86,22 @@ export interface FilesTable {
   created_at: string;
 }
 
+/** @since 0.4 The audit log (migration 0005). */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor_kind: string;
+  actor_id: string;
+  action: string;
+  channel_url: string | null;
+  user_id: string | null;
+  before_value: NullableJson;
+  after_value: NullableJson;
+  request_id: string;
+  node_id: string;
+  ip: string | null;
+}
+
 export interface StoreSchema {
   channels: ChannelsTable;
   members: MembersTable;
@@ -94,4 +110,5 @@ export interface StoreSchema {
   operators: OperatorsTable;
   restrictions: RestrictionsTable;
   files: FilesTable;
+  audit_log: AuditLogTable;
 }
