@@ -7,3 +7,4 @@ export * from "./rest.ts";
 export * from "./admin.ts";
 export * from "./server-frame.ts";
 export * from "./inbox.ts";
+export * from "./webhooks.ts";

@@ -1,5 +1,11 @@
 import { Migrator } from "kysely";
-import { type AppendResult, type MessageStore, StoreError } from "../message-store.ts";
+import {
+  type AppendResult,
+  type ChangeRecorder,
+  type MessageStore,
+  StoreError,
+  type StoredMessage,
+} from "../message-store.ts";
 import * as channels from "./channels.ts";
 import type { StoreContext } from "./context.ts";
 import type { StoreDialect } from "./dialect.ts";
@@ -8,6 +14,7 @@ import * as inbox from "./inbox.ts";
 import * as members from "./members.ts";
 import * as messages from "./messages.ts";
 import { storeMigrations } from "./migrations.ts";
+import { createOutbox } from "./outbox.ts";
 import * as moderation from "./moderation.ts";
 import * as reads from "./reads.ts";
 import { createCodec, encodeMessage } from "./rows.ts";
@@ -23,7 +30,9 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     caps: dialect.capabilities,
     codec: createCodec(dialect.capabilities),
     ...(dialect.readNow ? { readNow: dialect.readNow } : {}),
+    changes: { recorder: null as ChangeRecorder | null },
   };
+  const webhookOutbox = createOutbox(ctx);
   let closed = false;
 
   /** Every failure leaves as a StoreError; anything unexpected is retryable STORE_UNAVAILABLE. */
@@ -69,10 +78,17 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       } catch (e) {
         return Promise.reject(e);
       }
-      return dialect.appender.append(encoded).catch((e: unknown) => {
+      const recorder = ctx.changes.recorder;
+      const record = recorder?.wants("message.sent")
+        ? (message: StoredMessage) =>
+            recorder.entries({ type: "message.sent", message })
+        : undefined;
+      const appended = dialect.appender.append(encoded, record).catch((e: unknown) => {
         if (e instanceof StoreError) throw e;
         throw new StoreError("STORE_UNAVAILABLE", `${ctx.caps.driver}: appendMessage failed`, { cause: e });
       });
+      if (record) void appended.then((r) => !r.duplicate && recorder?.recorded?.(), () => {});
+      return appended;
     },
     listMessages: (url, range) => guard("listMessages", () => messages.listMessages(ctx, url, range)),
     getMessage: (url, seq) => guard("getMessage", () => messages.getMessage(ctx, url, seq)),
@@ -95,6 +111,10 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       guard("removeOperators", () => moderation.removeOperators(ctx, url, userIds)),
     saveFile: (f) => guard("saveFile", () => files.saveFile(ctx, f)),
     getFile: (id) => guard("getFile", () => files.getFile(ctx, id)),
+    recordChanges(recorder) {
+      ctx.changes.recorder = recorder;
+    },
+    webhookOutbox,
     flush: () => dialect.appender.flush(),
     healthy: () => (closed ? Promise.resolve(false) : dialect.healthy()),
     async close() {

@@ -84,6 +84,26 @@ export interface FilesTable {
   created_at: string;
 }
 
+/** @since 0.4 One event for one webhook endpoint, with its delivery state (see webhook-outbox.ts). */
+export interface WebhookOutboxTable {
+  id: ColumnType<number | string, never, never>;
+  endpoint_id: string;
+  event_id: string;
+  channel_url: string;
+  type: string;
+  payload: string;
+  state: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Int;
+  lease_until: ColumnType<number | string, number | undefined, number>;
+  lease_owner: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+}
+
 export interface StoreSchema {
   channels: ChannelsTable;
   members: MembersTable;
@@ -92,4 +112,5 @@ export interface StoreSchema {
   operators: OperatorsTable;
   restrictions: RestrictionsTable;
   files: FilesTable;
+  webhook_outbox: WebhookOutboxTable;
 }

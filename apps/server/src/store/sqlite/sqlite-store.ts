@@ -22,7 +22,13 @@ export interface SqliteStoreOptions {
 
 const sqliteCapabilities: StoreCapabilities = {
   driver: "sqlite",
-  types: { key: "text", json: "text", bigint: "integer", bool: "integer" },
+  types: {
+    key: "text",
+    json: "text",
+    bigint: "integer",
+    bool: "integer",
+    serialKey: "integer primary key autoincrement",
+  },
   textKeepsNul: true,
   rowLocks: false,
   jsonParsed: false,

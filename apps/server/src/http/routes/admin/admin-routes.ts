@@ -34,7 +34,9 @@ import type { MessageStore, StoredChannel } from "../../../store/message-store.t
 import { validationError } from "../../errors.ts";
 import type { AppEnv } from "../../principal.ts";
 import { jsonBody, query } from "../../validate.ts";
+import type { WebhookService } from "../../../webhooks/webhook-service.ts";
 import { loginRoute, requireAdmin, tokenSigner } from "./admin-auth.ts";
+import { webhookRoutes } from "./webhooks.ts";
 
 export interface AdminDeps {
   config: Config;
@@ -47,6 +49,8 @@ export interface AdminDeps {
   migrator: ChannelMigrator;
   registry: InstanceRegistry;
   verifier: TokenVerifier;
+  /** @since 0.4 Webhook endpoints, deliveries and dead letters (`/webhooks/...`). */
+  webhooks?: WebhookService;
 }
 
 const EnvParam = z.enum(["dev", "stg", "prod"]);
@@ -81,6 +85,8 @@ export function adminRoutes(d: AdminDeps) {
     await requireAdmin(c, d.verifier, sse);
     await next();
   });
+
+  if (d.webhooks) app.route("/webhooks", webhookRoutes(d.webhooks));
 
   const providerCounts = () => d.store.countChannels();
 
