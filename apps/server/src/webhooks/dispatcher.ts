@@ -38,6 +38,7 @@ export class WebhookDispatcher {
   private readonly owner = `${process.pid}-${randomUUID()}`;
   private readonly inFlight = new Map<string, number>();
   private total = 0;
+  private attempts = 0;
   private timer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -88,7 +89,7 @@ export class WebhookDispatcher {
   }
 
   stats() {
-    return { in_flight: this.total };
+    return { in_flight: this.total, attempts: this.attempts };
   }
 
   private schedule(ms: number) {
@@ -136,6 +137,7 @@ export class WebhookDispatcher {
 
   private send(e: WebhookEndpoint, row: OutboxRow) {
     this.total++;
+    this.attempts++;
     this.inFlight.set(e.id, (this.inFlight.get(e.id) ?? 0) + 1);
     const p = this.deliver(e, row)
       .then((outcome) => this.d.outbox.settle(row.id, this.owner, outcome))
