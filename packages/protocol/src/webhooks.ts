@@ -50,7 +50,9 @@ export const WebhookEventFilter = z
 
 /** Whether `type` matches one of an endpoint's filters. */
 export function webhookEventMatches(filters: readonly string[], type: WebhookEventType): boolean {
-  return filters.some((f) => f === "*" || f === type || (f.endsWith(".*") && type.startsWith(f.slice(0, -1))));
+  return filters.some(
+    (f) => f === "*" || f === type || (f.endsWith(".*") && type.startsWith(f.slice(0, -1))),
+  );
 }
 
 /** Request headers of every delivery. The signature is `v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`. */

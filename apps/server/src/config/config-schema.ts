@@ -11,15 +11,10 @@ export const WebhookEndpointConfig = z
   .object({
     /** Stable name: outbox rows, the admin and redelivery refer to the endpoint by it. */
     id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, '_', '.', '-' (1–64)"),
-    url: z
-      .url()
-      .refine((u) => /^https?:\/\//i.test(u), "must be an http:// or https:// URL"),
+    url: z.url().refine((u) => /^https?:\/\//i.test(u), "must be an http:// or https:// URL"),
     /** HMAC-SHA256 key of the signature; never logged, masked in the admin. */
     secret: z.string().min(16, "must be at least 16 characters"),
-    events: z
-      .array(z.string().refine(isWebhookEventFilter, WEBHOOK_EVENT_FILTER_HELP))
-      .min(1)
-      .default(["*"]),
+    events: z.array(z.string().refine(isWebhookEventFilter, WEBHOOK_EVENT_FILTER_HELP)).min(1).default(["*"]),
     /** Environments (APP_ENV) the endpoint is active in; absent = all. */
     environments: z.array(AppEnv).min(1).optional(),
   })

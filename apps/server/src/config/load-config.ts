@@ -244,7 +244,8 @@ function checkWebhooks(config: Config) {
   const { endpoints, allow_insecure_urls } = config.webhooks;
   const seen = new Set<string>();
   for (const [i, e] of endpoints.entries()) {
-    if (seen.has(e.id)) throw new ConfigError(`config error: webhooks.endpoints.${i}.id: "${e.id}" is used twice`);
+    if (seen.has(e.id))
+      throw new ConfigError(`config error: webhooks.endpoints.${i}.id: "${e.id}" is used twice`);
     seen.add(e.id);
     if (config.env === "prod" && !allow_insecure_urls && !e.url.toLowerCase().startsWith("https://")) {
       throw new ConfigError(

@@ -320,7 +320,6 @@ export interface MessageStore {
   close(): Promise<void>;
 }
 
-
 /**
  * A change the store commits, as it tells the recorder (inside the change's own transaction, so
  * the outbox rows commit or roll back with it). @since 0.4

@@ -47,7 +47,13 @@ export interface WebhookOutbox {
    * endpoint (per-channel order: a channel's next row waits until the one before is delivered or
    * dead), leased to `owner` until `leaseUntil`, attempts counted up.
    */
-  claim(endpointId: string, owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]>;
+  claim(
+    endpointId: string,
+    owner: string,
+    now: number,
+    leaseUntil: number,
+    limit: number,
+  ): Promise<OutboxRow[]>;
   /** Records an attempt's outcome; false when the lease was no longer the owner's. */
   settle(id: number, owner: string, outcome: OutboxOutcome): Promise<boolean>;
   /** Ends every lease (SQLite at start-up: one instance, so any lease is a dead process's). */

@@ -143,7 +143,8 @@ export class WebhookDispatcher {
       .then((outcome) => this.d.outbox.settle(row.id, this.owner, outcome))
       .then(
         () => {},
-        (err: unknown) => this.d.logger.warn({ err, delivery: row.id }, "webhooks: recording an outcome failed"),
+        (err: unknown) =>
+          this.d.logger.warn({ err, delivery: row.id }, "webhooks: recording an outcome failed"),
       )
       .finally(() => {
         this.total--;
@@ -161,7 +162,10 @@ export class WebhookDispatcher {
     const ts = Math.floor(Date.now() / 1000);
     const abort = new AbortController();
     this.aborts.add(abort);
-    const timer = setTimeout(() => abort.abort(new Error(`timed out after ${settings.timeout_ms} ms`)), settings.timeout_ms);
+    const timer = setTimeout(
+      () => abort.abort(new Error(`timed out after ${settings.timeout_ms} ms`)),
+      settings.timeout_ms,
+    );
     let status: number | null = null;
     let error: string | null = null;
     try {
@@ -202,7 +206,12 @@ export class WebhookDispatcher {
       );
       return { state: "dead", status, error };
     }
-    return { state: "pending", next_attempt_at: Date.now() + backoffMs(row.attempts, settings), status, error };
+    return {
+      state: "pending",
+      next_attempt_at: Date.now() + backoffMs(row.attempts, settings),
+      status,
+      error,
+    };
   }
 }
 

@@ -57,7 +57,8 @@ export class WebhookService {
   }
 
   async start() {
-    if (this.d.config.webhooks.dispatch && this.endpoints.some((e) => e.active)) await this.dispatcher.start();
+    if (this.d.config.webhooks.dispatch && this.endpoints.some((e) => e.active))
+      await this.dispatcher.start();
   }
 
   async stop() {

@@ -8,7 +8,12 @@ export interface Received {
   signature: string;
   contentType: string;
   body: string;
-  event: Record<string, unknown> & { id: string; type: string; channel_url: string; data: Record<string, unknown> };
+  event: Record<string, unknown> & {
+    id: string;
+    type: string;
+    channel_url: string;
+    data: Record<string, unknown>;
+  };
   /** Whether the signature checks out the way docs/webhooks.md tells a receiver to check it. */
   verified: boolean;
 }

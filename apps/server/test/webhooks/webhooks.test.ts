@@ -1,11 +1,23 @@
 import { randomBytes } from "node:crypto";
-import { WEBHOOK_EVENT_TYPES, WebhookEvent } from "@podchat/protocol";
+import {
+  WEBHOOK_EVENT_TYPES,
+  type WebhookDelivery,
+  WebhookEvent,
+  type WebhookEndpointView,
+} from "@podchat/protocol";
 import Database from "better-sqlite3";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../src/webhooks/signature.ts";
 import { until } from "../hardening/support.ts";
-import { type StartOptions, type TestServer, connect, createChannel, startServer, token } from "../harness.ts";
+import {
+  type StartOptions,
+  type TestServer,
+  connect,
+  createChannel,
+  startServer,
+  token,
+} from "../harness.ts";
 import { findPostgres, warnSkipped } from "../services.ts";
 import { Receiver, SECRET, webhookOverrides } from "./receiver.ts";
 
@@ -70,9 +82,17 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
     await createChannel(t, url, ["1", "2"], { custom_type: "pod", data: { pod_id: 123 } });
     await ok(t.api(base, { method: "PATCH", json: { name: "renamed" } }));
     await ok(t.api(`${base}/members`, { method: "POST", json: { user_ids: ["3", "4"] } }));
-    const sent = await ok(t.api(`${base}/messages`, { method: "POST", json: { user_id: "1", message: "hi" } }), 201);
-    await ok(t.api(`${base}/messages/${sent!.seq}`, { method: "PATCH", json: { message: "hi!", user_id: "1" } }));
-    const second = await ok(t.api(`${base}/messages`, { method: "POST", json: { user_id: "2", message: "bye" } }), 201);
+    const sent = await ok(
+      t.api(`${base}/messages`, { method: "POST", json: { user_id: "1", message: "hi" } }),
+      201,
+    );
+    await ok(
+      t.api(`${base}/messages/${sent!.seq}`, { method: "PATCH", json: { message: "hi!", user_id: "1" } }),
+    );
+    const second = await ok(
+      t.api(`${base}/messages`, { method: "POST", json: { user_id: "2", message: "bye" } }),
+      201,
+    );
     await ok(t.api(`${base}/messages/${second!.seq}`, { method: "DELETE" }), 204);
     await ok(t.api(`${base}/read`, { method: "POST", json: { seq: 3 }, token: await token("2") }));
     await ok(t.api(`${base}/operators`, { method: "POST", json: { user_ids: ["2"] } }));
@@ -122,14 +142,22 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
       expect(parsed.success, `${r.event.type}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
     }
     expect(new Set(got.map((r) => r.id)).size).toBe(got.length);
+    // biome-ignore lint/suspicious/noExplicitAny: payload fields are checked by the assertions below
     const by = (type: string) => got.find((r) => r.event.type === type)!.event.data as Record<string, any>;
-    expect(by("channel.created").channel).toMatchObject({ channel_url: url, custom_type: "pod", data: { pod_id: 123 } });
+    expect(by("channel.created").channel).toMatchObject({
+      channel_url: url,
+      custom_type: "pod",
+      data: { pod_id: 123 },
+    });
     expect(by("channel.created").user_ids).toEqual([1, 2]);
     expect(by("channel.updated")).toMatchObject({ channel: { name: "renamed" }, changed: ["name"] });
     expect(by("member.added")).toEqual({ user_ids: [3, 4], member_count: 4 });
     expect(by("message.sent").message).toMatchObject({ type: "MESG", user_id: 1, message: "hi", seq: 1 });
     expect(by("message.updated")).toMatchObject({ message: { seq: 1, message: "hi!" }, user_id: 1 });
-    expect(by("message.deleted")).toMatchObject({ message: { seq: 3, deleted: true, message: "" }, user_id: null });
+    expect(by("message.deleted")).toMatchObject({
+      message: { seq: 3, deleted: true, message: "" },
+      user_id: null,
+    });
     expect(by("read.updated")).toMatchObject({ user_id: 2, last_read_seq: 3 });
     expect(by("moderation.banned").user_ids).toEqual([4]);
     expect(typeof by("moderation.banned").until).toBe("string");
@@ -143,7 +171,13 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
     rx.behaviour = (_r, nth) => (nth <= 3 ? 503 : 200);
     const t = await server(driver, webhookOverrides(rx.url, { events: ["message.sent"] }));
     await createChannel(t, "wh_retry", ["1"]);
-    await ok(t.api("/api/v1/chat/channels/wh_retry/messages", { method: "POST", json: { user_id: "1", message: "x" } }), 201);
+    await ok(
+      t.api("/api/v1/chat/channels/wh_retry/messages", {
+        method: "POST",
+        json: { user_id: "1", message: "x" },
+      }),
+      201,
+    );
     await until(() => rx.requests.length >= 4, 10_000, "4 attempts");
     await new Promise((r) => setTimeout(r, 200));
     expect(rx.requests).toHaveLength(4);
@@ -152,7 +186,9 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
     expect(rx.requests.every((r) => r.verified)).toBe(true);
     const admin = await adminToken(t);
     const list = await ok(t.api("/api/v1/admin/webhooks/deliveries", { token: admin }));
-    expect(list!.deliveries).toMatchObject([{ state: "delivered", attempts: 4, last_status: 200, type: "message.sent" }]);
+    expect(list!.deliveries).toMatchObject([
+      { state: "delivered", attempts: 4, last_status: 200, type: "message.sent" },
+    ]);
   }, 20_000);
 
   it("turns a dead receiver's event into a dead letter after the cap; the admin redelivers it", async () => {
@@ -160,46 +196,97 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
     rx.behaviour = () => 500;
     const t = await server(driver, webhookOverrides(rx.url, { max_attempts: 3, events: ["message.*"] }));
     await createChannel(t, "wh_dead", ["1"]);
-    await ok(t.api("/api/v1/chat/channels/wh_dead/messages", { method: "POST", json: { user_id: "1", message: "lost?" } }), 201);
+    await ok(
+      t.api("/api/v1/chat/channels/wh_dead/messages", {
+        method: "POST",
+        json: { user_id: "1", message: "lost?" },
+      }),
+      201,
+    );
     const admin = await adminToken(t);
     const dead = async () =>
-      (await ok(t.api("/api/v1/admin/webhooks/dead-letters", { token: admin })))!.deliveries as Array<Record<string, any>>;
+      (await ok(t.api("/api/v1/admin/webhooks/dead-letters", { token: admin })))!
+        .deliveries as WebhookDelivery[];
     await until(async () => (await dead()).length === 1, 10_000, "a dead letter");
     expect(rx.requests).toHaveLength(3);
     const [letter] = await dead();
-    expect(letter).toMatchObject({ endpoint_id: "backend", state: "dead", attempts: 3, last_status: 500, type: "message.sent" });
+    expect(letter).toMatchObject({
+      endpoint_id: "backend",
+      state: "dead",
+      attempts: 3,
+      last_status: 500,
+      type: "message.sent",
+    });
     expect(letter!.last_error).toContain("HTTP 500");
 
-    const endpoints = (await ok(t.api("/api/v1/admin/webhooks/endpoints", { token: admin })))!.endpoints as any[];
+    const endpoints = (await ok(t.api("/api/v1/admin/webhooks/endpoints", { token: admin })))!
+      .endpoints as WebhookEndpointView[];
     expect(endpoints).toEqual([
-      expect.objectContaining({ id: "backend", url: rx.url, active: true, dead: 1, pending: 0, events: ["message.*"] }),
+      expect.objectContaining({
+        id: "backend",
+        url: rx.url,
+        active: true,
+        dead: 1,
+        pending: 0,
+        events: ["message.*"],
+      }),
     ]);
     expect(JSON.stringify(endpoints)).not.toContain(SECRET);
     // Admin only.
     expect((await t.api("/api/v1/admin/webhooks/dead-letters", { noKey: true })).status).toBe(401);
     expect((await t.api("/api/v1/admin/webhooks/dead-letters")).status).toBe(403);
-    expect((await t.api("/api/v1/admin/webhooks/dead-letters/abc/redeliver", { method: "POST", token: admin })).status).toBe(400);
-    expect((await t.api("/api/v1/admin/webhooks/dead-letters/999999/redeliver", { method: "POST", token: admin })).status).toBe(404);
-    expect((await t.api("/api/v1/admin/webhooks/endpoints/nope/redeliver", { method: "POST", token: admin })).status).toBe(404);
+    expect(
+      (await t.api("/api/v1/admin/webhooks/dead-letters/abc/redeliver", { method: "POST", token: admin }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await t.api("/api/v1/admin/webhooks/dead-letters/999999/redeliver", { method: "POST", token: admin }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await t.api("/api/v1/admin/webhooks/endpoints/nope/redeliver", { method: "POST", token: admin }))
+        .status,
+    ).toBe(404);
 
     rx.behaviour = () => 200;
-    const again = await ok(t.api(`/api/v1/admin/webhooks/dead-letters/${letter!.id}/redeliver`, { method: "POST", token: admin }));
+    const again = await ok(
+      t.api(`/api/v1/admin/webhooks/dead-letters/${letter!.id}/redeliver`, { method: "POST", token: admin }),
+    );
     expect(again).toMatchObject({ state: "pending", attempts: 0 });
     await until(() => rx.requests.length === 4, 10_000, "the redelivery");
     expect(rx.requests[3]!.id).toBe(rx.requests[0]!.id);
     expect(rx.requests[3]!.verified).toBe(true);
-    await until(async () => (await ok(t.api(`/api/v1/admin/webhooks/deliveries/${letter!.id}`, { token: admin })))!.state === "delivered");
+    await until(
+      async () =>
+        (await ok(t.api(`/api/v1/admin/webhooks/deliveries/${letter!.id}`, { token: admin })))!.state ===
+        "delivered",
+    );
     expect(await dead()).toEqual([]);
     // Redelivering a delivered one is refused.
-    expect((await t.api(`/api/v1/admin/webhooks/dead-letters/${letter!.id}/redeliver`, { method: "POST", token: admin })).status).toBe(409);
+    expect(
+      (
+        await t.api(`/api/v1/admin/webhooks/dead-letters/${letter!.id}/redeliver`, {
+          method: "POST",
+          token: admin,
+        })
+      ).status,
+    ).toBe(409);
 
     // 410 Gone: the endpoint says stop — dead at once; then "redeliver all" of the endpoint.
     rx.behaviour = () => 410;
-    await ok(t.api("/api/v1/chat/channels/wh_dead/messages", { method: "POST", json: { user_id: "1", message: "a" } }), 201);
+    await ok(
+      t.api("/api/v1/chat/channels/wh_dead/messages", {
+        method: "POST",
+        json: { user_id: "1", message: "a" },
+      }),
+      201,
+    );
     await until(async () => (await dead()).length === 1, 10_000, "410 dead letter");
     expect(rx.requests).toHaveLength(5);
     rx.behaviour = () => 200;
-    expect(await ok(t.api("/api/v1/admin/webhooks/endpoints/backend/redeliver", { method: "POST", token: admin }))).toEqual({ redelivered: 1 });
+    expect(
+      await ok(t.api("/api/v1/admin/webhooks/endpoints/backend/redeliver", { method: "POST", token: admin })),
+    ).toEqual({ redelivered: 1 });
     await until(() => rx.requests.length === 6, 10_000, "redeliver all");
     expect(rx.requests[5]!.id).toBe(rx.requests[4]!.id);
   }, 30_000);
@@ -207,12 +294,22 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
   it("keeps acknowledging sends while the receiver hangs; delivers once it answers", async () => {
     const rx = await receiver();
     rx.behaviour = () => "hang";
-    const t = await server(driver, webhookOverrides(rx.url, { timeout_ms: 60_000, events: ["message.sent"] }), {
-      overrides: { limits: { messages_per_second: 100000, message_burst: 100000 } },
-    });
+    const t = await server(
+      driver,
+      webhookOverrides(rx.url, { timeout_ms: 60_000, events: ["message.sent"] }),
+      {
+        overrides: { limits: { messages_per_second: 100000, message_burst: 100000 } },
+      },
+    );
     await createChannel(t, "wh_hang_a", ["1"]);
     await createChannel(t, "wh_hang_b", ["1"]);
-    await ok(t.api("/api/v1/chat/channels/wh_hang_a/messages", { method: "POST", json: { user_id: "1", message: "first" } }), 201);
+    await ok(
+      t.api("/api/v1/chat/channels/wh_hang_a/messages", {
+        method: "POST",
+        json: { user_id: "1", message: "first" },
+      }),
+      201,
+    );
     await until(() => rx.requests.length >= 1, 10_000, "a hanging request");
     const s = await connect(t, "wh_hang_b", "1");
     const acks = new Set<string>();
@@ -242,9 +339,13 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
       }
       return 200;
     };
-    const t = await server(driver, webhookOverrides(rx.url, { events: ["message.sent"], per_endpoint_concurrency: 8 }), {
-      overrides: { limits: { messages_per_second: 100000, message_burst: 100000 } },
-    });
+    const t = await server(
+      driver,
+      webhookOverrides(rx.url, { events: ["message.sent"], per_endpoint_concurrency: 8 }),
+      {
+        overrides: { limits: { messages_per_second: 100000, message_burst: 100000 } },
+      },
+    );
     await createChannel(t, "wh_order_a", ["1"]);
     await createChannel(t, "wh_order_b", ["1"]);
     const a = await connect(t, "wh_order_a", "1");
@@ -279,9 +380,21 @@ describe("webhooks cost nothing where no endpoint wants the change", () => {
 
   async function activity(t: TestServer) {
     await createChannel(t, "wh_quiet", ["1", "2"]);
-    await ok(t.api("/api/v1/chat/channels/wh_quiet/messages", { method: "POST", json: { user_id: "1", message: "x" } }), 201);
+    await ok(
+      t.api("/api/v1/chat/channels/wh_quiet/messages", {
+        method: "POST",
+        json: { user_id: "1", message: "x" },
+      }),
+      201,
+    );
     await ok(t.api("/api/v1/chat/channels/wh_quiet/members", { method: "POST", json: { user_ids: ["3"] } }));
-    await ok(t.api("/api/v1/chat/channels/wh_quiet/read", { method: "POST", json: { seq: 1 }, token: await token("2") }));
+    await ok(
+      t.api("/api/v1/chat/channels/wh_quiet/read", {
+        method: "POST",
+        json: { seq: 1 },
+        token: await token("2"),
+      }),
+    );
     await t.server.store.flush();
   }
 
@@ -291,7 +404,9 @@ describe("webhooks cost nothing where no endpoint wants the change", () => {
     expect(outboxRows(none.dbPath)).toEqual([]);
 
     const prodOnly = await server("sqlite", {
-      webhooks: { endpoints: [{ id: "prod", url: "https://example.invalid/h", secret: SECRET, environments: ["prod"] }] },
+      webhooks: {
+        endpoints: [{ id: "prod", url: "https://example.invalid/h", secret: SECRET, environments: ["prod"] }],
+      },
     });
     await activity(prodOnly);
     expect(outboxRows(prodOnly.dbPath)).toEqual([]);

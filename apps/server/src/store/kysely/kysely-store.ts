@@ -80,14 +80,17 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       }
       const recorder = ctx.changes.recorder;
       const record = recorder?.wants("message.sent")
-        ? (message: StoredMessage) =>
-            recorder.entries({ type: "message.sent", message })
+        ? (message: StoredMessage) => recorder.entries({ type: "message.sent", message })
         : undefined;
       const appended = dialect.appender.append(encoded, record).catch((e: unknown) => {
         if (e instanceof StoreError) throw e;
         throw new StoreError("STORE_UNAVAILABLE", `${ctx.caps.driver}: appendMessage failed`, { cause: e });
       });
-      if (record) void appended.then((r) => !r.duplicate && recorder?.recorded?.(), () => {});
+      if (record)
+        void appended.then(
+          (r) => !r.duplicate && recorder?.recorded?.(),
+          () => {},
+        );
       return appended;
     },
     listMessages: (url, range) => guard("listMessages", () => messages.listMessages(ctx, url, range)),

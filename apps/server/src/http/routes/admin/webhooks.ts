@@ -13,7 +13,10 @@ import { query } from "../../validate.ts";
 
 const positiveId = (raw: string, field: string): number => {
   if (!/^[1-9][0-9]{0,15}$/.test(raw)) {
-    throw new ChatError(ErrorCode.VALIDATION_FAILED, `${field} must be a delivery id`, { field, status: 400 });
+    throw new ChatError(ErrorCode.VALIDATION_FAILED, `${field} must be a delivery id`, {
+      field,
+      status: 400,
+    });
   }
   return Number(raw);
 };
@@ -62,9 +65,13 @@ export function webhookRoutes(webhooks: WebhookService) {
     const found = await webhooks.delivery(id);
     if (!found) throw new ChatError(ErrorCode.NOT_FOUND, "no such delivery");
     if (found.state !== "dead" || (await webhooks.redeliver({ id })) === 0) {
-      throw new ChatError(ErrorCode.VALIDATION_FAILED, `delivery ${id} is ${found.state}, not a dead letter`, {
-        status: 409,
-      });
+      throw new ChatError(
+        ErrorCode.VALIDATION_FAILED,
+        `delivery ${id} is ${found.state}, not a dead letter`,
+        {
+          status: 409,
+        },
+      );
     }
     return c.json(await webhooks.delivery(id));
   });
