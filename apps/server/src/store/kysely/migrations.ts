@@ -226,11 +226,19 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
           .columns(["endpoint_id", "channel_url", "id"])
           .where(sql<SqlBool>`state = 'pending'`)
           .execute();
-        // The admin's lists (dead letters, recent deliveries) and the pruning of delivered rows.
+        // Partial, so an append's outbox row enters one index besides the key: dead letters (the
+        // admin's list) and delivered rows (pruned by age) are indexed when they become so.
         await db.schema
-          .createIndex("webhook_outbox_state")
+          .createIndex("webhook_outbox_dead")
           .on("webhook_outbox")
-          .columns(["state", "endpoint_id", "id"])
+          .columns(["endpoint_id", "id"])
+          .where(sql<SqlBool>`state = 'dead'`)
+          .execute();
+        await db.schema
+          .createIndex("webhook_outbox_delivered")
+          .on("webhook_outbox")
+          .column("delivered_at")
+          .where(sql<SqlBool>`state = 'delivered'`)
           .execute();
       },
     },

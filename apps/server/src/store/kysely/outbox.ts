@@ -44,6 +44,9 @@ export function outboxValues(e: OutboxEntry) {
   };
 }
 
+/** States as literals, so the planner can match the partial indexes (a parameter would not). */
+const lit = (state: WebhookDeliveryState) => sql.lit<string>(state);
+
 const COLUMNS = [
   "id",
   "endpoint_id",
@@ -89,7 +92,7 @@ export function createOutbox(ctx: StoreContext): WebhookOutbox {
         .selectFrom("webhook_outbox as o")
         .select("o.id")
         .where("o.endpoint_id", "=", endpointId)
-        .where("o.state", "=", "pending")
+        .where("o.state", "=", lit("pending"))
         .where("o.next_attempt_at", "<=", now)
         .where("o.lease_until", "<", now)
         .where(({ not, exists, selectFrom }) =>
@@ -99,7 +102,7 @@ export function createOutbox(ctx: StoreContext): WebhookOutbox {
                 .select(sql.lit(1).as("one"))
                 .whereRef("p.endpoint_id", "=", "o.endpoint_id")
                 .whereRef("p.channel_url", "=", "o.channel_url")
-                .where("p.state", "=", "pending")
+                .where("p.state", "=", lit("pending"))
                 .whereRef("p.id", "<", "o.id"),
             ),
           ),
@@ -137,7 +140,7 @@ export function createOutbox(ctx: StoreContext): WebhookOutbox {
         })
         .where("id", "=", id)
         .where("lease_owner", "=", owner)
-        .where("state", "=", "pending")
+        .where("state", "=", lit("pending"))
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
@@ -145,7 +148,7 @@ export function createOutbox(ctx: StoreContext): WebhookOutbox {
       await db
         .updateTable("webhook_outbox")
         .set({ lease_until: 0, lease_owner: null })
-        .where("state", "=", "pending")
+        .where("state", "=", lit("pending"))
         .where("lease_until", ">", 0)
         .execute();
     },
@@ -153,7 +156,7 @@ export function createOutbox(ctx: StoreContext): WebhookOutbox {
       const rows = await db
         .selectFrom("webhook_outbox")
         .select(COLUMNS)
-        .$if(opts.state !== undefined, (q) => q.where("state", "=", opts.state!))
+        .$if(opts.state !== undefined, (q) => q.where("state", "=", lit(opts.state!)))
         .$if(opts.endpointId !== undefined, (q) => q.where("endpoint_id", "=", opts.endpointId!))
         .$if(opts.before !== undefined, (q) => q.where("id", "<", opts.before!))
         .orderBy("id", "desc")
@@ -166,17 +169,18 @@ export function createOutbox(ctx: StoreContext): WebhookOutbox {
       return r ? toRow(r as Record<string, unknown>) : null;
     },
     async counts() {
-      const rows = await db
-        .selectFrom("webhook_outbox")
-        .select(["endpoint_id", "state", db.fn.countAll().as("n")])
-        .where("state", "in", ["pending", "dead"])
-        .groupBy(["endpoint_id", "state"])
-        .execute();
-      return rows.map((r) => ({
-        endpoint_id: r.endpoint_id,
-        state: r.state as WebhookDeliveryState,
-        n: Number(r.n),
-      }));
+      // One query per state, each on its partial index (never a scan of the delivered rows).
+      const out: Array<{ endpoint_id: string; state: WebhookDeliveryState; n: number }> = [];
+      for (const state of ["pending", "dead"] as const) {
+        const rows = await db
+          .selectFrom("webhook_outbox")
+          .select(["endpoint_id", db.fn.countAll().as("n")])
+          .where("state", "=", lit(state))
+          .groupBy("endpoint_id")
+          .execute();
+        for (const r of rows) out.push({ endpoint_id: r.endpoint_id, state, n: Number(r.n) });
+      }
+      return out;
     },
     async redeliver(filter, now) {
       const r = await db
@@ -189,7 +193,7 @@ export function createOutbox(ctx: StoreContext): WebhookOutbox {
           lease_owner: null,
           updated_at: new Date(now).toISOString(),
         })
-        .where("state", "=", "dead")
+        .where("state", "=", lit("dead"))
         .$if("id" in filter, (q) => q.where("id", "=", (filter as { id: number }).id))
         .$if("endpointId" in filter, (q) =>
           q.where("endpoint_id", "=", (filter as { endpointId: string }).endpointId),
@@ -200,7 +204,7 @@ export function createOutbox(ctx: StoreContext): WebhookOutbox {
     async prune(before) {
       const r = await db
         .deleteFrom("webhook_outbox")
-        .where("state", "=", "delivered")
+        .where("state", "=", lit("delivered"))
         .where("delivered_at", "<", before)
         .executeTakeFirst();
       return Number(r.numDeletedRows);

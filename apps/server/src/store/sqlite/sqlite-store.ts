@@ -27,7 +27,8 @@ const sqliteCapabilities: StoreCapabilities = {
     json: "text",
     bigint: "integer",
     bool: "integer",
-    serialKey: "integer primary key autoincrement",
+    // The rowid: new rows take max + 1 (no AUTOINCREMENT bookkeeping on the append path).
+    serialKey: "integer primary key",
   },
   textKeepsNul: true,
   rowLocks: false,
