@@ -40,6 +40,7 @@ export class WebhookDispatcher {
   private total = 0;
   private attempts = 0;
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
   private pruneTimer: NodeJS.Timeout | null = null;
   private ticking = false;
   private again = false;
@@ -92,12 +93,15 @@ export class WebhookDispatcher {
     return { in_flight: this.total, attempts: this.attempts };
   }
 
+  /** Runs a tick in `ms`, unless one is already due sooner. */
   private schedule(ms: number) {
     if (this.stopped) return;
+    const due = Date.now() + ms;
     if (this.timer) {
-      if (ms > 0) return;
+      if (this.timerDue <= due) return;
       clearTimeout(this.timer);
     }
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.tick();

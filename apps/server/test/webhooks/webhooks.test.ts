@@ -328,6 +328,21 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
     await until(() => rx.events("message.sent").length === 101, 20_000, "everything after the hang");
   }, 40_000);
 
+  it("sends at once after a local change, not at the next poll", async () => {
+    const rx = await receiver();
+    const t = await server(driver, webhookOverrides(rx.url, { poll_ms: 600_000, events: ["message.sent"] }));
+    await createChannel(t, "wh_wake", ["1"]);
+    await ok(
+      t.api("/api/v1/chat/channels/wh_wake/messages", {
+        method: "POST",
+        json: { user_id: "1", message: "now" },
+      }),
+      201,
+    );
+    // Far sooner than the 10-minute poll: the commit woke the dispatcher.
+    await until(() => rx.events().length === 1, 10_000, "the event");
+  });
+
   it("delivers one channel's events in order, the next only after the previous is delivered", async () => {
     const rx = await receiver();
     // Every third request fails once: retries must not let a later event overtake.
