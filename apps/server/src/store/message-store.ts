@@ -165,7 +165,7 @@ export interface NewMessage {
   custom_type?: string | null;
   data?: Record<string, unknown> | null;
   file?: FileInfo | null;
-  /** Original time (migrations); defaults to now. */
+  /** Original time (migrations); defaults to now. Such an import is not a `message.sent` event (@since 0.4). */
   created_at?: string;
   /** Caller-chosen id (migrations use the source id, so a re-run stores nothing twice). */
   message_id?: string;

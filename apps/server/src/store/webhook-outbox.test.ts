@@ -84,6 +84,14 @@ describe.each(Object.keys(opens))("webhook outbox (%s)", (driver) => {
     const r = recorder(["message.sent", "member.added"]);
     store.recordChanges(r);
     await msg("c", "one", "req-1");
+    // History imported with its original time (a migration) is not a new message.
+    await store.appendMessage({
+      channel_url: "c",
+      type: "MESG",
+      user_id: "1",
+      message: "old",
+      created_at: "2020-01-01T00:00:00.000Z",
+    });
     await msg("c", "one again", "req-1"); // duplicate req_id: the original, no new event
     await store.addMembers("c", ["1"]); // already a member: nothing joined
     await store.addMembers("c", ["2"]);

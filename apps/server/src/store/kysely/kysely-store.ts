@@ -79,9 +79,11 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
         return Promise.reject(e);
       }
       const recorder = ctx.changes.recorder;
-      const record = recorder?.wants("message.sent")
-        ? (message: StoredMessage) => recorder.entries({ type: "message.sent", message })
-        : undefined;
+      // History copied with its original time (a migration) was sent before: not a new message.
+      const record =
+        input.created_at === undefined && recorder?.wants("message.sent")
+          ? (message: StoredMessage) => recorder.entries({ type: "message.sent", message })
+          : undefined;
       const appended = dialect.appender.append(encoded, record).catch((e: unknown) => {
         if (e instanceof StoreError) throw e;
         throw new StoreError("STORE_UNAVAILABLE", `${ctx.caps.driver}: appendMessage failed`, { cause: e });
