@@ -262,9 +262,9 @@ export const ConfigSchema = z
           .min(10)
           .default(6 * 3600_000),
         /** Requests in flight at once from this instance, over all endpoints. */
-        concurrency: z.number().int().min(1).max(1000).default(16),
+        concurrency: z.number().int().min(1).max(1000).default(32),
         /** Requests in flight at once to one endpoint (a slow one cannot take every slot). */
-        per_endpoint_concurrency: z.number().int().min(1).max(100).default(4),
+        per_endpoint_concurrency: z.number().int().min(1).max(100).default(8),
         /** How often the outbox is polled for due rows, ms (a local change also wakes it). */
         poll_ms: z.number().int().min(10).default(1000),
         /** Delivered rows are kept this long (the admin's recent deliveries), hours. */

@@ -27,8 +27,8 @@ describe("webhooks config", () => {
       timeout_ms: 10_000,
       max_attempts: 8,
       backoff_base_ms: 60_000,
-      concurrency: 16,
-      per_endpoint_concurrency: 4,
+      concurrency: 32,
+      per_endpoint_concurrency: 8,
       allow_insecure_urls: false,
       dispatch: true,
     });

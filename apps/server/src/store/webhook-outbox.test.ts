@@ -162,6 +162,27 @@ describe.each(Object.keys(opens))("webhook outbox (%s)", (driver) => {
     expect(await ob.get(b!.id)).toBeNull();
   });
 
+  it("records outcomes and claims the next heads in one step", async () => {
+    await open();
+    await store.createChannel({ channel_url: "s", name: "s", provider: "websocket", user_ids: ["1"] });
+    store.recordChanges(recorder(["message.sent"]));
+    for (let i = 0; i < 3; i++) await msg("s", `s${i}`);
+    const now = Date.now();
+    const none = await store.webhookOutbox.step("me", [], [{ endpointId: "e", limit: 5 }], now, now + 10_000);
+    const [head] = none.get("e")!;
+    expect(none.get("e")).toHaveLength(1);
+    // The head's outcome and the claim of the one behind it, together.
+    const next = await store.webhookOutbox.step(
+      "me",
+      [{ id: head!.id, outcome: { state: "delivered", status: 200, error: null } }],
+      [{ endpointId: "e", limit: 5 }],
+      now,
+      now + 10_000,
+    );
+    expect(next.get("e")!.map((r) => r.id)).toEqual([head!.id + 1]);
+    expect(await store.webhookOutbox.get(head!.id)).toMatchObject({ state: "delivered", last_status: 200 });
+  });
+
   it.runIf(driver === "postgres")("hands each row to one of several concurrent claimers", async () => {
     await open();
     for (let c = 0; c < 20; c++)

@@ -54,8 +54,21 @@ export interface WebhookOutbox {
     leaseUntil: number,
     limit: number,
   ): Promise<OutboxRow[]>;
+  /**
+   * A dispatcher's tick in one transaction: records `finished` outcomes (as `settle`), then claims
+   * for each endpoint (as `claim`). Rows claimed per endpoint id.
+   */
+  step(
+    owner: string,
+    finished: Array<{ id: number; outcome: OutboxOutcome }>,
+    claims: Array<{ endpointId: string; limit: number }>,
+    now: number,
+    leaseUntil: number,
+  ): Promise<Map<string, OutboxRow[]>>;
   /** Records an attempt's outcome; false when the lease was no longer the owner's. */
   settle(id: number, owner: string, outcome: OutboxOutcome): Promise<boolean>;
+  /** Several outcomes in one transaction; how many were still the owner's. */
+  settleMany(owner: string, outcomes: Array<{ id: number; outcome: OutboxOutcome }>): Promise<number>;
   /** Ends every lease (SQLite at start-up: one instance, so any lease is a dead process's). */
   releaseAllLeases(): Promise<void>;
   list(options: OutboxListOptions): Promise<OutboxRow[]>;

@@ -43,9 +43,12 @@ export class WebhookDispatcher {
   private timerDue = 0;
   private pruneTimer: NodeJS.Timeout | null = null;
   private ticking = false;
+  private current: Promise<void> = Promise.resolve();
   private again = false;
   private stopped = true;
   private readonly requests = new Set<Promise<void>>();
+  /** Outcomes of finished requests, recorded together at the next tick (one transaction). */
+  private finished: Array<{ endpointId: string; id: number; outcome: OutboxOutcome }> = [];
   private readonly aborts = new Set<AbortController>();
   private readonly fetch: typeof fetch;
 
@@ -72,11 +75,11 @@ export class WebhookDispatcher {
     prune();
   }
 
-  /** A change was recorded: look for due rows soon (after its commit). */
+  /** A change was committed or a request slot freed: look for due rows now. */
   wake(): void {
     if (this.stopped) return;
     if (this.ticking) this.again = true;
-    else this.schedule(5);
+    else this.schedule(0);
   }
 
   /** Stops claiming, aborts requests in flight (their rows are retried: at least once). */
@@ -85,8 +88,12 @@ export class WebhookDispatcher {
     if (this.timer) clearTimeout(this.timer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.timer = null;
+    // A tick under way finishes first, so what it claims is sent or aborted below, not left leased.
+    await this.current;
     for (const a of this.aborts) a.abort(new Error("server shutting down"));
     await Promise.allSettled([...this.requests]);
+    // The aborted attempts are recorded as failures (retried later, by any instance).
+    await this.recordFinished();
   }
 
   stats() {
@@ -104,7 +111,7 @@ export class WebhookDispatcher {
     this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.tick();
+      this.current = this.tick();
     }, ms);
     this.timer.unref?.();
   }
@@ -113,51 +120,80 @@ export class WebhookDispatcher {
     if (this.stopped || this.ticking) return;
     this.ticking = true;
     let claimedAny = false;
+    const finished = this.finished.splice(0);
     try {
       const { settings } = this.d;
-      const now = Date.now();
+      // Slots of the finished requests are free once their outcomes are recorded (below).
+      this.release(finished);
+      const claims: Array<{ endpointId: string; limit: number }> = [];
+      let free = settings.concurrency - this.total;
       for (const e of this.d.endpoints) {
-        if (!e.active) continue;
-        const free = Math.min(
-          settings.per_endpoint_concurrency - (this.inFlight.get(e.id) ?? 0),
-          settings.concurrency - this.total,
-        );
-        if (free <= 0) continue;
-        const rows = await this.d.outbox.claim(e.id, this.owner, now, now + this.leaseMs, free);
-        if (rows.length > 0) claimedAny = true;
-        for (const row of rows) this.send(e, row);
+        if (!e.active || free <= 0) continue;
+        const n = Math.min(settings.per_endpoint_concurrency - (this.inFlight.get(e.id) ?? 0), free);
+        if (n <= 0) continue;
+        claims.push({ endpointId: e.id, limit: n });
+        free -= n;
+      }
+      if (claims.length === 0 && finished.length === 0) return;
+      const now = Date.now();
+      // One transaction: the outcomes, then the next claims (one commit per tick, not per request).
+      const claimed = await this.d.outbox.step(
+        this.owner,
+        finished.map(({ id, outcome }) => ({ id, outcome })),
+        claims,
+        now,
+        now + this.leaseMs,
+      );
+      for (const e of this.d.endpoints) {
+        for (const row of claimed.get(e.id) ?? []) {
+          claimedAny = true;
+          this.send(e, row);
+        }
       }
     } catch (err) {
-      this.d.logger.warn({ err }, "webhooks: claiming from the outbox failed; retrying");
+      // Rows whose outcome could not be recorded stay leased: sent again when the lease ends.
+      this.d.logger.warn({ err }, "webhooks: recording outcomes or claiming from the outbox failed");
     } finally {
       this.ticking = false;
+      // Claimed something, or woken meanwhile: there may be more due now. Otherwise poll.
+      if (this.again || claimedAny || this.finished.length > 0) {
+        this.again = false;
+        this.schedule(0);
+      } else this.schedule(this.d.settings.poll_ms);
     }
-    // Claimed a full set: there may be more due now. Otherwise poll.
-    if (this.again || claimedAny) {
-      this.again = false;
-      this.schedule(claimedAny ? 0 : 5);
-    } else this.schedule(this.d.settings.poll_ms);
+  }
+
+  private release(batch: Array<{ endpointId: string }>) {
+    for (const { endpointId } of batch) {
+      this.total--;
+      this.inFlight.set(endpointId, (this.inFlight.get(endpointId) ?? 1) - 1);
+    }
   }
 
   private send(e: WebhookEndpoint, row: OutboxRow) {
     this.total++;
     this.attempts++;
     this.inFlight.set(e.id, (this.inFlight.get(e.id) ?? 0) + 1);
-    const p = this.deliver(e, row)
-      .then((outcome) => this.d.outbox.settle(row.id, this.owner, outcome))
-      .then(
-        () => {},
-        (err: unknown) =>
-          this.d.logger.warn({ err, delivery: row.id }, "webhooks: recording an outcome failed"),
-      )
-      .finally(() => {
-        this.total--;
-        this.inFlight.set(e.id, (this.inFlight.get(e.id) ?? 1) - 1);
-        this.requests.delete(p);
-        // A slot is free and the channel's next row may be due.
-        this.wake();
-      });
+    const p = this.deliver(e, row).then((outcome) => {
+      this.finished.push({ endpointId: e.id, id: row.id, outcome });
+      this.requests.delete(p);
+      // Its slot frees once the outcome is recorded; the channel's next row may then be due.
+      this.wake();
+    });
     this.requests.add(p);
+  }
+
+  /** At stop: records the outcomes not recorded yet (aborted attempts count as failures). */
+  private async recordFinished() {
+    const batch = this.finished.splice(0);
+    if (batch.length === 0) return;
+    this.release(batch);
+    await this.d.outbox
+      .settleMany(
+        this.owner,
+        batch.map(({ id, outcome }) => ({ id, outcome })),
+      )
+      .catch((err: unknown) => this.d.logger.warn({ err }, "webhooks: recording outcomes failed"));
   }
 
   /** One attempt; never throws. */

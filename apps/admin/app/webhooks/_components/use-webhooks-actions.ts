@@ -20,13 +20,11 @@ export function useReloadWebhooks(): () => Promise<void> {
       callApi(adminPath(`/webhooks/dead-letters?${q}`), {}, WebhookDeliveriesResponse),
       callApi(adminPath(`/webhooks/deliveries?${q}`), {}, WebhookDeliveriesResponse),
     ]);
-    store
-      .getState()
-      .setData({
-        endpoints: endpoints.endpoints,
-        deadLetters: dead.deliveries,
-        deliveries: deliveries.deliveries,
-      });
+    store.getState().setData({
+      endpoints: endpoints.endpoints,
+      deadLetters: dead.deliveries,
+      deliveries: deliveries.deliveries,
+    });
   }, [store]);
 }
 

@@ -1,7 +1,7 @@
 import type { WebhookDeliveryState, WebhookEventType } from "@podchat/protocol";
 import { sql } from "kysely";
 import type { OutboxEntry, StoreChange } from "../message-store.ts";
-import type { OutboxRow, WebhookOutbox } from "../webhook-outbox.ts";
+import type { OutboxOutcome, OutboxRow, WebhookOutbox } from "../webhook-outbox.ts";
 import type { StoreContext } from "./context.ts";
 import type { Db } from "./dialect.ts";
 
@@ -83,66 +83,97 @@ function toRow(r: Record<string, unknown>): OutboxRow {
   };
 }
 
+/** Records one attempt's outcome if the row is still the owner's (its lease not taken over). */
+async function settleIn(db: Db, id: number, owner: string, o: OutboxOutcome): Promise<boolean> {
+  const now = new Date().toISOString();
+  const r = await db
+    .updateTable("webhook_outbox")
+    .set({
+      state: o.state,
+      next_attempt_at: o.next_attempt_at ?? 0,
+      lease_until: 0,
+      lease_owner: null,
+      updated_at: now,
+      delivered_at: o.state === "delivered" ? now : null,
+      last_status: o.status,
+      last_error: o.error,
+    })
+    .where("id", "=", id)
+    .where("lease_owner", "=", owner)
+    .where("state", "=", lit("pending"))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Claims the due heads of one endpoint's channel queues (see WebhookOutbox.claim) inside `d`. */
+async function claimIn(
+  ctx: StoreContext,
+  d: Db,
+  endpointId: string,
+  owner: string,
+  now: number,
+  leaseUntil: number,
+  limit: number,
+): Promise<OutboxRow[]> {
+  // The head of each channel's queue (its oldest pending row), one scan of the queue index …
+  const firstOfChannel = d
+    .selectFrom("webhook_outbox as p")
+    .select((eb) => eb.fn.min("p.id").as("id"))
+    .where("p.endpoint_id", "=", endpointId)
+    .where("p.state", "=", lit("pending"))
+    .groupBy("p.channel_url");
+  // … those due and not leased, oldest first.
+  const heads = d
+    .selectFrom("webhook_outbox as o")
+    .select("o.id")
+    .where("o.id", "in", firstOfChannel)
+    .where("o.state", "=", lit("pending"))
+    .where("o.next_attempt_at", "<=", now)
+    .where("o.lease_until", "<", now)
+    .orderBy("o.id")
+    .limit(limit)
+    // Several instances on PostgreSQL: rows another claim holds are skipped, not waited for.
+    .$if(ctx.caps.rowLocks, (q) => q.forUpdate().skipLocked());
+  const rows = await d
+    .updateTable("webhook_outbox")
+    .set((eb) => ({
+      lease_until: leaseUntil,
+      lease_owner: owner,
+      attempts: eb("attempts", "+", 1),
+      updated_at: new Date(now).toISOString(),
+    }))
+    .where("id", "in", heads)
+    .returning(COLUMNS)
+    .execute();
+  return rows.map((r) => toRow(r as Record<string, unknown>)).sort((a, b) => a.id - b.id);
+}
+
 /** The outbox over kysely; on SQLite every write queues on the store's one connection. */
 export function createOutbox(ctx: StoreContext): WebhookOutbox {
   const { db } = ctx;
   return {
-    async claim(endpointId, owner, now, leaseUntil, limit) {
-      const heads = db
-        .selectFrom("webhook_outbox as o")
-        .select("o.id")
-        .where("o.endpoint_id", "=", endpointId)
-        .where("o.state", "=", lit("pending"))
-        .where("o.next_attempt_at", "<=", now)
-        .where("o.lease_until", "<", now)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom("webhook_outbox as p")
-                .select(sql.lit(1).as("one"))
-                .whereRef("p.endpoint_id", "=", "o.endpoint_id")
-                .whereRef("p.channel_url", "=", "o.channel_url")
-                .where("p.state", "=", lit("pending"))
-                .whereRef("p.id", "<", "o.id"),
-            ),
-          ),
-        )
-        .orderBy("o.id")
-        .limit(limit)
-        // Several instances on PostgreSQL: rows another claim holds are skipped, not waited for.
-        .$if(ctx.caps.rowLocks, (q) => q.forUpdate().skipLocked());
-      const rows = await db
-        .updateTable("webhook_outbox")
-        .set((eb) => ({
-          lease_until: leaseUntil,
-          lease_owner: owner,
-          attempts: eb("attempts", "+", 1),
-          updated_at: new Date(now).toISOString(),
-        }))
-        .where("id", "in", heads)
-        .returning(COLUMNS)
-        .execute();
-      return rows.map((r) => toRow(r as Record<string, unknown>)).sort((a, b) => a.id - b.id);
+    claim: (endpointId, owner, now, leaseUntil, limit) =>
+      claimIn(ctx, db, endpointId, owner, now, leaseUntil, limit),
+    step(owner, finished, claims, now, leaseUntil) {
+      // One transaction (one commit) for the outcomes and the next claims of a dispatcher tick.
+      return db.transaction().execute(async (trx) => {
+        for (const { id, outcome } of finished) await settleIn(trx, id, owner, outcome);
+        const out = new Map<string, OutboxRow[]>();
+        for (const c of claims) {
+          out.set(c.endpointId, await claimIn(ctx, trx, c.endpointId, owner, now, leaseUntil, c.limit));
+        }
+        return out;
+      });
     },
-    async settle(id, owner, o) {
-      const now = new Date().toISOString();
-      const r = await db
-        .updateTable("webhook_outbox")
-        .set({
-          state: o.state,
-          next_attempt_at: o.next_attempt_at ?? 0,
-          lease_until: 0,
-          lease_owner: null,
-          updated_at: now,
-          delivered_at: o.state === "delivered" ? now : null,
-          last_status: o.status,
-          last_error: o.error,
-        })
-        .where("id", "=", id)
-        .where("lease_owner", "=", owner)
-        .where("state", "=", lit("pending"))
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+    settle: (id, owner, o) => settleIn(db, id, owner, o),
+    async settleMany(owner, outcomes) {
+      if (outcomes.length === 1)
+        return (await settleIn(db, outcomes[0]!.id, owner, outcomes[0]!.outcome)) ? 1 : 0;
+      return db.transaction().execute(async (trx) => {
+        let n = 0;
+        for (const { id, outcome } of outcomes) if (await settleIn(trx, id, owner, outcome)) n++;
+        return n;
+      });
     },
     async releaseAllLeases() {
       await db
