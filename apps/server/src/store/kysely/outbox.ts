@@ -28,7 +28,7 @@ export function afterCommit(ctx: StoreContext, wrote: boolean) {
   if (wrote) ctx.changes.recorder?.recorded?.();
 }
 
-export function outboxValues(e: OutboxEntry) {
+function outboxValues(e: OutboxEntry) {
   return {
     endpoint_id: e.endpoint_id,
     event_id: e.event_id,
