@@ -33,6 +33,7 @@ import { createFileJanitor } from "./files/file-janitor.ts";
 import type { FileStorage } from "./files/file-storage.ts";
 import { createStoreFromConfig } from "./store/create-store.ts";
 import type { MessageStore } from "./store/message-store.ts";
+import { WebhookService } from "./webhooks/webhook-service.ts";
 
 export interface PodchatServerOptions {
   config: Config;
@@ -49,6 +50,8 @@ export interface PodchatServerOptions {
   flagStore?: FlagStore;
   /** Uploaded files; default: what `uploads.driver` says (local disk at uploads.dir, or S3). */
   fileStorage?: FileStorage;
+  /** @since 0.4 The webhooks' HTTP client (tests). */
+  webhookFetch?: typeof fetch;
 }
 
 export type PodchatServer = Awaited<ReturnType<typeof createPodchatServer>>;
@@ -65,6 +68,13 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const rawStore = options.store ?? (await createStoreFromConfig(config));
   // Everything above the store sees its failures as ChatError (mapped here, once).
   const store = withChatErrors(rawStore);
+  // Before any change is made: the store records the changes webhook endpoints want, in their transactions.
+  const webhooks = new WebhookService({
+    config,
+    store: rawStore,
+    logger,
+    ...(options.webhookFetch ? { fetch: options.webhookFetch } : {}),
+  });
   const bus = options.bus ?? (await createBusFromConfig(config));
   const presence =
     options.presence ??
@@ -178,6 +188,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
           registry,
           verifier,
           audit: auditLog,
+          webhooks,
         }),
       );
     },
@@ -191,6 +202,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     host = config.server.host,
   ): Promise<{ port: number; url: string }> {
     hub.start();
+    await webhooks.start();
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port, hostname: host }, () => resolve()) as Server;
       server.once("error", reject);
@@ -239,6 +251,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
       });
     }
     await store.flush();
+    await webhooks.stop();
     await janitor.settled();
     await fileStorage.close();
     await flags.stop();
@@ -269,6 +282,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     registry,
     /** @since 0.4 The audit log (audit/audit-log.ts). */
     audit: auditLog,
+    /** @since 0.4 Webhooks: the outbox's recorder, the dispatcher, the admin's view. */
+    webhooks,
     app,
     listen,
     drain,

@@ -8,3 +8,4 @@ export * from "./admin.ts";
 export * from "./server-frame.ts";
 export * from "./inbox.ts";
 export * from "./audit.ts";
+export * from "./webhooks.ts";

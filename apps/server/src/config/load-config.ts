@@ -184,8 +184,16 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
   str("S3_SECRET_ACCESS_KEY", "uploads.s3.secret_access_key");
   str("S3_SESSION_TOKEN", "uploads.s3.session_token");
   str("LOG_LEVEL", "log.level");
+  const envWebhook = webhookFromEnv(env);
 
   const merged = deepMerge(deepMerge({ ...(yaml as Obj), env: appEnv }, fromEnv), options.overrides ?? {});
+  if (envWebhook) {
+    // One endpoint from the environment, added to the yaml's (replacing one of the same id).
+    const hooks = isObj(merged.webhooks) ? { ...merged.webhooks } : {};
+    const list = Array.isArray(hooks.endpoints) ? (hooks.endpoints as unknown[]) : [];
+    hooks.endpoints = [...list.filter((e) => !(isObj(e) && e.id === envWebhook.id)), envWebhook];
+    merged.webhooks = hooks;
+  }
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -213,7 +221,41 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
     throw new ConfigError("config error: bus.redis.url is required when bus.driver is redis (set REDIS_URL)");
   }
   checkUploads(config);
+  checkWebhooks(config);
   return { config, sources: { useWebsocketPinned: pinned, yamlUseWebsocket } };
+}
+
+/** PODCHAT_WEBHOOK_URL / _SECRET (both needed) / _EVENTS (comma list, default *) / _ID (default `env`). */
+function webhookFromEnv(env: Record<string, string | undefined>): Obj | null {
+  const url = env.PODCHAT_WEBHOOK_URL;
+  const secret = env.PODCHAT_WEBHOOK_SECRET;
+  if (!url && !secret) return null;
+  if (!url || !secret) {
+    throw new ConfigError(
+      "config error: PODCHAT_WEBHOOK_URL and PODCHAT_WEBHOOK_SECRET must be set together",
+    );
+  }
+  return {
+    id: env.PODCHAT_WEBHOOK_ID || "env",
+    url,
+    secret,
+    events: env.PODCHAT_WEBHOOK_EVENTS ? list(env.PODCHAT_WEBHOOK_EVENTS) : ["*"],
+  };
+}
+
+function checkWebhooks(config: Config) {
+  const { endpoints, allow_insecure_urls } = config.webhooks;
+  const seen = new Set<string>();
+  for (const [i, e] of endpoints.entries()) {
+    if (seen.has(e.id))
+      throw new ConfigError(`config error: webhooks.endpoints.${i}.id: "${e.id}" is used twice`);
+    seen.add(e.id);
+    if (config.env === "prod" && !allow_insecure_urls && !e.url.toLowerCase().startsWith("https://")) {
+      throw new ConfigError(
+        `config error: webhooks.endpoints.${i}.url: APP_ENV=prod needs https:// (or webhooks.allow_insecure_urls: true)`,
+      );
+    }
+  }
 }
 
 function checkUploads(config: Config) {

@@ -23,6 +23,7 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
   const t = {
     key: sql.raw(caps.types.key),
     json: sql.raw(caps.types.json),
+    serialKey: sql.raw(caps.types.serialKey),
     bigint: sql.raw(caps.types.bigint),
     bool: sql.raw(caps.types.bool),
   };
@@ -206,6 +207,51 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
           .createIndex("channels_activity")
           .on("channels")
           .columns(["last_activity_at", "channel_url"])
+          .execute();
+      },
+    },
+    "0004_webhook_outbox": {
+      async up(db: Kysely<unknown>) {
+        // The payload is text, not JSON: it is the exact body that is signed and sent.
+        await db.schema
+          .createTable("webhook_outbox")
+          .addColumn("id", t.serialKey)
+          .addColumn("endpoint_id", t.key, (c) => c.notNull())
+          .addColumn("event_id", "text", (c) => c.notNull())
+          .addColumn("channel_url", t.key, (c) => c.notNull())
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("state", "text", (c) => c.notNull().defaultTo("pending"))
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("next_attempt_at", t.bigint, (c) => c.notNull())
+          .addColumn("lease_until", t.bigint, (c) => c.notNull().defaultTo(0))
+          .addColumn("lease_owner", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .addColumn("delivered_at", "text")
+          .addColumn("last_status", "integer")
+          .addColumn("last_error", "text")
+          .execute();
+        // The queue: per endpoint and channel, pending rows in id order (the head is claimed).
+        await db.schema
+          .createIndex("webhook_outbox_queue")
+          .on("webhook_outbox")
+          .columns(["endpoint_id", "channel_url", "id"])
+          .where(sql<SqlBool>`state = 'pending'`)
+          .execute();
+        // Partial, so an append's outbox row enters one index besides the key: dead letters (the
+        // admin's list) and delivered rows (pruned by age) are indexed when they become so.
+        await db.schema
+          .createIndex("webhook_outbox_dead")
+          .on("webhook_outbox")
+          .columns(["endpoint_id", "id"])
+          .where(sql<SqlBool>`state = 'dead'`)
+          .execute();
+        await db.schema
+          .createIndex("webhook_outbox_delivered")
+          .on("webhook_outbox")
+          .column("delivered_at")
+          .where(sql<SqlBool>`state = 'delivered'`)
           .execute();
       },
     },

@@ -102,6 +102,26 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+/** @since 0.4 One event for one webhook endpoint, with its delivery state (see webhook-outbox.ts). */
+export interface WebhookOutboxTable {
+  id: ColumnType<number | string, never, never>;
+  endpoint_id: string;
+  event_id: string;
+  channel_url: string;
+  type: string;
+  payload: string;
+  state: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Int;
+  lease_until: ColumnType<number | string, number | undefined, number>;
+  lease_owner: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+}
+
 export interface StoreSchema {
   channels: ChannelsTable;
   members: MembersTable;
@@ -111,4 +131,5 @@ export interface StoreSchema {
   restrictions: RestrictionsTable;
   files: FilesTable;
   audit_log: AuditLogTable;
+  webhook_outbox: WebhookOutboxTable;
 }

@@ -54,7 +54,9 @@ import {
 import { jsonBody, query } from "../../validate.ts";
 import { audit } from "../../audit.ts";
 import { auditRoutes } from "./audit-routes.ts";
+import type { WebhookService } from "../../../webhooks/webhook-service.ts";
 import { loginRoute, requireAdmin, tokenSigner } from "./admin-auth.ts";
+import { webhookRoutes } from "./webhooks.ts";
 
 export interface AdminDeps {
   config: Config;
@@ -69,6 +71,8 @@ export interface AdminDeps {
   verifier: TokenVerifier;
   /** @since 0.4 */
   audit: AuditLog;
+  /** @since 0.4 Webhook endpoints, deliveries and dead letters (`/webhooks/...`). */
+  webhooks?: WebhookService;
 }
 
 const EnvParam = z.enum(["dev", "stg", "prod"]);
@@ -114,6 +118,7 @@ export function adminRoutes(d: AdminDeps) {
   });
 
   app.route("/audit", auditRoutes(d.audit));
+  if (d.webhooks) app.route("/webhooks", webhookRoutes(d.webhooks));
 
   const providerCounts = () => d.store.countChannels();
 
