@@ -3,7 +3,7 @@ import { createStore } from "zustand/vanilla";
 import type { ApiErrorData } from "@/lib/api-error";
 
 /** Entries per page of the audit view (the server allows 1..500). */
-export const AUDIT_PAGE_SIZE = 50;
+const AUDIT_PAGE_SIZE = 50;
 
 /** The filters of `GET /api/v1/admin/audit`, as the form holds them ("" = any). */
 export interface AuditFilters {
@@ -16,7 +16,7 @@ export interface AuditFilters {
   until: string;
 }
 
-export const AUDIT_FILTER_KEYS = ["action", "actor", "channel_url", "user_id", "since", "until"] as const;
+const AUDIT_FILTER_KEYS = ["action", "actor", "channel_url", "user_id", "since", "until"] as const;
 
 export const noFilters = (): AuditFilters => ({
   action: "",

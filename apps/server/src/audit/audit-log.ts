@@ -19,7 +19,7 @@ export type AuditQuery = Omit<AuditLogFilter, "before_id" | "limit"> & { cursor?
 const HOUR_MS = 3600_000;
 const EXPORT_PAGE = 500;
 
-export function toWire(e: StoredAuditLogEntry): AuditLogEntry {
+function toWire(e: StoredAuditLogEntry): AuditLogEntry {
   return {
     id: e.id,
     at: e.at,

@@ -20,19 +20,13 @@ export function auditMiddleware(log: AuditLog): MiddlewareHandler<AppEnv> {
 }
 
 /** Who the principal is in the audit log; null for anonymous callers. */
-export function actorOf(p: Principal): AuditActor | null {
+function actorOf(p: Principal): AuditActor | null {
   if (p.kind === "service") return { kind: "api_key", id: p.keyId };
   if (p.kind === "user")
     return p.isAdmin
       ? { kind: "admin", id: p.userId.replace(/^admin:/, "") }
       : { kind: "user", id: p.userId };
   return null;
-}
-
-/** True for API keys and admins: callers whose every change is audited. */
-export function isAdminOrKey(c: Context<AppEnv>): boolean {
-  const p = c.get("principal");
-  return p.kind === "service" || (p.kind === "user" && p.isAdmin);
 }
 
 /** The caller's address (the socket's peer; podchat trusts no X-Forwarded-For). */

@@ -18,7 +18,7 @@ export type AppEnv = {
 };
 
 /** The fingerprint of an API key that names it in the audit log. */
-export function apiKeyId(key: string): string {
+function apiKeyId(key: string): string {
   return `sha256:${createHash("sha256").update(key).digest("hex").slice(0, 12)}`;
 }
 

@@ -5,8 +5,8 @@ import { webhookOpenApi } from "./openapi.ts";
 describe("webhookOpenApi", () => {
   it("has a POST with the signature headers and a body schema for every event type", () => {
     const doc = webhookOpenApi();
-    expect(Object.keys(doc["x-webhooks"])).toEqual([...WEBHOOK_EVENT_TYPES]);
-    const sent = doc["x-webhooks"]["message.sent"] as {
+    expect(Object.keys(doc.webhooks)).toEqual([...WEBHOOK_EVENT_TYPES]);
+    const sent = doc.webhooks["message.sent"] as {
       post: {
         parameters: Array<{ name: string }>;
         requestBody: { content: Record<string, { schema: { $ref: string } }> };

@@ -26,7 +26,7 @@ import {
 import { type core, z } from "zod";
 
 const schema = (s: core.$ZodType) =>
-  z.toJSONSchema(s, { io: "output", unrepresentable: "any", target: "openapi-3.0" });
+  z.toJSONSchema(s, { io: "output", unrepresentable: "any", target: "draft-2020-12" });
 
 const EVENTS: Record<WebhookEventType, core.$ZodType> = {
   "message.sent": MessageSentEvent,
@@ -56,9 +56,8 @@ const schemaName = (type: string) =>
 
 /**
  * The webhooks' part of the OpenAPI document, from the protocol's zod schemas: a component per
- * event and admin shape, and the events as `x-webhooks` (OpenAPI 3.0's extension for what 3.1
- * calls `webhooks`), each a POST with the documented headers. Merge into the document's
- * `components.schemas` and top level (docs/webhooks.md).
+ * event and admin shape, and the events as OpenAPI 3.1 `webhooks`, each a POST with the
+ * documented headers (merged into /openapi.json by http/openapi/document.ts; docs/webhooks.md).
  */
 export function webhookOpenApi() {
   const schemas: Record<string, unknown> = {
@@ -106,5 +105,5 @@ export function webhookOpenApi() {
       },
     };
   }
-  return { schemas, "x-webhooks": webhooks };
+  return { schemas, webhooks };
 }

@@ -4,17 +4,25 @@ import type { AuditLogEntry } from "@podchat/protocol";
 import { type SendbirdEmulator, startSendbirdEmulator } from "@podchat/sendbird-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { token } from "../harness.ts";
+import { Receiver, SECRET, webhookOverrides } from "../webhooks/receiver.ts";
 import { SECRETS, type AuditServer, startAuditServer } from "./support.ts";
 
 let emulator: SendbirdEmulator;
+/** A webhook receiver that answers 410 Gone: every event becomes a dead letter at once. */
+let gone: Receiver;
 let t: AuditServer;
 let admin: string;
 const secrets: string[] = [SECRETS.apiKey, SECRETS.adminPassword];
 
 beforeAll(async () => {
   emulator = await startSendbirdEmulator({ apiToken: "emulator-token" });
+  gone = await new Receiver(SECRET).start();
+  gone.behaviour = () => 410;
   t = await startAuditServer({
-    overrides: { sendbird: { app_id: "local", api_token: "emulator-token", base_url: emulator.url } },
+    overrides: {
+      sendbird: { app_id: "local", api_token: "emulator-token", base_url: emulator.url },
+      ...webhookOverrides(gone.url, { events: ["channel.created"] }),
+    },
   });
   admin = await t.adminToken();
   secrets.push(admin);
@@ -42,7 +50,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await emulator?.close();
+  await gone?.close();
 });
+
+/** The id of a dead letter of the "backend" endpoint (a channel.created answered 410). */
+async function aDeadLetter(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const res = await t.api("/api/v1/admin/webhooks/dead-letters", { token: admin });
+    const { deliveries } = (await res.json()) as { deliveries: Array<{ id: number }> };
+    if (deliveries[0]) return deliveries[0].id;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("no dead letter within 10 s");
+}
 
 const C = "/api/v1/chat/channels";
 const A = "/api/v1/admin";
@@ -415,6 +435,34 @@ const cases: Case[] = [
       actor: "admin",
       check: (e) =>
         expect(e.after).toMatchObject({ q: "legacy_bulk", jobs: [{ channel_url: "legacy_bulk" }] }),
+    },
+  },
+  {
+    route: `POST ${A}/webhooks/dead-letters/:id/redeliver`,
+    name: "redeliver one dead webhook event",
+    call: async () => {
+      const path = `${A}/webhooks/dead-letters/${await aDeadLetter()}/redeliver`;
+      return { res: await t.api(path, { method: "POST", token: admin }), path };
+    },
+    status: 200,
+    expect: {
+      action: "webhook.redeliver",
+      actor: "admin",
+      check: (e) => {
+        expect(e.before).toMatchObject({ state: "dead" });
+        expect(e.after).toMatchObject({ state: "pending" });
+      },
+    },
+  },
+  {
+    route: `POST ${A}/webhooks/endpoints/:id/redeliver`,
+    name: "redeliver every dead webhook event of an endpoint",
+    call: asAdmin("POST", `${A}/webhooks/endpoints/backend/redeliver`),
+    status: 200,
+    expect: {
+      action: "webhook.redeliver_all",
+      actor: "admin",
+      check: (e) => expect(e.after).toMatchObject({ endpoint_id: "backend" }),
     },
   },
   {
