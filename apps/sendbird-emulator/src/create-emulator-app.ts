@@ -117,9 +117,11 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
 
   app.use("/v3/*", async (c, next) => {
     const fault = faults.take();
+    const url = new URL(c.req.url);
     state.requests.push({
       method: c.req.method,
-      path: new URL(c.req.url).pathname,
+      path: url.pathname,
+      query: url.search.slice(1),
       outcome: fault?.kind === "fail" ? "fault" : "handled",
     });
     if (fault?.kind === "delay") await faults.hold(fault.ms);

@@ -115,7 +115,7 @@ export function toChatError(error: unknown, operation: Operation): ChatError {
   return new ChatError(ErrorCode.PROVIDER_ERROR, message, {
     ...base,
     // A rate limit stays a 429 so callers back off (with Retry-After) instead of treating it as an outage.
-    ...(error.kind === "timeout" ? { status: 504 } : error.status === 429 ? { status: 429 } : {}),
+    ...(error.kind === "timeout" ? { status: 504 } : error.rateLimited ? { status: 429 } : {}),
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
   });
 }
