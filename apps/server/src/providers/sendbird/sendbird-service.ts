@@ -30,7 +30,7 @@
  *   https://sendbird.com/docs/chat/v3/platform-api/message/read-receipts/get-number-of-unread-messages-per-member
  *   https://sendbird.com/docs/chat/v3/platform-api/channel/listing-channels-in-an-application/get-a-group-channel
  * - Moderation: freeze (`PUT .../freeze` {freeze}), ban (`POST .../ban` {user_id, seconds, description},
- *   `GET .../ban` → banned_list, `DELETE .../ban/{banned_user_id}`), mute (`POST .../mute`,
+ *   `GET .../ban` → banned_list, `GET|DELETE .../ban/{banned_user_id}`), mute (`POST .../mute`,
  *   `GET .../mute` → muted_list, `DELETE .../mute/{muted_user_id}`), operators (`POST .../operators`
  *   {operator_ids}, `GET .../operators`, `DELETE .../operators?operator_ids=`):
  *   https://sendbird.com/docs/chat/v3/platform-api/moderation/freezing-a-channel/freeze-a-group-channel
@@ -540,6 +540,20 @@ export class SendbirdService {
       query: pageQuery(input),
       schema: SendbirdBanList,
     });
+  }
+
+  /** "View a ban": the user's ban in force in the channel, or null when not banned (400201). */
+  async getBan(channelUrl: string, userId: string): Promise<SendbirdBan | null> {
+    try {
+      return await this.#request({
+        method: "GET",
+        path: `/group_channels/${seg(channelUrl)}/ban/${seg(userId)}`,
+        schema: SendbirdBan,
+      });
+    } catch (error) {
+      if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND)) return null;
+      throw error;
+    }
   }
 
   async unbanUser(channelUrl: string, userId: string): Promise<void> {
