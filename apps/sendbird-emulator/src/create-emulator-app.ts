@@ -441,7 +441,8 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
       end_at: seconds === -1 ? -1 : now + seconds * 1000,
       description: body.description ?? "",
     });
-    return c.json({});
+    // The official SDK types the answer as the group channel (gcMuteUser → SendBirdGroupChannel).
+    return c.json(channelResource(state, channel, false));
   });
 
   app.get("/v3/group_channels/:channel_url/mute", (c) => {
@@ -478,7 +479,8 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
       throw invalidValue("operator_ids");
     }
     for (const id of ids) if (!channel.operators.includes(id)) channel.operators.push(id);
-    return c.json({});
+    // The official SDK's GcRegisterOperatorsResponse: the ids registered.
+    return c.json({ operator_ids: ids });
   });
 
   app.get("/v3/group_channels/:channel_url/operators", (c) => {
