@@ -13,13 +13,6 @@ function modelOf(type: string): ModelClass | undefined {
   return undefined;
 }
 
-/** The JSON keys (Sendbird's snake_case names) a model of the official SDK declares. */
-export function modelKeys(type: string): string[] {
-  const model = modelOf(type);
-  if (!model) throw new Error(`the SDK has no model ${type}`);
-  return model.getAttributeTypeMap().map((a) => a.baseName);
-}
-
 export interface ShapeOptions {
   /**
    * Keys Sendbird's docs show but the SDK's model lacks, per model: allowed, each one a decision

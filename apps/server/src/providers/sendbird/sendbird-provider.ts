@@ -81,7 +81,10 @@ import { assertSendbirdChannelUrl, assertSendbirdMessage, assertSendbirdName } f
  *   receipt, and `unread_count` is Sendbird's own count (others' messages after the receipt,
  *   admin messages included).
  * - Bans expel the member (Sendbird removes banned users from the channel); a ban "until lifted"
- *   is Sendbird's ten-year ban, reported back as `until: null`.
+ *   is Sendbird's ten-year ban, reported back as `until: null`. A banned user is refused as
+ *   BANNED when added back or sending (the ban is read first), as on podchat's own provider.
+ * - Sendbird's limits (sendbird-limits.ts: channel url charset and length, name, message length)
+ *   are checked before calling Sendbird, as VALIDATION_FAILED naming the field.
  * - Mute and freeze are enforced by Sendbird for its SDK clients; podchat's REST sends check them
  *   here too (one channel read per send), as the Platform API acts with admin rights.
  *
