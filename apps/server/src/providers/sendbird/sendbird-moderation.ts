@@ -33,7 +33,7 @@ export async function assertMaySend(
   }
 }
 
-export function bannedError(userIds: readonly string[], channelUrl: string): ChatError {
+function bannedError(userIds: readonly string[], channelUrl: string): ChatError {
   return new ChatError(ErrorCode.BANNED, `${userIds.join(", ")} banned from ${channelUrl}`, {
     status: 403,
     field: "user_ids",
