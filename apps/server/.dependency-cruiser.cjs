@@ -25,6 +25,9 @@ module.exports = {
     below("flags", "http", "realtime", "providers", "migration", "files"),
     below("files", "http", "realtime", "providers", "migration", "flags"),
     below("migration", "http", "realtime"),
+    below("audit", "http", "realtime", "chat", "providers", "flags", "files", "migration"),
+    // webhooks/ reads the store's outbox and maps stored rows (providers/websocket/wire.ts) only.
+    below("webhooks", "http", "realtime", "chat", "bus", "presence", "flags", "files", "migration"),
   ],
   options: {
     doNotFollow: { path: "node_modules" },

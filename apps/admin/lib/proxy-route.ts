@@ -7,7 +7,7 @@ export interface ProxyContext {
   params: Promise<{ path: string[] }>;
 }
 
-const passHeaders = ["content-type", "cache-control", "location"];
+const passHeaders = ["content-type", "cache-control", "location", "content-disposition"];
 
 /**
  * Forwards a browser request to `{prefix}/{path}` on the podchat server with the session's admin

@@ -16,6 +16,7 @@ import {
   CreateChannelBody,
   CreateUserBody,
   FreezeBody,
+  InviteBody,
   ListChannelsQuery,
   ListMembersQuery,
   ListMessagesQuery,
@@ -116,9 +117,11 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
 
   app.use("/v3/*", async (c, next) => {
     const fault = faults.take();
+    const url = new URL(c.req.url);
     state.requests.push({
       method: c.req.method,
-      path: new URL(c.req.url).pathname,
+      path: url.pathname,
+      query: url.search.slice(1),
       outcome: fault?.kind === "fail" ? "fault" : "handled",
     });
     if (fault?.kind === "delay") await faults.hold(fault.ms);
@@ -160,8 +163,16 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
 
   app.post("/v3/group_channels", async (c) => {
     const body = parseOrThrow(CreateChannelBody, await readJson(c));
-    const userIds = unique(body.user_ids ?? []);
+    const userIds = unique([...(body.user_ids ?? []), ...(body.users ?? []).map((u) => u.user_id)]);
     requireUsers(state, userIds);
+    if (body.is_distinct) {
+      // "If set to true, returns a channel with the same users in the user_ids field or creates a
+      // new one if no channel exists" (Create a group channel).
+      const same = [...state.channels.values()].find(
+        (ch) => ch.is_distinct && sameMembers(ch.members, userIds),
+      );
+      if (same) return c.json({ ...channelResource(state, same, true), is_created: false });
+    }
     const channelUrl = body.channel_url ?? `sendbird_group_channel_${randomBytes(12).toString("hex")}`;
     if (state.channels.has(channelUrl)) throw alreadyExists("channel_url");
     const channel: EmulatorChannel = {
@@ -182,7 +193,7 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
     };
     state.channels.set(channelUrl, channel);
     state.messages.set(channelUrl, []);
-    return c.json(channelResource(state, channel, true));
+    return c.json({ ...channelResource(state, channel, true), is_created: true });
   });
 
   app.get("/v3/group_channels", (c) => {
@@ -232,9 +243,17 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
 
   app.post("/v3/group_channels/:channel_url/invite", async (c) => {
     const channel = requireChannel(state, c.req.param("channel_url"));
-    const body = parseOrThrow(UserIdsBody, await readJson(c));
-    const userIds = unique(body.user_ids);
+    const body = parseOrThrow(InviteBody, await readJson(c));
+    const userIds = unique([...(body.user_ids ?? []), ...(body.users ?? []).map((u) => u.user_id)]);
     requireUsers(state, userIds);
+    const banned = userIds.find((id) => isActive(channel.bans.get(id), state.now()));
+    if (banned !== undefined) {
+      throw new EmulatorHttpError(
+        400,
+        SendbirdErrorCode.BANNED_USER_ENTER_CHANNEL_NOT_ALLOWED,
+        `"${banned}" is banned from the channel.`,
+      );
+    }
     for (const id of userIds) if (!channel.members.includes(id)) channel.members.push(id);
     return c.json(channelResource(state, channel, true));
   });
@@ -322,6 +341,11 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
     return c.json({ unread });
   });
 
+  app.get("/v3/group_channels/:channel_url/messages/total_count", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    return c.json({ total: state.messages.get(channel.channel_url)?.length ?? 0 });
+  });
+
   // --- one message ------------------------------------------------------------------------------
 
   app.get("/v3/group_channels/:channel_url/messages/:message_id", (c) => {
@@ -392,6 +416,14 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
     });
   });
 
+  app.get("/v3/group_channels/:channel_url/ban/:banned_user_id", (c) => {
+    const channel = requireChannel(state, c.req.param("channel_url"));
+    const userId = c.req.param("banned_user_id");
+    const ban = channel.bans.get(userId);
+    if (!isActive(ban, state.now()) || !ban) throw notFound("banned user");
+    return c.json({ user: briefUser(userOrStub(state, userId)), ...ban });
+  });
+
   app.delete("/v3/group_channels/:channel_url/ban/:banned_user_id", (c) => {
     const channel = requireChannel(state, c.req.param("channel_url"));
     lift(state, channel.bans, c.req.param("banned_user_id"), "banned user");
@@ -409,7 +441,8 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
       end_at: seconds === -1 ? -1 : now + seconds * 1000,
       description: body.description ?? "",
     });
-    return c.json({});
+    // The official SDK types the answer as the group channel (gcMuteUser → SendBirdGroupChannel).
+    return c.json(channelResource(state, channel, false));
   });
 
   app.get("/v3/group_channels/:channel_url/mute", (c) => {
@@ -446,7 +479,8 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
       throw invalidValue("operator_ids");
     }
     for (const id of ids) if (!channel.operators.includes(id)) channel.operators.push(id);
-    return c.json({});
+    // The official SDK's GcRegisterOperatorsResponse: the ids registered.
+    return c.json({ operator_ids: ids });
   });
 
   app.get("/v3/group_channels/:channel_url/operators", (c) => {
@@ -485,7 +519,11 @@ export function createEmulatorApp({ state, faults, apiToken }: EmulatorAppDeps):
   app.get("/v3/group_channels/:channel_url/messages", (c) => {
     const channel = requireChannel(state, c.req.param("channel_url"));
     const query = parseOrThrow(ListMessagesQuery, c.req.query());
-    const all = state.messages.get(channel.channel_url) ?? [];
+    const all = (state.messages.get(channel.channel_url) ?? []).filter(
+      (m) =>
+        (query.message_type === undefined || m.type === query.message_type) &&
+        (query.sender_id === undefined || m.user_id === query.sender_id),
+    );
     let key: (m: EmulatorMessage) => number;
     let anchor: number;
     if (query.message_id !== undefined) {
@@ -584,18 +622,17 @@ function userOrStub(state: EmulatorState, userId: string): EmulatorUser {
 
 const tenYearsMs = 10 * 365 * 86_400_000;
 
-/** A comma-separated id list whose ids are each urlencoded, as the docs recommend. */
+/**
+ * A comma-separated id list. The docs ask for "urlencoded" ids (`?user_ids=urlencoded_id_1,...`)
+ * and the official SDK encodes the whole value once (commas as %2C): either way one decoding,
+ * which the router has already done, gives the ids. Decoding again would take `u%2540x` for `u@x`.
+ */
 function splitIds(list: string): string[] {
-  return list
-    .split(",")
-    .filter(Boolean)
-    .map((id) => {
-      try {
-        return decodeURIComponent(id);
-      } catch {
-        throw invalidValue("user_ids");
-      }
-    });
+  return list.split(",").filter(Boolean);
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && b.every((id) => a.includes(id));
 }
 
 function alreadyExists(field: string): EmulatorHttpError {

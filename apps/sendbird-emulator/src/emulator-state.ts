@@ -70,6 +70,8 @@ export interface RecordedRequest {
   method: string;
   /** Path below the base url, e.g. `/v3/group_channels/pod_1_chat`. */
   path: string;
+  /** The raw query string as sent (without `?`, not decoded); "" when none. */
+  query: string;
   /** What the emulator did with it: answered normally, or failed by an injected fault. */
   outcome: "handled" | "fault";
 }

@@ -13,15 +13,20 @@ export const CreateUserBody = z.object({
   issue_access_token: z.boolean().optional(),
 });
 
+/** A user object in `users[]`, which "can be used interchangeably" with `user_ids`. */
+const UserRef = z.object({ user_id: UserId });
+
 export const CreateChannelBody = z.object({
   user_ids: UserIds.optional(),
+  users: z.array(UserRef).max(100).optional(),
   name: z.string().max(191).optional(),
-  // "Only numbers, characters, and underscores are allowed. The length is 4 to 100 characters."
+  // "The channel URL can only contain numbers, letters, underscores, or hyphens, and the URL's
+  // length must be between 4 and 100 characters." (Chat SDK docs, "Create a channel").
   channel_url: z
     .string()
     .min(4)
     .max(100)
-    .regex(/^[A-Za-z0-9_]+$/)
+    .regex(/^[A-Za-z0-9_-]+$/)
     .optional(),
   cover_url: z.string().max(2048).optional(),
   custom_type: CustomType.optional(),
@@ -40,6 +45,14 @@ export const UpdateChannelBody = z.object({
 export const UserIdsBody = z.object({
   user_ids: UserIds.min(1),
 });
+
+/** "Invite as members": `user_ids` or `users[]` (either may be used). */
+export const InviteBody = z
+  .object({ user_ids: UserIds.optional(), users: z.array(UserRef).max(100).optional() })
+  .refine((b) => (b.user_ids?.length ?? 0) + (b.users?.length ?? 0) > 0, {
+    path: ["user_ids"],
+    message: "user_ids or users is required",
+  });
 
 export const SendMessageBody = z.discriminatedUnion("message_type", [
   z.object({
@@ -87,7 +100,8 @@ export const RestrictBody = z.object({
   description: z.string().max(2048).optional(),
 });
 
-export const FreezeBody = z.object({ freeze: z.boolean().default(true) });
+/** "freeze" is required (a body without it is 400105). */
+export const FreezeBody = z.object({ freeze: z.boolean() });
 
 export const OperatorIdsBody = z.object({ operator_ids: UserIds.min(1) });
 
@@ -177,6 +191,9 @@ export const ListMessagesQuery = z.object({
   next_limit: intParam(0, 200).default(15),
   include: boolParam.default(true),
   reverse: boolParam.default(false),
+  // "Specifies a message type to retrieve": MESG, FILE or ADMM; all types when absent.
+  message_type: z.enum(["MESG", "FILE", "ADMM"]).optional(),
+  sender_id: z.string().optional(),
 });
 
 /** Parses `input` or throws the Sendbird error its first problem corresponds to. */

@@ -22,8 +22,10 @@ export function userResource(user: EmulatorUser) {
 
 /** A member; `role` and `is_muted` as Sendbird reports them on member resources. */
 export function memberResource(user: EmulatorUser, channel: EmulatorChannel, now: number) {
+  // A member resource carries no `created_at` (the official SDK's SendBirdMember has none).
+  const { created_at: _createdAt, ...user_ } = userResource(user);
   return {
-    ...userResource(user),
+    ...user_,
     state: "joined" as const,
     role: channel.operators.includes(user.user_id) ? "operator" : "",
     is_muted: isActive(channel.mutes.get(user.user_id), now),

@@ -5,3 +5,4 @@ export { ChatError } from "./errors/chat-error.ts";
 export type { ChatProvider } from "./providers/chat-provider.ts";
 export type { MessageStore } from "./store/message-store.ts";
 export type { Bus } from "./bus/bus.ts";
+export { signWebhook, verifyWebhook } from "./webhooks/signature.ts";

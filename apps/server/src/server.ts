@@ -12,6 +12,7 @@ import { FlagResolver } from "./flags/flag-resolver.ts";
 import type { FlagStore } from "./flags/flag-store.ts";
 import { createPostgresFlagStore } from "./flags/postgres-flag-store.ts";
 import { createSqliteFlagStore } from "./flags/sqlite-flag-store.ts";
+import { AuditLog } from "./audit/audit-log.ts";
 import { adminRoutes } from "./http/routes/admin/admin-routes.ts";
 import { ChannelMigrator } from "./migration/channel-migrator.ts";
 import { InstanceRegistry } from "./observability/instance-registry.ts";
@@ -36,6 +37,7 @@ import { createFileJanitor } from "./files/file-janitor.ts";
 import type { FileStorage } from "./files/file-storage.ts";
 import { createStoreFromConfig } from "./store/create-store.ts";
 import type { MessageStore } from "./store/message-store.ts";
+import { WebhookService } from "./webhooks/webhook-service.ts";
 
 export interface PodchatServerOptions {
   config: Config;
@@ -52,6 +54,8 @@ export interface PodchatServerOptions {
   flagStore?: FlagStore;
   /** Uploaded files; default: what `uploads.driver` says (local disk at uploads.dir, or S3). */
   fileStorage?: FileStorage;
+  /** @since 0.4 The webhooks' HTTP client (tests). */
+  webhookFetch?: typeof fetch;
 }
 
 export type PodchatServer = Awaited<ReturnType<typeof createPodchatServer>>;
@@ -69,6 +73,13 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const rawStore = options.store ?? (await createStoreFromConfig(config));
   // Everything above the store sees its failures as ChatError (mapped here, once).
   const store = withChatErrors(rawStore);
+  // Before any change is made: the store records the changes webhook endpoints want, in their transactions.
+  const webhooks = new WebhookService({
+    config,
+    store: rawStore,
+    logger,
+    ...(options.webhookFetch ? { fetch: options.webhookFetch } : {}),
+  });
   const bus = options.bus ?? (await createBusFromConfig(config));
   const presence =
     options.presence ??
@@ -172,8 +183,16 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     isDraining: () => draining,
     tokenRevoked: (userId, iat) => revocations.isRevoked(userId, iat),
   });
+  const auditLog = new AuditLog({
+    store,
+    logger,
+    nodeId: bus.nodeId,
+    retentionDays: config.audit.retention_days,
+  });
+  auditLog.start();
   const app = createApp({
     config,
+    audit: auditLog,
     chat,
     files: { store, storage: fileStorage },
     verifier,
@@ -183,7 +202,20 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     mount: (a) => {
       a.route(
         "/api/v1/admin",
-        adminRoutes({ config, chat, store, hub, bus, flags, flagStore, migrator, registry, verifier }),
+        adminRoutes({
+          config,
+          chat,
+          store,
+          hub,
+          bus,
+          flags,
+          flagStore,
+          migrator,
+          registry,
+          verifier,
+          audit: auditLog,
+          webhooks,
+        }),
       );
       const revocation = { revocation: tokenRevocation, verifier };
       a.route("/api/v1/admin/users", tokenRevocationRoutes({ ...revocation, caller: "admin" }));
@@ -220,6 +252,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   ): Promise<{ port: number; url: string; metricsUrl?: string }> {
     hub.start();
     const metricsUrl = await listenMetrics();
+    await webhooks.start();
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port, hostname: host }, () => resolve()) as Server;
       server.once("error", reject);
@@ -261,6 +294,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   async function close() {
     draining = true;
     hub.stop();
+    auditLog.stop();
     gateway.close();
     if (metricsServer) {
       const m = metricsServer;
@@ -279,6 +313,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
       });
     }
     await store.flush();
+    await webhooks.stop();
     await janitor.settled();
     await fileStorage.close();
     await flags.stop();
@@ -310,6 +345,10 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     tokenRevocation,
     migrator,
     registry,
+    /** @since 0.4 The audit log (audit/audit-log.ts). */
+    audit: auditLog,
+    /** @since 0.4 Webhooks: the outbox's recorder, the dispatcher, the admin's view. */
+    webhooks,
     app,
     listen,
     drain,

@@ -91,6 +91,21 @@ describe("start-up errors: one clear line and a non-zero exit", () => {
     expectOneLine(typo, /^config error in .*: chat: unknown key\(s\) typo_key$/);
   });
 
+  it("stg/prod refuse the shipped or a missing admin password: one line, exit 2", async () => {
+    const secrets = { JWT_SECRET: "prod-secret-prod-secret-prod-secret", API_KEYS: "prod-api-key-123" };
+    for (const env of ["stg", "prod"]) {
+      const r = await startMain({ APP_ENV: env, ...secrets, ADMIN_PASSWORD: "admin" });
+      expect(r.code).toBe(2);
+      expectOneLine(
+        r,
+        `config error: APP_ENV=${env} refuses to start: auth.admin.password (ADMIN_PASSWORD) is the dev default`,
+      );
+    }
+    const missing = await startMain({ APP_ENV: "prod", ...secrets, ADMIN_PASSWORD: "" });
+    expect(missing.code).toBe(2);
+    expectOneLine(missing, /auth\.admin\.password \(ADMIN_PASSWORD\) is missing$/);
+  });
+
   it("unusable upload storage", async () => {
     const dir = tempDir();
     const file = join(dir, "a-file");

@@ -7,3 +7,5 @@ export * from "./rest.ts";
 export * from "./admin.ts";
 export * from "./server-frame.ts";
 export * from "./inbox.ts";
+export * from "./audit.ts";
+export * from "./webhooks.ts";

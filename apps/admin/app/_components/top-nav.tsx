@@ -9,6 +9,8 @@ export function TopNav({ user }: { user: string }) {
       <Link href="/channels">Channels</Link>
       <Link href="/users">Users</Link>
       <Link href="/flags">Flags</Link>
+      <Link href="/audit">Audit</Link>
+      <Link href="/webhooks">Webhooks</Link>
       <Link href="/playground">Playground</Link>
       <span className="spacer" />
       <span>Signed in as {user}</span>

@@ -1,9 +1,25 @@
+import { isWebhookEventFilter, WEBHOOK_EVENT_FILTER_HELP } from "@podchat/protocol";
 import { z } from "zod";
 
 export const AppEnv = z.enum(["dev", "stg", "prod"]);
 export type AppEnv = z.infer<typeof AppEnv>;
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** @since 0.4 One webhook endpoint (docs/webhooks.md). */
+export const WebhookEndpointConfig = z
+  .object({
+    /** Stable name: outbox rows, the admin and redelivery refer to the endpoint by it. */
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, '_', '.', '-' (1–64)"),
+    url: z.url().refine((u) => /^https?:\/\//i.test(u), "must be an http:// or https:// URL"),
+    /** HMAC-SHA256 key of the signature; never logged, masked in the admin. */
+    secret: z.string().min(16, "must be at least 16 characters"),
+    events: z.array(z.string().refine(isWebhookEventFilter, WEBHOOK_EVENT_FILTER_HELP)).min(1).default(["*"]),
+    /** Environments (APP_ENV) the endpoint is active in; absent = all. */
+    environments: z.array(AppEnv).min(1).optional(),
+  })
+  .strict();
+export type WebhookEndpointConfig = z.infer<typeof WebhookEndpointConfig>;
 
 /** The whole configuration, after yaml and environment overrides are merged. */
 export const ConfigSchema = z
@@ -66,6 +82,10 @@ export const ConfigSchema = z
               .int()
               .min(60)
               .default(8 * 3600),
+            /** @since 0.4 Failed sign-ins allowed per IP and per username within login_window_s; then 429. */
+            login_max_failures: z.number().int().min(1).default(5),
+            /** @since 0.4 The window of login_max_failures, seconds. */
+            login_window_s: z.number().int().min(1).default(60),
           })
           .strict()
           .prefault({}),
@@ -241,6 +261,44 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** @since 0.4 The audit log of admin and API-key actions (docs/admin.md#audit-log). */
+    audit: z
+      .object({
+        /** Entries older than this many days are deleted (hourly); 0 keeps them forever. */
+        retention_days: z.number().int().min(0).default(90),
+      })
+      .strict()
+      .prefault({}),
+    webhooks: z
+      .object({
+        endpoints: z.array(WebhookEndpointConfig).default([]),
+        /** Per request, ms; a slower answer counts as a failure (retried). */
+        timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+        /** Attempts before an event becomes a dead letter. */
+        max_attempts: z.number().int().min(1).max(50).default(8),
+        /** Wait after the first failure, ms; doubled after each next one, with jitter. */
+        backoff_base_ms: z.number().int().min(10).default(60_000),
+        /** Longest wait between two attempts, ms. */
+        backoff_max_ms: z
+          .number()
+          .int()
+          .min(10)
+          .default(6 * 3600_000),
+        /** Requests in flight at once from this instance, over all endpoints. */
+        concurrency: z.number().int().min(1).max(1000).default(32),
+        /** Requests in flight at once to one endpoint (a slow one cannot take every slot). */
+        per_endpoint_concurrency: z.number().int().min(1).max(100).default(8),
+        /** How often the outbox is polled for due rows, ms (a local change also wakes it). */
+        poll_ms: z.number().int().min(10).default(1000),
+        /** Delivered rows are kept this long (the admin's recent deliveries), hours. */
+        retention_hours: z.number().min(0).default(72),
+        /** Allow http:// endpoints in prod (they are always allowed in dev and stg). */
+        allow_insecure_urls: z.boolean().default(false),
+        /** Whether this instance sends (any number may; each event is sent once). */
+        dispatch: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

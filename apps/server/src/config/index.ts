@@ -1,4 +1,4 @@
-export type { Config } from "./config-schema.ts";
+export type { Config, WebhookEndpointConfig } from "./config-schema.ts";
 export {
   ConfigError,
   type ConfigSources,

@@ -84,6 +84,28 @@ describe("loadConfig", () => {
     }
   });
 
+  it("refuses the shipped admin password, the username or a well-known one outside dev; dev keeps admin/admin", () => {
+    for (const env of ["stg", "prod"])
+      expect(() => loadConfig({ env: { APP_ENV: env, ...stgSecrets, ADMIN_PASSWORD: "admin" } })).toThrow(
+        new RegExp(
+          `APP_ENV=${env} refuses to start:\\s+auth\\.admin\\.password \\(ADMIN_PASSWORD\\) is the dev default$`,
+        ),
+      );
+    expect(() =>
+      loadConfig({
+        env: { APP_ENV: "prod", ...stgSecrets, ADMIN_USERNAME: "ops-lead", ADMIN_PASSWORD: "ops-lead" },
+      }),
+    ).toThrow(/ADMIN_PASSWORD\) is the username/);
+    expect(() => loadConfig({ env: { APP_ENV: "stg", ...stgSecrets, ADMIN_PASSWORD: "ChangeMe" } })).toThrow(
+      /ADMIN_PASSWORD\) is a well-known default/,
+    );
+    expect(loadConfig({ env: { APP_ENV: "prod", ...stgSecrets } }).config.auth.admin.password).toBe(
+      "a-real-password",
+    );
+    const dev = loadConfig({ env: {} }).config.auth.admin;
+    expect([dev.username, dev.password]).toEqual(["admin", "admin"]);
+  });
+
   it("refuses to start stg or prod with missing or dev-default secrets", () => {
     expect(() =>
       loadConfig({ env: { APP_ENV: "prod", DATABASE_URL: "postgres://x", REDIS_URL: "redis://x" } }),

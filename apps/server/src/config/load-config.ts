@@ -11,6 +11,9 @@ export const DEV_SECRETS = {
   adminPassword: "admin",
 } as const;
 
+/** Passwords a guesser tries first: refused for the admin outside dev, like the dev default. */
+const WELL_KNOWN_PASSWORDS = new Set(["admin", "password", "changeme", "change-me", "podchat", "secret"]);
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -192,8 +195,16 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
     setPath(fromEnv, "store.allow_sqlite_in_prod", true);
     setPath(fromEnv, "bus.driver", "memory");
   }
+  const envWebhook = webhookFromEnv(env);
 
   const merged = deepMerge(deepMerge({ ...(yaml as Obj), env: appEnv }, fromEnv), options.overrides ?? {});
+  if (envWebhook) {
+    // One endpoint from the environment, added to the yaml's (replacing one of the same id).
+    const hooks = isObj(merged.webhooks) ? { ...merged.webhooks } : {};
+    const list = Array.isArray(hooks.endpoints) ? (hooks.endpoints as unknown[]) : [];
+    hooks.endpoints = [...list.filter((e) => !(isObj(e) && e.id === envWebhook.id)), envWebhook];
+    merged.webhooks = hooks;
+  }
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -227,6 +238,7 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
     );
   }
   checkUploads(config);
+  checkWebhooks(config);
   return { config, sources: { useWebsocketPinned: pinned, yamlUseWebsocket } };
 }
 
@@ -257,6 +269,39 @@ export function configWarnings(config: Config): string[] {
   return out;
 }
 
+/** PODCHAT_WEBHOOK_URL / _SECRET (both needed) / _EVENTS (comma list, default *) / _ID (default `env`). */
+function webhookFromEnv(env: Record<string, string | undefined>): Obj | null {
+  const url = env.PODCHAT_WEBHOOK_URL;
+  const secret = env.PODCHAT_WEBHOOK_SECRET;
+  if (!url && !secret) return null;
+  if (!url || !secret) {
+    throw new ConfigError(
+      "config error: PODCHAT_WEBHOOK_URL and PODCHAT_WEBHOOK_SECRET must be set together",
+    );
+  }
+  return {
+    id: env.PODCHAT_WEBHOOK_ID || "env",
+    url,
+    secret,
+    events: env.PODCHAT_WEBHOOK_EVENTS ? list(env.PODCHAT_WEBHOOK_EVENTS) : ["*"],
+  };
+}
+
+function checkWebhooks(config: Config) {
+  const { endpoints, allow_insecure_urls } = config.webhooks;
+  const seen = new Set<string>();
+  for (const [i, e] of endpoints.entries()) {
+    if (seen.has(e.id))
+      throw new ConfigError(`config error: webhooks.endpoints.${i}.id: "${e.id}" is used twice`);
+    seen.add(e.id);
+    if (config.env === "prod" && !allow_insecure_urls && !e.url.toLowerCase().startsWith("https://")) {
+      throw new ConfigError(
+        `config error: webhooks.endpoints.${i}.url: APP_ENV=prod needs https:// (or webhooks.allow_insecure_urls: true)`,
+      );
+    }
+  }
+}
+
 function checkUploads(config: Config) {
   const { driver, s3 } = config.uploads;
   if (driver !== "s3") return;
@@ -285,8 +330,12 @@ function checkSecrets(config: Config) {
   if (api_keys.length === 0) bad.push("auth.api_keys (API_KEYS) is missing");
   if (api_keys.includes(DEV_SECRETS.apiKey)) bad.push("auth.api_keys (API_KEYS) contains the dev default");
   if (!admin.password) bad.push("auth.admin.password (ADMIN_PASSWORD) is missing");
-  if (admin.password === DEV_SECRETS.adminPassword)
+  else if (admin.password === DEV_SECRETS.adminPassword)
     bad.push("auth.admin.password (ADMIN_PASSWORD) is the dev default");
+  else if (admin.password === admin.username)
+    bad.push("auth.admin.password (ADMIN_PASSWORD) is the username");
+  else if (WELL_KNOWN_PASSWORDS.has(admin.password.toLowerCase()))
+    bad.push("auth.admin.password (ADMIN_PASSWORD) is a well-known default");
   if (bad.length > 0) {
     throw new ConfigError(`config error: APP_ENV=${config.env} refuses to start:\n  ${bad.join("\n  ")}`);
   }

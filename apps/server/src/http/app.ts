@@ -9,6 +9,8 @@ import type { ChatService } from "../chat/chat-service.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import { auditMiddleware } from "./audit.ts";
 import { errorResponse } from "./errors.ts";
 import { callerOrFreshId, requestLog } from "./request-log.ts";
 import { openApiRoute } from "./openapi/index.ts";
@@ -30,6 +32,8 @@ export interface AppDeps {
   ready: () => Promise<boolean>;
   /** Uploads and downloads (@since 0.2); without it the file routes are not mounted. */
   files?: { store: MessageStore; storage: FileStorage };
+  /** @since 0.4 The audit log every mutating route writes to (http/audit.ts). */
+  audit: AuditLog;
   /** Extra route groups (admin API) mounted by later features. */
   mount?: (app: Hono<AppEnv>) => void;
 }
@@ -58,6 +62,7 @@ export function createApp(deps: AppDeps) {
 
   app.use("*", requestId({ limitLength: 100, generator: callerOrFreshId }));
   app.use("*", requestLog(logger));
+  app.use("*", auditMiddleware(deps.audit));
   app.use("*", async function jsonLimits(c, next) {
     c.set("maxJsonDepth", config.limits.max_json_depth);
     await next();

@@ -1,19 +1,26 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { ErrorCode } from "@podchat/protocol";
 import type { Context, MiddlewareHandler } from "hono";
 import { AuthError, type TokenVerifier } from "../auth/token-verifier.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
 import { ChatError } from "../chat/chat-error.ts";
 
 /** Who is calling: a backend with an API key, a user with a JWT, or an admin. */
 export type Principal =
-  | { kind: "service" }
+  /** `keyId` (@since 0.4): `sha256:` + 12 hex digits of the key, for the audit log; never the key. */
+  | { kind: "service"; keyId: string }
   | { kind: "user"; userId: string; isAdmin: boolean }
   | { kind: "anonymous" };
 
 export type AppEnv = {
-  /** `maxJsonDepth` = limits.max_json_depth, for body validation. */
-  Variables: { principal: Principal; requestId: string; maxJsonDepth: number };
+  /** `maxJsonDepth` = limits.max_json_depth, for body validation; `audit` (@since 0.4) see http/audit.ts. */
+  Variables: { principal: Principal; requestId: string; maxJsonDepth: number; audit: AuditLog };
 };
+
+/** The fingerprint of an API key that names it in the audit log. */
+function apiKeyId(key: string): string {
+  return `sha256:${createHash("sha256").update(key).digest("hex").slice(0, 12)}`;
+}
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -33,7 +40,7 @@ export function principalMiddleware(options: {
       if (!options.apiKeys.some((k) => safeEqual(k, key))) {
         throw new ChatError(ErrorCode.UNAUTHORIZED, "the API key is not valid");
       }
-      c.set("principal", { kind: "service" });
+      c.set("principal", { kind: "service", keyId: apiKeyId(key) });
     } else if (auth !== undefined) {
       const m = /^Bearer\s+(.+)$/i.exec(auth);
       if (!m) throw new ChatError(ErrorCode.UNAUTHORIZED, "Authorization must be 'Bearer <token>'");

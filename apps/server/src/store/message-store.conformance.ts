@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type MessageStore, StoreError } from "./message-store.ts";
+import { type MessageStore, StoreError, type StoredAuditLogEntry } from "./message-store.ts";
 
 export interface StoreHarness {
   /** A fresh, empty, migrated store. */
@@ -802,6 +802,61 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
     it("reports itself healthy, and migrate is idempotent", async () => {
       await store.migrate();
       expect(await store.healthy()).toBe(true);
+    });
+
+    describe("audit log", () => {
+      const entry = (id: string, over: Partial<StoredAuditLogEntry> = {}): StoredAuditLogEntry => ({
+        id,
+        at: `2026-01-0${id.slice(-1)}T00:00:00.000Z`,
+        actor_kind: "admin",
+        actor_id: "admin",
+        action: "channel.delete",
+        channel_url: null,
+        user_id: null,
+        request_id: `req-${id}`,
+        node_id: "node-a",
+        ip: null,
+        ...over,
+      });
+
+      it("keeps entries with their JSON before/after and lists them newest first", async () => {
+        await store.appendAudit(entry("a1", { before: { name: "x", n: [1, 2] }, after: "plain" }));
+        await store.appendAudit(entry("a2", { channel_url: "c1", ip: "10.0.0.1", after: null }));
+        await store.appendAudit(entry("a3", { actor_kind: "api_key", actor_id: "sha256:abc" }));
+        const all = await store.listAudit({ limit: 10 });
+        expect(all.map((e) => e.id)).toEqual(["a3", "a2", "a1"]);
+        expect(all[2]).toEqual(entry("a1", { before: { name: "x", n: [1, 2] }, after: "plain" }));
+        expect(all[1]).toMatchObject({ channel_url: "c1", ip: "10.0.0.1" });
+        expect(all[1]).not.toHaveProperty("before");
+        expect(all[0]).toMatchObject({ actor_kind: "api_key", actor_id: "sha256:abc" });
+      });
+
+      it("filters by action (exact or prefix), actor, channel, user and time, and pages by id", async () => {
+        await store.appendAudit(entry("b1", { action: "moderation.ban", channel_url: "c1", user_id: "u1" }));
+        await store.appendAudit(entry("b2", { action: "moderation.mute", channel_url: "c2", user_id: "u1" }));
+        await store.appendAudit(entry("b3", { action: "moderationx", actor_id: "other" }));
+        await store.appendAudit(entry("b4", { action: "member.remove", channel_url: "c1", user_id: "u2" }));
+        const ids = async (f: Partial<Parameters<MessageStore["listAudit"]>[0]>) =>
+          (await store.listAudit({ limit: 10, ...f })).map((e) => e.id);
+        expect(await ids({ action: "moderation.ban" })).toEqual(["b1"]);
+        expect(await ids({ action: "moderation.*" })).toEqual(["b2", "b1"]);
+        expect(await ids({ actor_id: "other" })).toEqual(["b3"]);
+        expect(await ids({ channel_url: "c1" })).toEqual(["b4", "b1"]);
+        expect(await ids({ user_id: "u1" })).toEqual(["b2", "b1"]);
+        expect(await ids({ since: "2026-01-02T00:00:00.000Z", until: "2026-01-04T00:00:00.000Z" })).toEqual([
+          "b3",
+          "b2",
+        ]);
+        expect(await ids({ limit: 2 })).toEqual(["b4", "b3"]);
+        expect(await ids({ limit: 2, before_id: "b3" })).toEqual(["b2", "b1"]);
+        expect(await ids({ before_id: "b1" })).toEqual([]);
+      });
+
+      it("prunes the entries older than a time", async () => {
+        for (const id of ["p1", "p2", "p3"]) await store.appendAudit(entry(id));
+        expect(await store.pruneAudit("2026-01-03T00:00:00.000Z")).toBe(2);
+        expect((await store.listAudit({ limit: 10 })).map((e) => e.id)).toEqual(["p3"]);
+      });
     });
 
     if (harness.reopen) {

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { FileInfo, MessageType, ProviderName } from "@podchat/protocol";
+import type { FileInfo, MessageType, ProviderName, WebhookEventType } from "@podchat/protocol";
+import type { AuditLogFilter, StoredAuditLogEntry } from "./audit-records.ts";
+import type { WebhookOutbox } from "./webhook-outbox.ts";
 
 /** A channel row as the store keeps it. Timestamps are ISO-8601 strings. */
 export interface StoredChannel {
@@ -170,7 +172,7 @@ export interface NewMessage {
   custom_type?: string | null;
   data?: Record<string, unknown> | null;
   file?: FileInfo | null;
-  /** Original time (migrations); defaults to now. */
+  /** Original time (migrations); defaults to now. Such an import is not a `message.sent` event (@since 0.4). */
   created_at?: string;
   /** Caller-chosen id (migrations use the source id, so a re-run stores nothing twice). */
   message_id?: string;
@@ -326,9 +328,74 @@ export interface MessageStore {
   revokeTokens(userId: string, revokedAt: string): Promise<string>;
   /** @since 0.4 Revocations made at or after `since` (ISO time), in no particular order. */
   listTokenRevocations(since: string): Promise<TokenRevocation[]>;
+  /** @since 0.4 Appends one audit log entry (its id is given: see audit/audit-id.ts). */
+  appendAudit(entry: StoredAuditLogEntry): Promise<void>;
+  /** @since 0.4 Audit entries matching the filter, newest (greatest id) first. */
+  listAudit(filter: AuditLogFilter): Promise<StoredAuditLogEntry[]>;
+  /** @since 0.4 Deletes the entries older than `before` (an ISO time); answers how many. */
+  pruneAudit(before: string): Promise<number>;
   /** Resolves when every accepted write is durable (used on drain). */
   flush(): Promise<void>;
+  /**
+   * @since 0.4 The recorder every committed change is told about, inside its transaction (the
+   * webhooks' outbox); null = none (the default: changes cost nothing extra).
+   */
+  recordChanges(recorder: ChangeRecorder | null): void;
+  /** @since 0.4 The webhooks' durable outbox. */
+  readonly webhookOutbox: WebhookOutbox;
   /** Pings the backing database (readiness). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export type { AuditLogFilter, StoredAuditLogEntry } from "./audit-records.ts";
+
+/**
+ * A change the store commits, as it tells the recorder (inside the change's own transaction, so
+ * the outbox rows commit or roll back with it). @since 0.4
+ */
+export type StoreChange =
+  | { type: "message.sent"; message: StoredMessage }
+  | { type: "message.updated" | "message.deleted"; change: ChangeResult }
+  | { type: "channel.created"; channel: StoredChannel; user_ids: string[] }
+  | { type: "channel.updated"; channel: StoredChannel; changed: string[] }
+  | { type: "channel.deleted"; channel: StoredChannel }
+  | { type: "member.added" | "member.removed"; channel: StoredChannel; user_ids: string[] }
+  | {
+      type: "moderation.banned" | "moderation.muted";
+      channel_url: string;
+      user_ids: string[];
+      until: string | null;
+    }
+  | {
+      type:
+        | "moderation.unbanned"
+        | "moderation.unmuted"
+        | "moderation.operators_added"
+        | "moderation.operators_removed";
+      channel_url: string;
+      user_ids: string[];
+    }
+  | { type: "moderation.frozen" | "moderation.unfrozen"; channel_url: string }
+  | { type: "read.updated"; mark: ReadMark };
+
+/** One outbox row: an event for one endpoint. `payload` is the exact request body. */
+export interface OutboxEntry {
+  endpoint_id: string;
+  event_id: string;
+  channel_url: string;
+  type: WebhookEventType;
+  payload: string;
+  created_at: string;
+}
+
+/**
+ * Turns committed changes into outbox rows (the webhooks' recorder). `wants` is asked first, so a
+ * change no endpoint subscribes to costs one function call and nothing is built or written.
+ */
+export interface ChangeRecorder {
+  wants(type: WebhookEventType): boolean;
+  entries(change: StoreChange): OutboxEntry[];
+  /** Told (outside any transaction, after commit where the store knows it) that rows were written. */
+  recorded?(): void;
 }

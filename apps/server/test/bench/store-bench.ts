@@ -2,12 +2,14 @@
  * Store micro-bench: appends through the store's hot path (SQLite group commit, PostgreSQL one
  * statement per append), history pages, and the inbox queries, printed as one table.
  *
- *   node --import tsx test/bench/store-bench.ts [--baseline <git-ref>] [--no-sqlite] [--no-postgres] [--quick] [--members N] [--no-inbox]
+ *   node --import tsx test/bench/store-bench.ts [--baseline <git-ref>] [--no-sqlite] [--no-postgres] [--quick] [--members N] [--no-inbox] [--webhooks]
  *
  * `--baseline` extracts apps/server/src/store of that commit into node_modules/.store-baseline
  * and measures it side by side with the working tree's store, in the same process, alternating.
  * Loopback only; PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
  * in throwaway schemas dropped at the end. Figures vary with machine load: compare within a run.
+ * `--webhooks` adds "new+webhooks": the working tree's store with one webhook endpoint that wants
+ * message.sent, so every append also writes its outbox row in the same transaction.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -111,6 +113,25 @@ async function implFrom(name: string, dir: string): Promise<Impl> {
 
 async function loadImpls(): Promise<Impl[]> {
   const impls = [await implFrom("new", join(serverDir, "src", "store"))];
+  if (flag("--webhooks")) {
+    const { createWebhookRecorder } = await import("../../src/webhooks/recorder.ts");
+    const base = await implFrom("new+webhooks", join(serverDir, "src", "store"));
+    const open = base.open;
+    base.inbox = false;
+    base.open = async (driver) => {
+      const opened = await open(driver);
+      const endpoint = {
+        id: "bench",
+        url: "http://127.0.0.1:9/unused",
+        secret: "bench-secret-0123456789",
+        events: ["message.sent"],
+        active: true,
+      };
+      opened.store.recordChanges(createWebhookRecorder([endpoint], "dev"));
+      return opened;
+    };
+    impls.push(base);
+  }
   if (baselineRef) {
     const dest = join(serverDir, "node_modules", ".store-baseline", baselineRef);
     rmSync(dest, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { EnvFlag, Overview } from "@podchat/protocol";
+import type { AuditLogPage, EnvFlag, Overview } from "@podchat/protocol";
 import { expect, it } from "vitest";
 import type { TestServer } from "../harness.ts";
 import { adminToken, createChannel, describeScaleOut, eventually, findServices } from "./cluster.ts";
@@ -54,6 +54,26 @@ await describeScaleOut(services, "scale-out: flags and admin live data across in
       );
     }
   }, 20_000);
+
+  it("an audited change on B is in A's audit log, naming B as the instance", async () => {
+    const a = await cluster.instance();
+    const b = await cluster.instance();
+    const tok = await adminToken(a.url);
+    const res = await fetch(`${b.url}/api/v1/admin/flags/stg`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${tok}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ rollout_percent: 33 }),
+    });
+    expect(res.status).toBe(200);
+    // The cluster's instances share one database (earlier tests' entries included): the newest.
+    const page = await get<AuditLogPage>(a, "/api/v1/admin/audit?action=flag.set&limit=1", tok);
+    expect(page.entries[0]).toMatchObject({
+      actor: { kind: "admin", id: "admin" },
+      node_id: b.server.bus.nodeId,
+      after: { env: "stg", rollout_percent: 33 },
+    });
+    expect(b.server.bus.nodeId).not.toBe(a.server.bus.nodeId);
+  });
 
   it("the overview on A lists every instance and the totals across them", async () => {
     const a = await cluster.instance();

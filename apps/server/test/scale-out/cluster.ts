@@ -60,6 +60,8 @@ export interface InstanceOptions {
   prefix: string;
   /** Presence liveness TTL (ms); default the production default. */
   presenceTtlMs?: number;
+  /** More config (e.g. `webhooks`), merged over the instance's. */
+  overrides?: Record<string, unknown>;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function startInstance(o: InstanceOptions): Promise<TestServer> {
       store: { driver: "postgres", postgres: { url: o.pgUrl, schema: o.schema, max_connections: 5 } },
       bus: { driver: "redis", redis: { url: o.redisUrl } },
       limits: { messages_per_second: 10_000, message_burst: 10_000 },
+      ...o.overrides,
     },
     extra: { bus, presence },
   });

@@ -147,6 +147,8 @@ export const param = {
   fileId: pathParam("id", { type: "string", format: "uuid" }, "The file id (the last segment of its url)"),
   env: pathParam("env", { type: "string", enum: ["dev", "stg", "prod"] }, "An environment"),
   jobId: pathParam("id", { type: "string" }, "A migration job id"),
+  deliveryId: pathParam("id", { type: "integer", minimum: 1 }, "A webhook delivery id"),
+  endpointId: pathParam("id", { type: "string" }, "A webhook endpoint id (webhooks.endpoints[].id)"),
 };
 
 /** The query parameters a (flat) protocol query schema accepts. */

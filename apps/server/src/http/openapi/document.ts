@@ -1,4 +1,5 @@
 import type { Env, Hono } from "hono";
+import { webhookOpenApi } from "../../webhooks/openapi.ts";
 import { describeRoute, openAPIRouteHandler } from "hono-openapi";
 import type { Config } from "../../config/index.ts";
 import { auth, errors, securitySchemes } from "./describe.ts";
@@ -60,6 +61,7 @@ export function openApiRoute<E extends Env>(app: Hono<E>, config: Config) {
       ...errors(),
     },
   });
+  const events = webhookOpenApi();
   const handler = openAPIRouteHandler(app, {
     excludeStaticFile: false,
     defaultValidationErrorResponse: false,
@@ -75,7 +77,9 @@ export function openApiRoute<E extends Env>(app: Hono<E>, config: Config) {
         ].join("\n"),
       },
       tags: TAGS,
-      components: { securitySchemes },
+      // The webhook events (OpenAPI 3.1 `webhooks`) and their payload schemas, from the protocol.
+      components: { securitySchemes, schemas: events.schemas as Record<string, never> },
+      webhooks: events.webhooks as Record<string, never>,
       ...({ "x-websockets": { docs: "docs/protocol.md", endpoints: sockets } } as object),
     },
   });

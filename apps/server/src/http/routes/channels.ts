@@ -25,6 +25,7 @@ import { ChatError } from "../../chat/chat-error.ts";
 import type { ChatService } from "../../chat/chat-service.ts";
 import type { Config } from "../../config/index.ts";
 import { validationError } from "../errors.ts";
+import { audit } from "../audit.ts";
 import { type AppEnv, requirePrivileged, requireUserOrPrivileged } from "../principal.ts";
 import {
   auth,
@@ -39,11 +40,32 @@ import {
 } from "../openapi/index.ts";
 import { jsonBody, query } from "../validate.ts";
 
+/** What the audit log keeps of a channel (not its member list or last message). */
+function channelView(ch: Channel | null) {
+  if (!ch) return undefined;
+  return {
+    name: ch.name,
+    ...(ch.custom_type !== undefined ? { custom_type: ch.custom_type } : {}),
+    data: ch.data,
+    provider: ch.provider,
+    member_count: ch.member_count,
+  };
+}
+
+/** Moderation state in the audit log, without the repeated channel_url. */
+function moderationView(m: ModerationState) {
+  const { channel_url: _, ...rest } = m;
+  return rest;
+}
+
 function channelParam(raw: string): string {
   const r = ChannelUrl.safeParse(raw);
   if (!r.success) throw validationError(r.error, "channel_url");
   return r.data;
 }
+
+/** The target user of an action on one user. */
+const oneUser = (ids: Array<string | number>) => (ids.length === 1 ? { user_id: String(ids[0]) } : {});
 
 /** The error statuses of the routes that take a member token (or an API key / admin). */
 const MEMBER = [
@@ -108,6 +130,11 @@ export function channelRoutes(chat: ChatService, config: Config) {
         ...(body.data !== undefined ? { data: body.data } : {}),
         ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
       });
+      await audit(c, {
+        action: "channel.create",
+        target: { channel_url: created.channel_url },
+        after: { ...channelView(created), user_ids: body.user_ids.map(String) },
+      });
       return c.json(created, 201);
     },
   );
@@ -149,13 +176,19 @@ export function channelRoutes(chat: ChatService, config: Config) {
     requirePrivileged(c);
     const url = channelParam(c.req.param("channel_url")!);
     const body = await jsonBody(c, UpdateChannelBody);
-    return c.json(
-      await chat.updateChannel(url, {
-        ...(body.name !== undefined ? { name: body.name } : {}),
-        ...(body.data !== undefined ? { data: body.data } : {}),
-        ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
-      }),
-    );
+    const before = await chat.getChannelMetadata(url);
+    const updated = await chat.updateChannel(url, {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.data !== undefined ? { data: body.data } : {}),
+      ...(body.custom_type !== undefined ? { customType: body.custom_type } : {}),
+    });
+    await audit(c, {
+      action: "channel.update",
+      target: { channel_url: url },
+      before: channelView(before),
+      after: channelView(updated),
+    });
+    return c.json(updated);
   };
   app.put(
     "/:channel_url",
@@ -193,7 +226,10 @@ export function channelRoutes(chat: ChatService, config: Config) {
     }),
     async (c) => {
       requirePrivileged(c);
-      await chat.deleteChannel(channelParam(c.req.param("channel_url")));
+      const url = channelParam(c.req.param("channel_url"));
+      const before = await chat.getChannelMetadata(url);
+      await chat.deleteChannel(url);
+      await audit(c, { action: "channel.delete", target: { channel_url: url }, before: channelView(before) });
       return c.body(null, 204);
     },
   );
@@ -230,7 +266,13 @@ export function channelRoutes(chat: ChatService, config: Config) {
       requirePrivileged(c);
       const url = channelParam(c.req.param("channel_url"));
       const body = await jsonBody(c, MembersBody);
-      return c.json(await chat.addMembers(url, body.user_ids));
+      const out = await chat.addMembers(url, body.user_ids);
+      await audit(c, {
+        action: "member.add",
+        target: { channel_url: url, ...oneUser(body.user_ids) },
+        after: { user_ids: body.user_ids.map(String), member_count: out.member_count },
+      });
+      return c.json(out);
     },
   );
 
@@ -248,7 +290,14 @@ export function channelRoutes(chat: ChatService, config: Config) {
       requirePrivileged(c);
       const url = channelParam(c.req.param("channel_url"));
       const body = await jsonBody(c, MembersBody);
-      return c.json(await chat.removeMembers(url, body.user_ids));
+      const out = await chat.removeMembers(url, body.user_ids);
+      await audit(c, {
+        action: "member.remove",
+        target: { channel_url: url, ...oneUser(body.user_ids) },
+        before: { user_ids: body.user_ids.map(String) },
+        after: { member_count: out.member_count },
+      });
+      return c.json(out);
     },
   );
 
@@ -264,7 +313,15 @@ export function channelRoutes(chat: ChatService, config: Config) {
     async (c) => {
       requirePrivileged(c);
       const url = channelParam(c.req.param("channel_url"));
-      return c.json(await chat.removeMembers(url, [c.req.param("user_id")]));
+      const user = c.req.param("user_id");
+      const out = await chat.removeMembers(url, [user]);
+      await audit(c, {
+        action: "member.remove",
+        target: { channel_url: url, user_id: user },
+        before: { user_ids: [user] },
+        after: { member_count: out.member_count },
+      });
+      return c.json(out);
     },
   );
 
@@ -335,6 +392,14 @@ export function channelRoutes(chat: ChatService, config: Config) {
         ...(body.data !== undefined ? { data: body.data } : {}),
         ...(body.file !== undefined ? { file: body.file } : {}),
       });
+      // Admin messages are audited; a backend's plain sends as a user are chat traffic, already in
+      // the message log (docs/admin.md#audit-log). A repeated req_id changed nothing.
+      if (body.type === "ADMM" && !sent.duplicate)
+        await audit(c, {
+          action: "message.send_admin",
+          target: { channel_url: url },
+          after: { message_id: sent.message.message_id, seq: sent.message.seq, message: body.message },
+        });
       return c.json(sent.message, sent.duplicate ? 200 : 201);
     },
   );
@@ -344,6 +409,23 @@ export function channelRoutes(chat: ChatService, config: Config) {
     const userId = await authorizeMember(c, url);
     if (userId !== null && !(await chat.isOperator(url, userId)))
       throw new ChatError(ErrorCode.FORBIDDEN, "only the channel's operators may moderate it");
+  }
+
+  /** Moderation is audited whoever moderates (API key, admin, or an operator's token). */
+  async function auditModeration(
+    c: Parameters<typeof audit>[0],
+    action: string,
+    url: string,
+    userIds: Array<string | number>,
+    before: ModerationState,
+    after: ModerationState,
+  ) {
+    await audit(c, {
+      action,
+      target: { channel_url: url, ...oneUser(userIds) },
+      before: moderationView(before),
+      after: moderationView(after),
+    });
   }
 
   function seqParam(raw: string | undefined): number {
@@ -393,13 +475,19 @@ export function channelRoutes(chat: ChatService, config: Config) {
       if (userId !== null && body.user_id !== undefined && body.user_id !== userId)
         throw new ChatError(ErrorCode.FORBIDDEN, "a member token can edit only its own messages");
       const editor = userId ?? body.user_id;
-      return c.json(
-        await chat.editMessage(url, seq, {
-          message: body.message,
-          ...(body.data !== undefined ? { data: body.data } : {}),
-          ...(editor !== undefined ? { userId: editor } : {}),
-        }),
-      );
+      const edited = await chat.editMessage(url, seq, {
+        message: body.message,
+        ...(body.data !== undefined ? { data: body.data } : {}),
+        ...(editor !== undefined ? { userId: editor } : {}),
+      });
+      // A member editing its own message is chat traffic; a backend's or an admin's edit is audited.
+      if (userId === null)
+        await audit(c, {
+          action: "message.edit",
+          target: { channel_url: url, ...(editor !== undefined ? { user_id: String(editor) } : {}) },
+          after: { seq, message: body.message, ...(body.data !== undefined ? { data: body.data } : {}) },
+        });
+      return c.json(edited);
     },
   );
 
@@ -427,7 +515,11 @@ export function channelRoutes(chat: ChatService, config: Config) {
       const url = channelParam(c.req.param("channel_url"));
       const seq = seqParam(c.req.param("seq"));
       const userId = await authorizeMember(c, url);
+      // An operator's deletes are moderation (audited); a member deleting its own is chat traffic.
+      const asOperator = userId !== null && (await chat.isOperator(url, userId));
       await chat.deleteMessage(url, seq, userId ?? undefined);
+      if (userId === null || asOperator)
+        await audit(c, { action: "message.delete", target: { channel_url: url }, before: { seq } });
       return c.body(null, 204);
     },
   );
@@ -512,7 +604,10 @@ export function channelRoutes(chat: ChatService, config: Config) {
       const url = channelParam(c.req.param("channel_url"));
       await authorizeOperator(c, url);
       const body = await jsonBody(c, ModerationUsersBody);
-      return c.json(await chat.addOperators(url, body.user_ids));
+      const before = await chat.moderation(url);
+      const out = await chat.addOperators(url, body.user_ids);
+      await auditModeration(c, "moderation.operator_add", url, body.user_ids, before, out);
+      return c.json(out);
     },
   );
 
@@ -528,7 +623,11 @@ export function channelRoutes(chat: ChatService, config: Config) {
     async (c) => {
       const url = channelParam(c.req.param("channel_url"));
       await authorizeOperator(c, url);
-      return c.json(await chat.removeOperators(url, [c.req.param("user_id")]));
+      const user = c.req.param("user_id");
+      const before = await chat.moderation(url);
+      const out = await chat.removeOperators(url, [user]);
+      await auditModeration(c, "moderation.operator_remove", url, [user], before, out);
+      return c.json(out);
     },
   );
 
@@ -550,11 +649,20 @@ export function channelRoutes(chat: ChatService, config: Config) {
         const url = channelParam(c.req.param("channel_url")!);
         await authorizeOperator(c, url);
         const body = await jsonBody(c, ModerationUsersBody);
-        return c.json(
+        const before = await chat.moderation(url);
+        const out =
           kind === "bans"
             ? await chat.ban(url, body.user_ids, body.seconds)
-            : await chat.mute(url, body.user_ids, body.seconds),
+            : await chat.mute(url, body.user_ids, body.seconds);
+        await auditModeration(
+          c,
+          kind === "bans" ? "moderation.ban" : "moderation.mute",
+          url,
+          body.user_ids,
+          before,
+          out,
         );
+        return c.json(out);
       },
     );
     app.delete(
@@ -570,7 +678,17 @@ export function channelRoutes(chat: ChatService, config: Config) {
         const url = channelParam(c.req.param("channel_url")!);
         await authorizeOperator(c, url);
         const user = c.req.param("user_id")!;
-        return c.json(kind === "bans" ? await chat.unban(url, user) : await chat.unmute(url, user));
+        const before = await chat.moderation(url);
+        const out = kind === "bans" ? await chat.unban(url, user) : await chat.unmute(url, user);
+        await auditModeration(
+          c,
+          kind === "bans" ? "moderation.unban" : "moderation.unmute",
+          url,
+          [user],
+          before,
+          out,
+        );
+        return c.json(out);
       },
     );
   }
@@ -589,7 +707,17 @@ export function channelRoutes(chat: ChatService, config: Config) {
       const url = channelParam(c.req.param("channel_url"));
       await authorizeOperator(c, url);
       const body = await jsonBody(c, FreezeBody);
-      return c.json(await chat.setFrozen(url, body.frozen));
+      const before = await chat.moderation(url);
+      const out = await chat.setFrozen(url, body.frozen);
+      await auditModeration(
+        c,
+        body.frozen ? "moderation.freeze" : "moderation.unfreeze",
+        url,
+        [],
+        before,
+        out,
+      );
+      return c.json(out);
     },
   );
 

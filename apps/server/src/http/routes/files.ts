@@ -10,6 +10,7 @@ import { uploadKeys } from "../../files/file-janitor.ts";
 import { type FileStorage, FileStorageError } from "../../files/file-storage.ts";
 import { inspectUpload } from "../../files/inspect-upload.ts";
 import type { MessageStore, StoredFile } from "../../store/message-store.ts";
+import { audit } from "../audit.ts";
 import { validationError } from "../errors.ts";
 import { auth, describeRoute, errors, jsonResponse, param } from "../openapi/index.ts";
 import { type AppEnv, isPrivileged, requireUserOrPrivileged } from "../principal.ts";
@@ -168,6 +169,13 @@ export function fileRoutes(d: FileRoutesDeps) {
       if (info.width !== undefined) out.width = info.width;
       if (info.height !== undefined) out.height = info.height;
       if (stored.thumbnail_key) out.thumbnail_url = `${out.url}/thumbnail`;
+      // A member's upload is chat traffic (it precedes its FILE message); a backend's is audited.
+      if (userId === null)
+        await audit(c, {
+          action: "file.upload",
+          target: { channel_url: url },
+          after: { file_id: id, name: info.name, size: info.size, mime_type: info.mime_type },
+        });
       return c.json(out, 201);
     },
   );

@@ -2,6 +2,7 @@ import { RevokeTokensResponse, UserIdString, wireUserId } from "@podchat/protoco
 import { Hono } from "hono";
 import type { TokenVerifier } from "../../auth/token-verifier.ts";
 import type { TokenRevocationService } from "../../chat/token-revocation-service.ts";
+import { audit } from "../audit.ts";
 import { validationError } from "../errors.ts";
 import { auth, describeRoute, errors, jsonResponse, param } from "../openapi/index.ts";
 import { type AppEnv, requirePrivileged } from "../principal.ts";
@@ -47,7 +48,11 @@ export function tokenRevocationRoutes(d: {
       const r = UserIdString.safeParse(c.req.param("user_id"));
       if (!r.success) throw validationError(r.error, "user_id");
       const { revokedAt, closedHere } = await d.revocation.revoke(r.data);
-      // audit: token.revoke
+      await audit(c, {
+        action: "token.revoke",
+        target: { user_id: r.data },
+        after: { revoked_at: revokedAt },
+      });
       const body: RevokeTokensResponse = {
         user_id: wireUserId(r.data),
         revoked_at: revokedAt,

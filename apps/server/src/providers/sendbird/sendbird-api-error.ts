@@ -8,6 +8,8 @@ export const SendbirdErrorCode = {
   RESOURCE_NOT_FOUND: 400201,
   RESOURCE_ALREADY_EXISTS: 400202,
   INVALID_API_TOKEN: 400401,
+  /** "BannedUser.EnterChannelNotAllowed": inviting (or a banned user joining) is refused. */
+  BANNED_USER: 400750,
   INTERNAL_SERVER_ERROR: 500901,
   RATE_LIMIT_EXCEEDED: 500910,
 } as const;
@@ -25,6 +27,12 @@ export class SendbirdApiError extends Error {
   readonly status: number;
   readonly code: number;
   readonly retryable: boolean;
+  /**
+   * Sendbird refused for rate limiting: HTTP 429, or its code 500910 whatever the status (the
+   * docs give the code; a proxy or an older endpoint may not send 429 with it). Never processed,
+   * so always safe to repeat.
+   */
+  readonly rateLimited: boolean;
   /** How long Sendbird asked to wait (rate limiting), when it said. */
   readonly retryAfterMs: number | undefined;
   readonly method: string;
@@ -53,7 +61,10 @@ export class SendbirdApiError extends Error {
     this.path = options.path;
     this.attempts = options.attempts ?? 1;
     this.retryAfterMs = options.retryAfterMs;
-    this.retryable = options.retryable ?? isRetryableStatus(options.status);
+    this.rateLimited =
+      options.kind === "api" &&
+      (options.status === 429 || options.code === SendbirdErrorCode.RATE_LIMIT_EXCEEDED);
+    this.retryable = options.retryable ?? (this.rateLimited || isRetryableStatus(options.status));
   }
 }
 

@@ -103,6 +103,12 @@ export function toChatError(error: unknown, operation: Operation): ChatError {
         message,
         operation === "create" ? { ...base, field: "channel_url" } : base,
       );
+    case SendbirdErrorCode.BANNED_USER:
+      return new ChatError(ErrorCode.BANNED, message, {
+        ...base,
+        status: 403,
+        ...(operation === "send" ? {} : { field: "user_ids" }),
+      });
     case SendbirdErrorCode.UNAUTHORIZED_REQUEST:
       if (operation === "send")
         return new ChatError(ErrorCode.NOT_MEMBER, message, { ...base, field: "user_id" });
@@ -110,12 +116,18 @@ export function toChatError(error: unknown, operation: Operation): ChatError {
   }
   // 4001xx: the request was invalid for Sendbird (e.g. a channel_url Sendbird does not accept).
   if (error.status === 400 && error.code >= 400100 && error.code < 400200) {
-    return new ChatError(ErrorCode.VALIDATION_FAILED, message, base);
+    const field = fieldOf(error.message);
+    return new ChatError(ErrorCode.VALIDATION_FAILED, message, field ? { ...base, field } : base);
   }
   return new ChatError(ErrorCode.PROVIDER_ERROR, message, {
     ...base,
     // A rate limit stays a 429 so callers back off (with Retry-After) instead of treating it as an outage.
-    ...(error.kind === "timeout" ? { status: 504 } : error.status === 429 ? { status: 429 } : {}),
+    ...(error.kind === "timeout" ? { status: 504 } : error.rateLimited ? { status: 429 } : {}),
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
   });
+}
+
+/** Sendbird names the parameter in quotes (`Invalid value: "channel_url".`); the first such name. */
+function fieldOf(message: string): string | undefined {
+  return /"([A-Za-z_][A-Za-z0-9_.[\]]*)"/.exec(message)?.[1];
 }

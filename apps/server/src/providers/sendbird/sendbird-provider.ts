@@ -50,7 +50,8 @@ import {
   allOperators,
   history,
 } from "./sendbird-paging.ts";
-import { assertMaySend, moderationOf } from "./sendbird-moderation.ts";
+import { assertMaySend, assertNoneBanned, moderationOf } from "./sendbird-moderation.ts";
+import { assertSendbirdChannelUrl, assertSendbirdMessage, assertSendbirdName } from "./sendbird-limits.ts";
 
 /**
  * podchat's `ChatProvider` on Sendbird group channels.
@@ -80,7 +81,10 @@ import { assertMaySend, moderationOf } from "./sendbird-moderation.ts";
  *   receipt, and `unread_count` is Sendbird's own count (others' messages after the receipt,
  *   admin messages included).
  * - Bans expel the member (Sendbird removes banned users from the channel); a ban "until lifted"
- *   is Sendbird's ten-year ban, reported back as `until: null`.
+ *   is Sendbird's ten-year ban, reported back as `until: null`. A banned user is refused as
+ *   BANNED when added back or sending (the ban is read first), as on podchat's own provider.
+ * - Sendbird's limits (sendbird-limits.ts: channel url charset and length, name, message length)
+ *   are checked before calling Sendbird, as VALIDATION_FAILED naming the field.
  * - Mute and freeze are enforced by Sendbird for its SDK clients; podchat's REST sends check them
  *   here too (one channel read per send), as the Platform API acts with admin rights.
  *
@@ -127,6 +131,8 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
     capabilities: { recordsInStore: false, enforcesAccess: true, realtime: false },
 
     async createChannel(input: CreateChannelBody): Promise<Channel> {
+      assertSendbirdChannelUrl(input.channel_url);
+      assertSendbirdName(input.name);
       try {
         await service.ensureUsers(input.user_ids);
         const created = await service.createGroupChannel({
@@ -189,6 +195,7 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
     },
 
     async updateChannel(channelUrl: string, patch: UpdateChannelBody): Promise<Channel> {
+      assertSendbirdName(patch.name);
       try {
         const updated = await service.updateGroupChannel(channelUrl, {
           name: patch.name,
@@ -211,6 +218,7 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
 
     async addMembers(channelUrl: string, userIds: string[]): Promise<Channel> {
       try {
+        await assertNoneBanned(service, channelUrl, userIds);
         await service.ensureUsers(userIds);
         const invited = await service.inviteMembers(channelUrl, userIds);
         return invited.members ? toChannel(invited) : await channelWithMembers(channelUrl);
@@ -259,6 +267,7 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
           field: "file",
         });
       }
+      if (!isFile) assertSendbirdMessage(body.message);
       if (type === "MESG" && body.user_id === undefined) {
         throw new ChatError(ErrorCode.VALIDATION_FAILED, "user_id is required for MESG messages", {
           field: "user_id",
@@ -318,6 +327,7 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
             data: joinData(data, { ...stored.meta, message: edit.message }),
           });
         } else if (target.type === "MESG" || target.type === "ADMM") {
+          assertSendbirdMessage(edit.message);
           updated = await service.updateMessage(channelUrl, target.message_id, {
             message_type: target.type,
             message: edit.message,

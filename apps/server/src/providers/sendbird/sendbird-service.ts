@@ -30,7 +30,7 @@
  *   https://sendbird.com/docs/chat/v3/platform-api/message/read-receipts/get-number-of-unread-messages-per-member
  *   https://sendbird.com/docs/chat/v3/platform-api/channel/listing-channels-in-an-application/get-a-group-channel
  * - Moderation: freeze (`PUT .../freeze` {freeze}), ban (`POST .../ban` {user_id, seconds, description},
- *   `GET .../ban` → banned_list, `DELETE .../ban/{banned_user_id}`), mute (`POST .../mute`,
+ *   `GET .../ban` → banned_list, `GET|DELETE .../ban/{banned_user_id}`), mute (`POST .../mute`,
  *   `GET .../mute` → muted_list, `DELETE .../mute/{muted_user_id}`), operators (`POST .../operators`
  *   {operator_ids}, `GET .../operators`, `DELETE .../operators?operator_ids=`):
  *   https://sendbird.com/docs/chat/v3/platform-api/moderation/freezing-a-channel/freeze-a-group-channel
@@ -189,7 +189,12 @@ export interface CreateUserInput {
   profile_url?: string;
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
+/** A comma-separated id list: each id urlencoded once, the commas left as they are. */
+interface IdList {
+  readonly ids: readonly string[];
+}
+
+type Query = Record<string, string | number | boolean | IdList | undefined>;
 
 /** Which failures a request may be retried on. */
 type RetryPolicy =
@@ -334,7 +339,7 @@ export class SendbirdService {
         show_member: input.showMember,
         show_empty: input.showEmpty ?? true,
         name_contains: input.nameContains,
-        channel_urls: input.channelUrls?.join(","),
+        channel_urls: input.channelUrls ? idList("channel_urls", input.channelUrls) : undefined,
       },
       schema: SendbirdChannelList,
     });
@@ -354,7 +359,7 @@ export class SendbirdService {
         order: input.order,
         show_empty: input.showEmpty,
         show_member: input.showMember,
-        custom_types: input.customTypes ? idList(input.customTypes) : undefined,
+        custom_types: input.customTypes ? idList("custom_types", input.customTypes) : undefined,
         name_startswith: input.nameStartswith,
         unread_filter: input.unreadFilter,
       },
@@ -417,7 +422,7 @@ export class SendbirdService {
   // --- messages ------------------------------------------------------------------------------
 
   /**
-   * Sends a text (MESG, from a member), file (FILE by URL, from a member) or admin (ADMM) message. Retried only on 429: after a
+   * Sends a text (MESG, from a member), file (FILE by URL, from a member) or admin (ADMM) message. Retried only when rate limited (429 or 500910): after a
    * timeout or 5xx Sendbird may have stored it, and a resend would duplicate it.
    */
   sendMessage(channelUrl: string, input: SendMessageInput): Promise<SendbirdMessage> {
@@ -501,7 +506,7 @@ export class SendbirdService {
     const result = await this.#request({
       method: "GET",
       path: `/group_channels/${seg(channelUrl)}/messages/unread_count`,
-      query: { user_ids: idList(userIds) },
+      query: { user_ids: idList("user_ids", userIds) },
       schema: SendbirdUnreadCounts,
     });
     return result.unread;
@@ -535,6 +540,20 @@ export class SendbirdService {
       query: pageQuery(input),
       schema: SendbirdBanList,
     });
+  }
+
+  /** "View a ban": the user's ban in force in the channel, or null when not banned (400201). */
+  async getBan(channelUrl: string, userId: string): Promise<SendbirdBan | null> {
+    try {
+      return await this.#request({
+        method: "GET",
+        path: `/group_channels/${seg(channelUrl)}/ban/${seg(userId)}`,
+        schema: SendbirdBan,
+      });
+    } catch (error) {
+      if (isSendbirdApiError(error, SendbirdErrorCode.RESOURCE_NOT_FOUND)) return null;
+      throw error;
+    }
   }
 
   async unbanUser(channelUrl: string, userId: string): Promise<void> {
@@ -586,7 +605,7 @@ export class SendbirdService {
     await this.#request({
       method: "DELETE",
       path: `/group_channels/${seg(channelUrl)}/operators`,
-      query: { operator_ids: idList(userIds) },
+      query: { operator_ids: idList("operator_ids", userIds) },
       schema: EmptyResponse,
     });
   }
@@ -603,10 +622,7 @@ export class SendbirdService {
   // --- transport -----------------------------------------------------------------------------
 
   async #request<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.output<S>> {
-    const url = new URL(this.baseUrl + spec.path);
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+    const url = new URL(this.baseUrl + spec.path + queryString(spec.query ?? {}));
     const policy = spec.retry ?? "retryable";
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.#attempt(spec, url, attempt).then(
@@ -617,9 +633,7 @@ export class SendbirdService {
       const failure = outcome.failure;
       if (!(failure instanceof SendbirdApiError)) throw failure;
       const mayRetry =
-        failure.retryable &&
-        (policy === "retryable" || failure.status === 429) &&
-        attempt <= this.#maxRetries;
+        failure.retryable && (policy === "retryable" || failure.rateLimited) && attempt <= this.#maxRetries;
       if (!mayRetry) throw failure;
       const asked = failure.retryAfterMs;
       if (asked !== undefined && asked > this.#maxRetryAfterMs) throw failure;
@@ -698,9 +712,34 @@ function pageQuery(input: PageInput): { token: string | undefined; limit: number
   return { token: input.token || undefined, limit: input.limit };
 }
 
-/** A comma-separated id list, each id urlencoded as Sendbird's docs recommend. */
-function idList(ids: readonly string[]): string {
-  return ids.map((id) => encodeURIComponent(id)).join(",");
+/**
+ * An id list parameter, sent as Sendbird's docs show it (`?user_ids=urlencoded_id_1,urlencoded_id_2`):
+ * each id percent-encoded exactly once. (URLSearchParams would encode the already encoded ids a
+ * second time, and Sendbird would look up `u%40x` instead of `u@x`.) An id with a comma cannot be
+ * told apart from two ids by Sendbird (its SDK sends commas as %2C too), so it is refused here.
+ */
+function idList(name: string, ids: readonly string[]): IdList {
+  const withComma = ids.find((id) => id.includes(","));
+  if (withComma !== undefined) {
+    throw new TypeError(
+      `Sendbird ${name}: "${withComma}" contains a comma, which a comma-separated list cannot carry`,
+    );
+  }
+  return { ids };
+}
+
+/** `?a=1&b=x,y` with every value percent-encoded once (id lists: each id, commas kept). */
+function queryString(query: Query): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    const encoded =
+      typeof value === "object"
+        ? value.ids.map(encodeURIComponent).join(",")
+        : encodeURIComponent(String(value));
+    parts.push(`${encodeURIComponent(key)}=${encoded}`);
+  }
+  return parts.length === 0 ? "" : `?${parts.join("&")}`;
 }
 
 /** Body of a ban or mute: `seconds` -1 (Sendbird's default) when absent. */

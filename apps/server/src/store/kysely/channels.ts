@@ -10,6 +10,7 @@ import {
 } from "../message-store.ts";
 import type { Db } from "./dialect.ts";
 import { channelRow, notFound, requireChannel, type StoreContext } from "./context.ts";
+import { afterCommit, recordChange } from "./outbox.ts";
 import { CHANNEL_COLUMNS } from "./rows.ts";
 
 /** Tables whose rows belong to one channel: deleted with it, in this order, before the channel. */
@@ -22,7 +23,8 @@ export async function createChannel(ctx: StoreContext, input: NewChannel): Promi
   for (const u of input.user_ids) ctx.codec.checkText("user_id", u);
   const data = ctx.codec.toJson("data", input.data ?? {});
   const createdAt = input.created_at ?? new Date().toISOString();
-  return ctx.db.transaction().execute(async (trx) => {
+  let wrote = false;
+  const created = await ctx.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto("channels")
       .values({
@@ -54,8 +56,16 @@ export async function createChannel(ctx: StoreContext, input: NewChannel): Promi
         )
         .execute();
     }
-    return recountMembers(ctx, trx, input.channel_url);
+    const channel = await recountMembers(ctx, trx, input.channel_url);
+    wrote = await recordChange(ctx, trx, "channel.created", () => ({
+      type: "channel.created",
+      channel,
+      user_ids: users,
+    }));
+    return channel;
   });
+  afterCommit(ctx, wrote);
+  return created;
 }
 
 /** Sets member_count from the members table; returns the channel after. */
@@ -131,14 +141,30 @@ export async function updateChannel(
   if (patch.data !== undefined) set.data = ctx.codec.toJson("data", patch.data);
   if (patch.provider !== undefined) set.provider = patch.provider;
   if (Object.keys(set).length === 0) return requireChannel(ctx, ctx.db, url);
-  const row = await ctx.db
-    .updateTable("channels")
-    .set(set)
-    .where("channel_url", "=", url)
-    .returning(CHANNEL_COLUMNS)
-    .executeTakeFirst();
-  if (!row) throw notFound(url);
-  return ctx.codec.channel(row);
+  const update = async (db: Db) => {
+    const row = await db
+      .updateTable("channels")
+      .set(set)
+      .where("channel_url", "=", url)
+      .returning(CHANNEL_COLUMNS)
+      .executeTakeFirst();
+    if (!row) throw notFound(url);
+    return ctx.codec.channel(row);
+  };
+  // One statement, unless its event is recorded with it.
+  if (!ctx.changes.recorder?.wants("channel.updated")) return update(ctx.db);
+  let wrote = false;
+  const updated = await ctx.db.transaction().execute(async (trx) => {
+    const channel = await update(trx);
+    wrote = await recordChange(ctx, trx, "channel.updated", () => ({
+      type: "channel.updated",
+      channel,
+      changed: Object.keys(set),
+    }));
+    return channel;
+  });
+  afterCommit(ctx, wrote);
+  return updated;
 }
 
 /**
@@ -146,17 +172,21 @@ export async function updateChannel(
  * schema has no foreign keys to cascade). The channel row is locked first, like every writer.
  */
 export async function deleteChannel(ctx: StoreContext, url: string): Promise<boolean> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const exists = await requireChannel(ctx, trx, url, "update").then(
-      () => true,
+  let wrote = false;
+  const deleted = await ctx.db.transaction().execute(async (trx) => {
+    const channel = await requireChannel(ctx, trx, url, "update").then(
+      (c) => c,
       (e: unknown) => {
-        if (e instanceof StoreError && e.code === "CHANNEL_NOT_FOUND") return false;
+        if (e instanceof StoreError && e.code === "CHANNEL_NOT_FOUND") return null;
         throw e;
       },
     );
-    if (!exists) return false;
+    if (!channel) return false;
     for (const table of CHANNEL_TABLES) await trx.deleteFrom(table).where("channel_url", "=", url).execute();
     await trx.deleteFrom("channels").where("channel_url", "=", url).execute();
+    wrote = await recordChange(ctx, trx, "channel.deleted", () => ({ type: "channel.deleted", channel }));
     return true;
   });
+  afterCommit(ctx, wrote);
+  return deleted;
 }

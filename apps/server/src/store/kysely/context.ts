@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { type StoredChannel, StoreError } from "../message-store.ts";
+import { type ChangeRecorder, type StoredChannel, StoreError } from "../message-store.ts";
 import type { Db, ReadNamed, StoreCapabilities } from "./dialect.ts";
 import { perStore, preparedQuery, type ReadNow } from "./prepared.ts";
 import { CHANNEL_COLUMNS, type Codec } from "./rows.ts";
@@ -14,6 +14,8 @@ export interface StoreContext {
   readonly readNow?: ReadNow;
   /** See StoreDialect.readNamed. */
   readonly readNamed?: ReadNamed;
+  /** @since 0.4 The recorder of committed changes (webhooks' outbox), set after creation. */
+  readonly changes: { recorder: ChangeRecorder | null };
 }
 
 export const notFound = (url: string) => new StoreError("CHANNEL_NOT_FOUND", `channel ${url} does not exist`);

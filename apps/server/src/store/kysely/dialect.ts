@@ -1,5 +1,5 @@
 import type { Kysely, QueryExecutorProvider, Transaction } from "kysely";
-import type { AppendResult, MessageStore, NewMessage, StoredMessage } from "../message-store.ts";
+import type { AppendResult, MessageStore, NewMessage, OutboxEntry, StoredMessage } from "../message-store.ts";
 import type { StoreSchema } from "./schema.ts";
 
 export type Db = Kysely<StoreSchema> | Transaction<StoreSchema>;
@@ -17,6 +17,8 @@ export interface ColumnTypes {
   json: string;
   bigint: string;
   bool: string;
+  /** @since 0.4 An auto-incrementing integer primary key, the whole column definition (ordered ids). */
+  serialKey: string;
 }
 
 /**
@@ -56,7 +58,11 @@ export interface EncodedMessage {
  * keeps the channel's activity and its members' unread counters, all in one transaction.
  */
 export interface Appender {
-  append(message: EncodedMessage): Promise<AppendResult>;
+  /**
+   * `record` (@since 0.4), when given, is called with the stored message inside the append's
+   * transaction (not for a duplicate); the outbox rows it returns are inserted in it too.
+   */
+  append(message: EncodedMessage, record?: (stored: StoredMessage) => OutboxEntry[]): Promise<AppendResult>;
   /** Resolves once every append accepted so far is durable. */
   flush(): Promise<void>;
 }

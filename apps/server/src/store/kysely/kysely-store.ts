@@ -1,5 +1,12 @@
 import { Migrator } from "kysely";
-import { type AppendResult, type MessageStore, StoreError } from "../message-store.ts";
+import {
+  type AppendResult,
+  type ChangeRecorder,
+  type MessageStore,
+  StoreError,
+  type StoredMessage,
+} from "../message-store.ts";
+import * as audit from "./audit.ts";
 import * as channels from "./channels.ts";
 import type { StoreContext } from "./context.ts";
 import type { StoreDialect } from "./dialect.ts";
@@ -8,6 +15,7 @@ import * as inbox from "./inbox.ts";
 import * as members from "./members.ts";
 import * as messages from "./messages.ts";
 import { storeMigrations } from "./migrations.ts";
+import { createOutbox } from "./outbox.ts";
 import * as moderation from "./moderation.ts";
 import * as reads from "./reads.ts";
 import * as revocations from "./revocations.ts";
@@ -25,7 +33,9 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     codec: createCodec(dialect.capabilities),
     ...(dialect.readNow ? { readNow: dialect.readNow } : {}),
     ...(dialect.readNamed ? { readNamed: dialect.readNamed } : {}),
+    changes: { recorder: null as ChangeRecorder | null },
   };
+  const webhookOutbox = createOutbox(ctx);
   let closed = false;
 
   /** Every failure leaves as a StoreError; anything unexpected is retryable STORE_UNAVAILABLE. */
@@ -71,10 +81,22 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       } catch (e) {
         return Promise.reject(e);
       }
-      return dialect.appender.append(encoded).catch((e: unknown) => {
+      const recorder = ctx.changes.recorder;
+      // History copied with its original time (a migration) was sent before: not a new message.
+      const record =
+        input.created_at === undefined && recorder?.wants("message.sent")
+          ? (message: StoredMessage) => recorder.entries({ type: "message.sent", message })
+          : undefined;
+      const appended = dialect.appender.append(encoded, record).catch((e: unknown) => {
         if (e instanceof StoreError) throw e;
         throw new StoreError("STORE_UNAVAILABLE", `${ctx.caps.driver}: appendMessage failed`, { cause: e });
       });
+      if (record)
+        void appended.then(
+          (r) => !r.duplicate && recorder?.recorded?.(),
+          () => {},
+        );
+      return appended;
     },
     listMessages: (url, range) => guard("listMessages", () => messages.listMessages(ctx, url, range)),
     getMessage: (url, seq) => guard("getMessage", () => messages.getMessage(ctx, url, seq)),
@@ -100,6 +122,13 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     revokeTokens: (userId, at) => guard("revokeTokens", () => revocations.revokeTokens(ctx, userId, at)),
     listTokenRevocations: (since) =>
       guard("listTokenRevocations", () => revocations.listTokenRevocations(ctx, since)),
+    appendAudit: (e) => guard("appendAudit", () => audit.appendAudit(ctx, e)),
+    listAudit: (f) => guard("listAudit", () => audit.listAudit(ctx, f)),
+    pruneAudit: (before) => guard("pruneAudit", () => audit.pruneAudit(ctx, before)),
+    recordChanges(recorder) {
+      ctx.changes.recorder = recorder;
+    },
+    webhookOutbox,
     flush: () => dialect.appender.flush(),
     healthy: () => (closed ? Promise.resolve(false) : dialect.healthy()),
     async close() {

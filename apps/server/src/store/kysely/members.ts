@@ -3,6 +3,7 @@ import { recountMembers } from "./channels.ts";
 import { requireChannel, type StoreContext } from "./context.ts";
 import type { Db } from "./dialect.ts";
 import { perStore, preparedQuery } from "./prepared.ts";
+import { afterCommit, recordChange } from "./outbox.ts";
 import { notDeleted } from "./rows.ts";
 
 /**
@@ -13,7 +14,8 @@ import { notDeleted } from "./rows.ts";
  */
 export async function addMembers(ctx: StoreContext, url: string, userIds: string[]): Promise<StoredChannel> {
   for (const u of userIds) ctx.codec.checkText("user_id", u);
-  return ctx.db.transaction().execute(async (trx) => {
+  let wrote = false;
+  const after = await ctx.db.transaction().execute(async (trx) => {
     // Locked first, so appends wait and the counts below include everything before the join.
     await requireChannel(ctx, trx, url, "noKeyUpdate");
     const counted = await trx
@@ -22,6 +24,7 @@ export async function addMembers(ctx: StoreContext, url: string, userIds: string
       .where("channel_url", "=", url)
       .executeTakeFirstOrThrow();
     const wanted = [...new Set(userIds)];
+    let joining: string[] = [];
     if (wanted.length > 0) {
       const existing = new Set(
         (
@@ -33,7 +36,7 @@ export async function addMembers(ctx: StoreContext, url: string, userIds: string
             .execute()
         ).map((r) => r.user_id),
       );
-      const joining = wanted.filter((u) => !existing.has(u));
+      joining = wanted.filter((u) => !existing.has(u));
       if (joining.length > 0) {
         const unread = await initialUnread(trx, url, joining);
         const now = new Date().toISOString();
@@ -50,8 +53,18 @@ export async function addMembers(ctx: StoreContext, url: string, userIds: string
           .execute();
       }
     }
-    return recountMembers(ctx, trx, url);
+    const channel = await recountMembers(ctx, trx, url);
+    if (joining.length > 0) {
+      wrote = await recordChange(ctx, trx, "member.added", () => ({
+        type: "member.added",
+        channel,
+        user_ids: joining,
+      }));
+    }
+    return channel;
   });
+  afterCommit(ctx, wrote);
+  return after;
 }
 
 async function initialUnread(db: Db, url: string, users: string[]): Promise<Map<string, number>> {
@@ -108,17 +121,32 @@ export async function removeMembers(
   url: string,
   userIds: string[],
 ): Promise<StoredChannel> {
-  return ctx.db.transaction().execute(async (trx) => {
+  let wrote = false;
+  const after = await ctx.db.transaction().execute(async (trx) => {
     await requireChannel(ctx, trx, url, "noKeyUpdate");
+    let removed: string[] = [];
     if (userIds.length > 0) {
-      await trx
-        .deleteFrom("members")
-        .where("channel_url", "=", url)
-        .where("user_id", "in", userIds)
-        .execute();
+      removed = (
+        await trx
+          .deleteFrom("members")
+          .where("channel_url", "=", url)
+          .where("user_id", "in", userIds)
+          .returning("user_id")
+          .execute()
+      ).map((r) => r.user_id);
     }
-    return recountMembers(ctx, trx, url);
+    const channel = await recountMembers(ctx, trx, url);
+    if (removed.length > 0) {
+      wrote = await recordChange(ctx, trx, "member.removed", () => ({
+        type: "member.removed",
+        channel,
+        user_ids: removed,
+      }));
+    }
+    return channel;
   });
+  afterCommit(ctx, wrote);
+  return after;
 }
 
 export async function listMembers(ctx: StoreContext, url: string): Promise<string[]> {

@@ -10,6 +10,7 @@ import {
 } from "../message-store.ts";
 import { requireChannel, type StoreContext } from "./context.ts";
 import { perStore, preparedQuery } from "./prepared.ts";
+import { afterCommit, recordChange } from "./outbox.ts";
 import { MESSAGE_COLUMNS } from "./rows.ts";
 
 /** History reads, compiled once per direction and filter. */
@@ -83,7 +84,8 @@ async function change(
   if (edit) ctx.codec.checkText("message", edit.message);
   const newData =
     edit?.data !== undefined && edit.data !== null ? ctx.codec.toJson("data", edit.data) : undefined;
-  return ctx.db.transaction().execute(async (trx) => {
+  let wrote = false;
+  const changed = await ctx.db.transaction().execute(async (trx) => {
     // The channel row lock orders this change with concurrent appends (same lock as the seq bump).
     await requireChannel(ctx, trx, input.channel_url, "update");
     const found = await trx
@@ -190,6 +192,11 @@ async function change(
       .where("channel_url", "=", input.channel_url)
       .where("seq", "=", input.target_seq)
       .executeTakeFirstOrThrow();
-    return { target: ctx.codec.message(after), before, entry };
+    const result: ChangeResult = { target: ctx.codec.message(after), before, entry };
+    const type = kind === "MESSAGE_UPDATED" ? "message.updated" : "message.deleted";
+    wrote = await recordChange(ctx, trx, type, () => ({ type, change: result }));
+    return result;
   });
+  afterCommit(ctx, wrote);
+  return changed;
 }

@@ -23,6 +23,7 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
   const t = {
     key: sql.raw(caps.types.key),
     json: sql.raw(caps.types.json),
+    serialKey: sql.raw(caps.types.serialKey),
     bigint: sql.raw(caps.types.bigint),
     bool: sql.raw(caps.types.bool),
   };
@@ -207,6 +208,80 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
           .on("channels")
           .columns(["last_activity_at", "channel_url"])
           .execute();
+      },
+    },
+    "0004_webhook_outbox": {
+      async up(db: Kysely<unknown>) {
+        // The payload is text, not JSON: it is the exact body that is signed and sent.
+        await db.schema
+          .createTable("webhook_outbox")
+          .addColumn("id", t.serialKey)
+          .addColumn("endpoint_id", t.key, (c) => c.notNull())
+          .addColumn("event_id", "text", (c) => c.notNull())
+          .addColumn("channel_url", t.key, (c) => c.notNull())
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("state", "text", (c) => c.notNull().defaultTo("pending"))
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("next_attempt_at", t.bigint, (c) => c.notNull())
+          .addColumn("lease_until", t.bigint, (c) => c.notNull().defaultTo(0))
+          .addColumn("lease_owner", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("updated_at", "text", (c) => c.notNull())
+          .addColumn("delivered_at", "text")
+          .addColumn("last_status", "integer")
+          .addColumn("last_error", "text")
+          .execute();
+        // The queue: per endpoint and channel, pending rows in id order (the head is claimed).
+        await db.schema
+          .createIndex("webhook_outbox_queue")
+          .on("webhook_outbox")
+          .columns(["endpoint_id", "channel_url", "id"])
+          .where(sql<SqlBool>`state = 'pending'`)
+          .execute();
+        // Partial, so an append's outbox row enters one index besides the key: dead letters (the
+        // admin's list) and delivered rows (pruned by age) are indexed when they become so.
+        await db.schema
+          .createIndex("webhook_outbox_dead")
+          .on("webhook_outbox")
+          .columns(["endpoint_id", "id"])
+          .where(sql<SqlBool>`state = 'dead'`)
+          .execute();
+        await db.schema
+          .createIndex("webhook_outbox_delivered")
+          .on("webhook_outbox")
+          .column("delivered_at")
+          .where(sql<SqlBool>`state = 'delivered'`)
+          .execute();
+      },
+    },
+    "0005_audit_log": {
+      async up(db: Kysely<unknown>) {
+        // One row per audited action (audit/); ids sort by time, so pages are keyset on id.
+        await db.schema
+          .createTable("audit_log")
+          .addColumn("id", t.key, (c) => c.primaryKey())
+          .addColumn("at", t.key, (c) => c.notNull())
+          .addColumn("actor_kind", "text", (c) => c.notNull())
+          .addColumn("actor_id", t.key, (c) => c.notNull())
+          .addColumn("action", t.key, (c) => c.notNull())
+          .addColumn("channel_url", t.key)
+          .addColumn("user_id", t.key)
+          .addColumn("before_value", t.json)
+          .addColumn("after_value", t.json)
+          .addColumn("request_id", "text", (c) => c.notNull())
+          .addColumn("node_id", "text", (c) => c.notNull())
+          .addColumn("ip", "text")
+          .execute();
+        await db.schema.createIndex("audit_log_at").on("audit_log").column("at").execute();
+        await db.schema.createIndex("audit_log_action").on("audit_log").columns(["action", "id"]).execute();
+        await db.schema.createIndex("audit_log_actor").on("audit_log").columns(["actor_id", "id"]).execute();
+        await db.schema
+          .createIndex("audit_log_channel")
+          .on("audit_log")
+          .columns(["channel_url", "id"])
+          .execute();
+        await db.schema.createIndex("audit_log_user").on("audit_log").columns(["user_id", "id"]).execute();
       },
     },
     "0006_token_revocations": {

@@ -1,7 +1,9 @@
 import type { ProviderName } from "@podchat/protocol";
 import type { ReadMark } from "../message-store.ts";
 import { notFound, requireChannel, type StoreContext } from "./context.ts";
+import type { Db } from "./dialect.ts";
 import { unreadAfter } from "./members.ts";
+import { afterCommit, recordChange } from "./outbox.ts";
 
 /*
  * Unread, per member. Definition, unchanged from 0.2: the member's countable messages
@@ -23,10 +25,13 @@ export async function markRead(
   seq: number,
 ): Promise<ReadMark> {
   ctx.codec.checkText("user_id", userId);
-  return ctx.db.transaction().execute(async (trx) => {
+  let wrote = false;
+  const result = await ctx.db.transaction().execute(async (trx) => {
     // `share`: waits for appends and deletes in flight and holds new ones off until the recount
     // is stored, while other members' marks go ahead.
     const c = await requireChannel(ctx, trx, url, "share");
+    const wants = ctx.changes.recorder?.wants("read.updated") ?? false;
+    const before = wants ? await readMarkIn(trx, url, userId) : 0;
     const now = new Date().toISOString();
     const marked = await trx
       .insertInto("read_marks")
@@ -63,14 +68,31 @@ export async function markRead(
       .where("channel_url", "=", url)
       .where("user_id", "=", userId)
       .execute();
-    return {
+    const mark: ReadMark = {
       channel_url: url,
       user_id: userId,
       last_read_seq: last,
       last_seq: c.last_seq,
       unread_count: unread,
     };
+    // Only a mark that moved forward is an event (re-reading the same seq is not).
+    if (wants && last > before) {
+      wrote = await recordChange(ctx, trx, "read.updated", () => ({ type: "read.updated", mark }));
+    }
+    return mark;
   });
+  afterCommit(ctx, wrote);
+  return result;
+}
+
+async function readMarkIn(db: Db, url: string, userId: string): Promise<number> {
+  const r = await db
+    .selectFrom("read_marks")
+    .select("last_read_seq")
+    .where("channel_url", "=", url)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return Number(r?.last_read_seq ?? 0);
 }
 
 export async function readMark(ctx: StoreContext, url: string, userId: string): Promise<ReadMark> {

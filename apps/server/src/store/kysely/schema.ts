@@ -92,6 +92,42 @@ export interface TokenRevocationsTable {
   revoked_at: string;
 }
 
+/** @since 0.4 The audit log (migration 0005). */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor_kind: string;
+  actor_id: string;
+  action: string;
+  channel_url: string | null;
+  user_id: string | null;
+  before_value: NullableJson;
+  after_value: NullableJson;
+  request_id: string;
+  node_id: string;
+  ip: string | null;
+}
+
+/** @since 0.4 One event for one webhook endpoint, with its delivery state (see webhook-outbox.ts). */
+export interface WebhookOutboxTable {
+  id: ColumnType<number | string, never, never>;
+  endpoint_id: string;
+  event_id: string;
+  channel_url: string;
+  type: string;
+  payload: string;
+  state: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Int;
+  lease_until: ColumnType<number | string, number | undefined, number>;
+  lease_owner: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+}
+
 export interface StoreSchema {
   channels: ChannelsTable;
   members: MembersTable;
@@ -101,4 +137,6 @@ export interface StoreSchema {
   restrictions: RestrictionsTable;
   files: FilesTable;
   token_revocations: TokenRevocationsTable;
+  audit_log: AuditLogTable;
+  webhook_outbox: WebhookOutboxTable;
 }

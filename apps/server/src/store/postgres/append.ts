@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { type AppendResult, StoreError, type StoredMessage } from "../message-store.ts";
+import { type AppendResult, type OutboxEntry, StoreError, type StoredMessage } from "../message-store.ts";
 import type { Appender, EncodedMessage } from "../kysely/dialect.ts";
 import { type Codec, MESSAGE_COLUMNS } from "../kysely/rows.ts";
 
@@ -42,6 +42,24 @@ const APPEND = {
     SELECT seq FROM ins`,
 };
 
+type Query = { name: string; text: string; values: unknown[] };
+
+/** One INSERT of the outbox rows an append records. */
+function outboxInsert(entries: OutboxEntry[]): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const tuples = entries.map((e) => {
+    const at = Date.parse(e.created_at);
+    values.push(e.endpoint_id, e.event_id, e.channel_url, e.type, e.payload, at, e.created_at);
+    const n = values.length;
+    return `($${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, 'pending', 0, $${n - 1}, 0, $${n}, $${n})`;
+  });
+  return {
+    text: `INSERT INTO webhook_outbox (endpoint_id, event_id, channel_url, type, payload, state, attempts, next_attempt_at, lease_until, created_at, updated_at)
+      VALUES ${tuples.join(", ")}`,
+    values,
+  };
+}
+
 /**
  * PostgreSQL append hot path: one statement per append, on the pool directly. `seq` comes from
  * `UPDATE channels SET last_seq = last_seq + 1 … RETURNING` in the same statement as the insert
@@ -72,13 +90,18 @@ export function createPostgresAppender(pool: pg.Pool, codec: Codec): Appender {
     return null;
   }
 
-  async function append(encoded: EncodedMessage): Promise<AppendResult> {
+  async function append(
+    encoded: EncodedMessage,
+    record?: (stored: StoredMessage) => OutboxEntry[],
+  ): Promise<AppendResult> {
     const { input, message: m, dataJson, fileJson } = encoded;
     const keyed = Boolean(input.req_id || input.message_id);
     // No lookup first: a repeat (rare) fails the insert on a unique index, which rolls the whole
-    // statement back, and only then is the original read. A new message costs one round trip.
+    // statement back, and only then is the original read. A new message costs one round trip
+    // (three, in a transaction with its outbox rows, when a webhook endpoint wants messages).
     try {
-      const { rows } = await pool.query<{ seq: string }>({
+      const run = record ? appendRecorded : (q: Query) => pool.query<{ seq: string }>(q);
+      const { rows } = await run({
         ...APPEND,
         values: [
           m.channel_url,
@@ -96,6 +119,27 @@ export function createPostgresAppender(pool: pg.Pool, codec: Codec): Appender {
       const row = rows[0];
       if (!row) throw new StoreError("CHANNEL_NOT_FOUND", `channel ${m.channel_url} does not exist`);
       return { message: { ...m, seq: Number(row.seq) }, duplicate: false };
+
+      /** The append, then its outbox rows, in one transaction (the channel row lock orders them). */
+      async function appendRecorded(q: Query) {
+        const client = await pool.connect();
+        try {
+          await client.query("BEGIN");
+          const r = await client.query<{ seq: string }>(q);
+          const stored = r.rows[0];
+          if (stored) {
+            const entries = record!({ ...m, seq: Number(stored.seq) });
+            if (entries.length > 0) await client.query(outboxInsert(entries));
+          }
+          await client.query("COMMIT");
+          return r;
+        } catch (e) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw e;
+        } finally {
+          client.release();
+        }
+      }
     } catch (e) {
       if (keyed && isUniqueViolation(e)) {
         const original = await findOriginal(encoded);
@@ -106,8 +150,8 @@ export function createPostgresAppender(pool: pg.Pool, codec: Codec): Appender {
   }
 
   return {
-    append(encoded) {
-      const p = append(encoded);
+    append(encoded, record) {
+      const p = append(encoded, record);
       inflight.add(p);
       const done = () => inflight.delete(p);
       p.then(done, done);

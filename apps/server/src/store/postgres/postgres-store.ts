@@ -33,7 +33,13 @@ const HEALTH_TIMEOUT_MS = 2000;
  */
 export const postgresCapabilities: StoreCapabilities = {
   driver: "postgres",
-  types: { key: 'text collate "C"', json: "jsonb", bigint: "bigint", bool: "boolean" },
+  types: {
+    key: 'text collate "C"',
+    json: "jsonb",
+    bigint: "bigint",
+    bool: "boolean",
+    serialKey: "bigserial primary key",
+  },
   textKeepsNul: false,
   rowLocks: true,
   jsonParsed: false,

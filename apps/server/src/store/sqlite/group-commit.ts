@@ -1,10 +1,11 @@
 import type Database from "better-sqlite3";
-import { type AppendResult, StoreError, type StoredMessage } from "../message-store.ts";
+import { type AppendResult, type OutboxEntry, StoreError, type StoredMessage } from "../message-store.ts";
 import type { Appender, EncodedMessage } from "../kysely/dialect.ts";
 import { MESSAGE_COLUMNS, type Codec } from "../kysely/rows.ts";
 
 interface Pending {
   encoded: EncodedMessage;
+  record: ((stored: StoredMessage) => OutboxEntry[]) | undefined;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 }
@@ -50,11 +51,16 @@ export function createGroupCommit(
       own: raw.prepare(
         "UPDATE members SET read_offset = read_offset + ? WHERE channel_url = ? AND user_id = ?",
       ),
+      outbox: raw.prepare(
+        `INSERT INTO webhook_outbox (endpoint_id, event_id, channel_url, type, payload, state, attempts, next_attempt_at, lease_until, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?)`,
+      ),
     };
   }
 
   function appendOne(
     { input, message, dataJson, fileJson }: EncodedMessage,
+    record: Pending["record"],
     tallies: Map<string, ChannelTally>,
   ) {
     const s = stmts!;
@@ -94,6 +100,21 @@ export function createGroupCommit(
       }
       t.set(userId, (t.get(userId) ?? 0) + 1);
     }
+    // The webhooks' outbox rows commit with the batch (nothing to do when none is configured).
+    if (record) {
+      for (const e of record(msg)) {
+        s.outbox.run(
+          e.endpoint_id,
+          e.event_id,
+          e.channel_url,
+          e.type,
+          e.payload,
+          Date.parse(e.created_at),
+          e.created_at,
+          e.created_at,
+        );
+      }
+    }
     return { message: msg, duplicate: false };
   }
 
@@ -106,7 +127,7 @@ export function createGroupCommit(
           const tallies = new Map<string, ChannelTally>();
           for (const p of batch) {
             try {
-              outcomes.push({ ok: true, r: appendOne(p.encoded, tallies) });
+              outcomes.push({ ok: true, r: appendOne(p.encoded, p.record, tallies) });
             } catch (e) {
               if (!(e instanceof StoreError)) throw e;
               outcomes.push({ ok: false, e });
@@ -145,9 +166,9 @@ export function createGroupCommit(
   }
 
   return {
-    append(encoded) {
+    append(encoded, record) {
       return new Promise<AppendResult>((resolve, reject) => {
-        queue.push({ encoded, resolve, reject });
+        queue.push({ encoded, record, resolve, reject });
         if (!scheduled) schedule();
       });
     },

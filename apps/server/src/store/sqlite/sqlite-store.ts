@@ -22,7 +22,14 @@ export interface SqliteStoreOptions {
 
 const sqliteCapabilities: StoreCapabilities = {
   driver: "sqlite",
-  types: { key: "text", json: "text", bigint: "integer", bool: "integer" },
+  types: {
+    key: "text",
+    json: "text",
+    bigint: "integer",
+    bool: "integer",
+    // The rowid: new rows take max + 1 (no AUTOINCREMENT bookkeeping on the append path).
+    serialKey: "integer primary key",
+  },
   textKeepsNul: true,
   rowLocks: false,
   jsonParsed: false,

@@ -9,6 +9,8 @@ import type { Config } from "../../../config/index.ts";
 import type { AppEnv } from "../../principal.ts";
 import { auth, describeRoute, errors, jsonRequest, jsonResponse } from "../../openapi/index.ts";
 import { jsonBody } from "../../validate.ts";
+import { audit, ipOf } from "../../audit.ts";
+import { LoginLimiter } from "./login-limiter.ts";
 
 function same(a: string, b: string) {
   const x = Buffer.from(a);
@@ -42,11 +44,14 @@ export function tokenSigner(config: Config) {
 /** `POST /api/v1/admin/login`: the configured admin credential → an admin session token. */
 export function loginRoute(config: Config) {
   const sign = tokenSigner(config);
+  const { login_max_failures, login_window_s } = config.auth.admin;
+  const limiter = new LoginLimiter(login_max_failures, login_window_s * 1000);
   const app = new Hono<AppEnv>();
   app.post(
     "/login",
     describeRoute({
       summary: "Sign in with the configured admin credential (auth.admin); answers an admin session token",
+      description: `After auth.admin.login_max_failures failed sign-ins (default 5) within auth.admin.login_window_s (default 60 s) from one IP or for one username, further attempts get 429 with Retry-After. Sign-ins and failed sign-ins are audited.`,
       tags: ["admin-auth"],
       security: auth.none,
       requestBody: jsonRequest(AdminLoginBody),
@@ -55,20 +60,39 @@ export function loginRoute(config: Config) {
           AdminLoginResponse,
           "The session: a JWT with the admin role, valid auth.admin.session_ttl_s",
         ),
-        ...errors(400, [401, "UNAUTHORIZED: wrong username or password"], 413, [
-          501,
-          "UNSUPPORTED: no auth.jwt.secret to sign with (JWKS-only setup)",
-        ]),
+        ...errors(
+          400,
+          [401, "UNAUTHORIZED: wrong username or password"],
+          413,
+          [429, "RATE_LIMITED: too many failed sign-ins; see Retry-After"],
+          [501, "UNSUPPORTED: no auth.jwt.secret to sign with (JWKS-only setup)"],
+        ),
       },
     }),
     async (c) => {
       const body = await jsonBody(c, AdminLoginBody);
+      const ip = ipOf(c) ?? "unknown";
+      const keys = [`ip:${ip}`, `user:${body.username}`];
+      const wait = limiter.retryAfterS(keys);
+      if (wait > 0) {
+        throw new ChatError(ErrorCode.RATE_LIMITED, `too many failed sign-ins; try again in ${wait} s`, {
+          retryAfterMs: wait * 1000,
+        });
+      }
       const { username, password } = config.auth.admin;
       if (!password || !same(body.username, username) || !same(body.password, password)) {
+        limiter.fail(keys);
+        // The name tried, never the password.
+        await audit(c, { action: "admin.login_failed", actor: { kind: "admin", id: body.username } });
         throw new ChatError(ErrorCode.UNAUTHORIZED, "wrong username or password");
       }
       const { token, expires_at } = await sign(`admin:${username}`, config.auth.admin.session_ttl_s, {
         role: "admin",
+      });
+      await audit(c, {
+        action: "admin.login",
+        actor: { kind: "admin", id: username },
+        after: { expires_at },
       });
       const out: AdminLoginResponse = { token, expires_at, username };
       return c.json(out);

@@ -26,6 +26,7 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import * as z from "zod/mini";
 import type { TokenVerifier } from "../../../auth/token-verifier.ts";
+import type { AuditLog } from "../../../audit/audit-log.ts";
 import type { Bus } from "../../../bus/bus.ts";
 import { ChatError } from "../../../chat/chat-error.ts";
 import type { ChatService } from "../../../chat/chat-service.ts";
@@ -51,7 +52,11 @@ import {
   queryParams,
 } from "../../openapi/index.ts";
 import { jsonBody, query } from "../../validate.ts";
+import { audit } from "../../audit.ts";
+import { auditRoutes } from "./audit-routes.ts";
+import type { WebhookService } from "../../../webhooks/webhook-service.ts";
 import { loginRoute, requireAdmin, tokenSigner } from "./admin-auth.ts";
+import { webhookRoutes } from "./webhooks.ts";
 
 export interface AdminDeps {
   config: Config;
@@ -64,6 +69,10 @@ export interface AdminDeps {
   migrator: ChannelMigrator;
   registry: InstanceRegistry;
   verifier: TokenVerifier;
+  /** @since 0.4 */
+  audit: AuditLog;
+  /** @since 0.4 Webhook endpoints, deliveries and dead letters (`/webhooks/...`). */
+  webhooks?: WebhookService;
 }
 
 const EnvParam = z.enum(["dev", "stg", "prod"]);
@@ -102,10 +111,14 @@ export function adminRoutes(d: AdminDeps) {
 
   app.use("*", async (c, next) => {
     if (c.req.path === "/api/v1/admin/login") return next();
-    const sse = c.req.path.endsWith("/stream");
-    await requireAdmin(c, d.verifier, sse);
+    // EventSource and a download link cannot set headers: those take ?access_token=.
+    const queryToken = c.req.path.endsWith("/stream") || c.req.path.endsWith("/audit/export");
+    await requireAdmin(c, d.verifier, queryToken);
     await next();
   });
+
+  app.route("/audit", auditRoutes(d.audit));
+  if (d.webhooks) app.route("/webhooks", webhookRoutes(d.webhooks));
 
   const providerCounts = () => d.store.countChannels();
 
@@ -362,7 +375,13 @@ export function adminRoutes(d: AdminDeps) {
     async (c) => {
       const actor = await requireAdmin(c, d.verifier);
       const url = channelParam(c.req.param("channel_url"));
-      return c.json(d.migrator.start(url, actor), 202);
+      const job = d.migrator.start(url, actor);
+      await audit(c, {
+        action: "migration.start",
+        target: { channel_url: url },
+        after: { job_id: job.id, state: job.state },
+      });
+      return c.json(job, 202);
     },
   );
 
@@ -385,6 +404,14 @@ export function adminRoutes(d: AdminDeps) {
         { ...(body.q ? { q: body.q } : {}), ...(body.limit ? { limit: body.limit } : {}) },
         actor,
       );
+      await audit(c, {
+        action: "migration.start_bulk",
+        after: {
+          ...(body.q ? { q: body.q } : {}),
+          ...(body.limit ? { limit: body.limit } : {}),
+          jobs: jobs.map((j) => ({ job_id: j.id, channel_url: j.channel_url })),
+        },
+      });
       return c.json({ jobs }, 202);
     },
   );
@@ -457,7 +484,15 @@ export function adminRoutes(d: AdminDeps) {
       const actor = await requireAdmin(c, d.verifier);
       const url = channelParam(c.req.param("channel_url"));
       const body = await jsonBody(c, ChannelOverrideBody);
-      return c.json(await d.flags.setOverride(url, body.provider, actor));
+      const before = await d.flagStore.getOverride(url);
+      const out = await d.flags.setOverride(url, body.provider, actor);
+      await audit(c, {
+        action: "flag.override_set",
+        target: { channel_url: url },
+        before: before ? { provider: before.provider } : null,
+        after: { provider: out.provider },
+      });
+      return c.json(out);
     },
   );
 
@@ -472,7 +507,14 @@ export function adminRoutes(d: AdminDeps) {
     }),
     async (c) => {
       const actor = await requireAdmin(c, d.verifier);
-      await d.flags.deleteOverride(channelParam(c.req.param("channel_url")), actor);
+      const url = channelParam(c.req.param("channel_url"));
+      const before = await d.flagStore.getOverride(url);
+      await d.flags.deleteOverride(url, actor);
+      await audit(c, {
+        action: "flag.override_delete",
+        target: { channel_url: url },
+        before: before ? { provider: before.provider } : null,
+      });
       return c.body(null, 204);
     },
   );
@@ -528,9 +570,11 @@ export function adminRoutes(d: AdminDeps) {
       if (body.use_websocket !== undefined) patch.use_websocket = body.use_websocket;
       if (body.rollout_percent !== undefined) patch.rollout_percent = body.rollout_percent;
       if (body.user_groups !== undefined) patch.user_groups = body.user_groups;
+      const before = (await d.flags.describeAll()).find((e) => e.env === env.data);
       await d.flags.update(env.data as EnvName, patch, actor);
-      const all = await d.flags.describeAll();
-      return c.json(all.find((e) => e.env === env.data));
+      const after = (await d.flags.describeAll()).find((e) => e.env === env.data);
+      await audit(c, { action: "flag.set", before, after });
+      return c.json(after);
     },
   );
 
@@ -551,7 +595,14 @@ export function adminRoutes(d: AdminDeps) {
     }),
     async (c) => {
       const body = await jsonBody(c, MintTokenBody);
-      return c.json(await sign(body.user_id, body.ttl_s ?? 3600), 201);
+      const minted = await sign(body.user_id, body.ttl_s ?? 3600);
+      // Who and for how long; never the token.
+      await audit(c, {
+        action: "token.mint",
+        target: { user_id: String(body.user_id) },
+        after: { ttl_s: body.ttl_s ?? 3600, expires_at: minted.expires_at },
+      });
+      return c.json(minted, 201);
     },
   );
 
