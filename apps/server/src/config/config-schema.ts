@@ -302,6 +302,74 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** @since 0.5 Push notifications to members with no live socket (docs/push.md). */
+    push: z
+      .object({
+        /** Off: no push is sent (registrations are still accepted and kept). */
+        enabled: z.boolean().default(true),
+        /** A message waits this long before its push, ms; a member who (re)connects meanwhile gets none. */
+        grace_ms: z.number().int().min(0).max(600_000).default(3000),
+        /**
+         * After a push for a channel, further messages of that channel for that member are held this
+         * long and then sent as one collapsed push ("3 new messages"), ms.
+         */
+        collapse_window_ms: z.number().int().min(0).max(3_600_000).default(60_000),
+        /** How long the push service keeps an undelivered push, seconds (Web Push TTL, FCM ttl, APNs expiration). */
+        ttl_s: z.number().int().min(0).max(2_419_200).default(86_400),
+        /** Requests in flight at once to the push services, from this instance. */
+        concurrency: z.number().int().min(1).max(1000).default(16),
+        /** Per request, ms. */
+        timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+        /** Placeholders: {channel_name}, {sender}, {message}, {count}. */
+        templates: z
+          .object({
+            title: z.string().min(1).default("{channel_name}"),
+            body: z.string().min(1).default("{sender}: {message}"),
+            /** The body of a push standing for several messages. */
+            collapsed_body: z.string().min(1).default("{count} new messages (latest from {sender})"),
+            /** What FILE and IMAGE messages show as {message}. */
+            file: z.string().min(1).default("sent a file"),
+          })
+          .strict()
+          .prefault({}),
+        web_push: z
+          .object({
+            /** VAPID key pair (base64url, `npx web-push generate-vapid-keys`); dev generates one when unset. */
+            vapid_public_key: z.string().min(1).optional(),
+            vapid_private_key: z.string().min(1).optional(),
+            /** The VAPID `sub` claim: a mailto: or https: URL push services may contact. */
+            subject: z.string().regex(/^(mailto:|https:)/, "must be a mailto: or https: URL").default("mailto:admin@localhost"),
+          })
+          .strict()
+          .prefault({}),
+        fcm: z
+          .object({
+            /** The Firebase project id; with the service account, turns FCM on. */
+            project_id: z.string().min(1).optional(),
+            /** Service account: its client_email and PEM private_key (from the JSON key file). */
+            client_email: z.string().min(1).optional(),
+            private_key: z.string().min(1).optional(),
+            token_uri: z.string().url().default("https://oauth2.googleapis.com/token"),
+            base_url: z.string().url().default("https://fcm.googleapis.com"),
+          })
+          .strict()
+          .prefault({}),
+        apns: z
+          .object({
+            /** Token auth: the key id, the team id and the .p8 key (PEM); all three turn APNs on. */
+            key_id: z.string().min(1).optional(),
+            team_id: z.string().min(1).optional(),
+            private_key: z.string().min(1).optional(),
+            /** The app's bundle id (apns-topic), unless a device names its own. */
+            topic: z.string().min(1).optional(),
+            /** https://api.sandbox.push.apple.com for development builds. */
+            base_url: z.string().url().default("https://api.push.apple.com"),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     shutdown: z
       .object({ grace_ms: z.number().int().min(0).default(10_000) })
       .strict()

@@ -19,6 +19,7 @@ import type { Bus, ChannelEvent, Unsubscribe, UserEvent } from "../bus/bus.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Presence } from "../presence/presence.ts";
+import { isUserPresenceKey, userPresenceKey } from "../presence/user-presence.ts";
 import { ChannelRoom } from "./channel-room.ts";
 import { bump } from "./counts.ts";
 import { type Connection, Subscription } from "./connection.ts";
@@ -81,9 +82,10 @@ export class Hub {
   constructor(private readonly o: HubOptions) {
     this.heartbeat = new Heartbeat(o.heartbeatMs, () => this.sockets);
     // Users whose last socket was on an instance that died: one survivor announces them.
-    this.stopExpiry = o.presence.onExpired((channelUrl, userId) =>
-      this.trackPresence(this.publishPresence(channelUrl, "left", userId), channelUrl),
-    );
+    this.stopExpiry = o.presence.onExpired((channelUrl, userId) => {
+      if (isUserPresenceKey(channelUrl)) return;
+      void this.trackPresence(this.publishPresence(channelUrl, "left", userId), channelUrl);
+    });
   }
 
   start() {
@@ -257,6 +259,11 @@ export class Hub {
       this.userSockets.set(conn.userId, entry);
     }
     entry.conns.add(conn);
+    // Counted in presence under the user's key: "connected anywhere" (push/ asks it).
+    void this.trackPresence(
+      this.o.presence.join(userPresenceKey(conn.userId), conn.userId).then(() => {}),
+      "user connection",
+    );
     await entry.off;
   }
 
@@ -325,7 +332,12 @@ export class Hub {
 
   private dropUserSocket(conn: Connection) {
     const entry = this.userSockets.get(conn.userId);
-    if (!entry?.conns.delete(conn) || entry.conns.size > 0) return;
+    if (!entry?.conns.delete(conn)) return;
+    void this.trackPresence(
+      this.o.presence.leave(userPresenceKey(conn.userId), conn.userId).then(() => {}),
+      "user connection",
+    );
+    if (entry.conns.size > 0) return;
     this.userSockets.delete(conn.userId);
     void entry.off.then((off) => off()).catch(() => {});
   }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FileInfo, MessageType, ProviderName, WebhookEventType } from "@podchat/protocol";
 import type { AuditLogFilter, StoredAuditLogEntry } from "./audit-records.ts";
 import type { WebhookOutbox } from "./webhook-outbox.ts";
+import type { PushStore } from "./push-store.ts";
 
 /** A channel row as the store keeps it. Timestamps are ISO-8601 strings. */
 export interface StoredChannel {
@@ -343,6 +344,8 @@ export interface MessageStore {
   recordChanges(recorder: ChangeRecorder | null): void;
   /** @since 0.4 The webhooks' durable outbox. */
   readonly webhookOutbox: WebhookOutbox;
+  /** @since 0.5 Push devices and mutes (push/). */
+  readonly push: PushStore;
   /** Pings the backing database (readiness). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

@@ -16,6 +16,7 @@ import * as members from "./members.ts";
 import * as messages from "./messages.ts";
 import { storeMigrations } from "./migrations.ts";
 import { createOutbox } from "./outbox.ts";
+import { createPushStore } from "./push.ts";
 import * as moderation from "./moderation.ts";
 import * as reads from "./reads.ts";
 import * as revocations from "./revocations.ts";
@@ -36,6 +37,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     changes: { recorder: null as ChangeRecorder | null },
   };
   const webhookOutbox = createOutbox(ctx);
+  const push = createPushStore(ctx);
   let closed = false;
 
   /** Every failure leaves as a StoreError; anything unexpected is retryable STORE_UNAVAILABLE. */
@@ -129,6 +131,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       ctx.changes.recorder = recorder;
     },
     webhookOutbox,
+    push,
     flush: () => dialect.appender.flush(),
     healthy: () => (closed ? Promise.resolve(false) : dialect.healthy()),
     async close() {

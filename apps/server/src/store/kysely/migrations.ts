@@ -295,5 +295,33 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
           .execute();
       },
     },
+    "0007_push_devices": {
+      async up(db: Kysely<unknown>) {
+        // Push notification targets (push/): one row per device, unique per kind and address
+        // (the Web Push endpoint or the device token), so a re-registration moves it to its user.
+        await db.schema
+          .createTable("push_devices")
+          .addColumn("id", t.key, (c) => c.primaryKey())
+          .addColumn("user_id", t.key, (c) => c.notNull())
+          .addColumn("kind", t.key, (c) => c.notNull())
+          .addColumn("address", "text", (c) => c.notNull())
+          .addColumn("p256dh", "text")
+          .addColumn("auth", "text")
+          .addColumn("topic", "text")
+          .addColumn("created_at", t.key, (c) => c.notNull())
+          .addColumn("updated_at", t.key, (c) => c.notNull())
+          .addUniqueConstraint("push_devices_address", ["kind", "address"])
+          .execute();
+        await db.schema.createIndex("push_devices_user").on("push_devices").column("user_id").execute();
+        // Mutes: channel_url '' is the user-wide mute; until null = until unmuted.
+        await db.schema
+          .createTable("push_mutes")
+          .addColumn("user_id", t.key, (c) => c.notNull())
+          .addColumn("channel_url", t.key, (c) => c.notNull())
+          .addColumn("until", t.key)
+          .addPrimaryKeyConstraint("push_mutes_pk", ["user_id", "channel_url"])
+          .execute();
+      },
+    },
   };
 }

@@ -92,6 +92,26 @@ export interface TokenRevocationsTable {
   revoked_at: string;
 }
 
+/** @since 0.5 Push notification devices (migration 0007). */
+export interface PushDevicesTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  address: string;
+  p256dh: string | null;
+  auth: string | null;
+  topic: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** @since 0.5 Push mutes (migration 0007); channel_url '' = every channel. */
+export interface PushMutesTable {
+  user_id: string;
+  channel_url: string;
+  until: string | null;
+}
+
 /** @since 0.4 The audit log (migration 0005). */
 export interface AuditLogTable {
   id: string;
@@ -137,6 +157,8 @@ export interface StoreSchema {
   restrictions: RestrictionsTable;
   files: FilesTable;
   token_revocations: TokenRevocationsTable;
+  push_devices: PushDevicesTable;
+  push_mutes: PushMutesTable;
   audit_log: AuditLogTable;
   webhook_outbox: WebhookOutboxTable;
 }
