@@ -38,6 +38,9 @@ import type { FileStorage } from "./files/file-storage.ts";
 import { createStoreFromConfig } from "./store/create-store.ts";
 import type { MessageStore } from "./store/message-store.ts";
 import { WebhookService } from "./webhooks/webhook-service.ts";
+import { createPushFromConfig } from "./push/create-push.ts";
+import { PushDevices } from "./push/push-devices.ts";
+import { pushConfigRoutes, pushUserRoutes } from "./http/routes/push.ts";
 
 export interface PodchatServerOptions {
   config: Config;
@@ -56,6 +59,8 @@ export interface PodchatServerOptions {
   fileStorage?: FileStorage;
   /** @since 0.4 The webhooks' HTTP client (tests). */
   webhookFetch?: typeof fetch;
+  /** @since 0.5 The push adapters' HTTP client (tests); APNs uses node:http2. */
+  pushFetch?: typeof fetch;
 }
 
 export type PodchatServer = Awaited<ReturnType<typeof createPodchatServer>>;
@@ -117,6 +122,14 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   });
   await tokenRevocation.start();
   const pipeline = new MessagePipeline(store, bus, metrics);
+  const push = createPushFromConfig({
+    config,
+    store,
+    presence,
+    logger,
+    ...(options.pushFetch ? { fetch: options.pushFetch } : {}),
+  });
+  pipeline.onCommitted = (m) => push.service.messageStored(m);
   const websocket = createWebsocketProvider({ store, bus, presence, pipeline });
   const sendbird =
     options.providers?.sendbird ??
@@ -220,6 +233,15 @@ export async function createPodchatServer(options: PodchatServerOptions) {
       const revocation = { revocation: tokenRevocation, verifier };
       a.route("/api/v1/admin/users", tokenRevocationRoutes({ ...revocation, caller: "admin" }));
       a.route("/api/v1/chat/users", tokenRevocationRoutes({ ...revocation, caller: "service" }));
+      a.route(
+        "/api/v1/chat/users",
+        pushUserRoutes({
+          devices: new PushDevices(store),
+          vapidPublicKey: push.vapidPublicKey,
+          requireHttps: config.env === "prod",
+        }),
+      );
+      a.route("/api/v1/chat/push", pushConfigRoutes({ vapidPublicKey: push.vapidPublicKey }));
     },
   });
 
@@ -314,6 +336,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     }
     await store.flush();
     await webhooks.stop();
+    await push.service.stop();
     await janitor.settled();
     await fileStorage.close();
     await flags.stop();
@@ -349,6 +372,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     audit: auditLog,
     /** @since 0.4 Webhooks: the outbox's recorder, the dispatcher, the admin's view. */
     webhooks,
+    /** @since 0.5 Push notifications (push/). */
+    push,
     app,
     listen,
     drain,

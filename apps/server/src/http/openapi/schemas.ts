@@ -28,6 +28,15 @@ import {
   MintTokenBody,
   MintTokenResponse,
   ModerationState,
+  PushDeviceRegistration,
+  PushDeviceRemovedResponse,
+  PushDeviceRemoval,
+  PushDeviceResponse,
+  PushDevicesResponse,
+  PushMuteRequest,
+  PushPayload,
+  PushSettings,
+  WebPushConfigResponse,
   ModerationUsersBody,
   Overview,
   ReadStateResponse,
@@ -67,6 +76,9 @@ const requestComponents = {
   UpdateFlagBody,
   ChannelOverrideBody,
   BulkMigrationBody,
+  PushDeviceRegistration,
+  PushDeviceRemoval,
+  PushMuteRequest,
 };
 
 const responseComponents = {
@@ -96,6 +108,12 @@ const responseComponents = {
   AuditResponse,
   MigrationJob,
   MigrationJobList,
+  PushDeviceResponse,
+  PushDevicesResponse,
+  PushDeviceRemovedResponse,
+  PushSettings,
+  WebPushConfigResponse,
+  PushPayload,
 };
 
 function registryOf(named: Record<string, zm.ZodMiniType | z.ZodType>) {

@@ -19,6 +19,11 @@ import { toSeqFrame } from "./wire.ts";
 export class MessagePipeline {
   /** Called once per newly stored message (instance statistics). */
   onStored: (() => void) | null = null;
+  /**
+   * @since 0.5 Called after commit with each newly stored message (not a duplicate, not history
+   * copied with its original time): push notifications.
+   */
+  onCommitted: ((message: StoredMessage) => void) | null = null;
   /** Called when the fan-out of a stored message failed (the bus is down). */
   onPublishError: ((err: unknown) => void) | null = null;
   /** @since 0.2 Called, with the message as it was, once a message that carried a file is a tombstone. */
@@ -39,6 +44,7 @@ export class MessagePipeline {
       this.onStored?.();
     }
     await this.publish(result.message);
+    if (!result.duplicate && input.created_at === undefined) this.onCommitted?.(result.message);
     return result;
   }
 
