@@ -11,7 +11,9 @@ export const PUSH_DEVICE_KINDS = ["web_push", "fcm", "apns"] as const;
 export const PushDeviceKind = z.enum(PUSH_DEVICE_KINDS);
 export type PushDeviceKind = z.infer<typeof PushDeviceKind>;
 
-const Base64Url = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+=*$/, "base64url"));
+const Base64Url = z
+  .string()
+  .check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+=*$/, "base64url"));
 const DeviceToken = z.string().check(z.minLength(1), z.maxLength(4096), z.regex(/^\S+$/, "no whitespace"));
 
 /** A browser's `PushSubscription.toJSON()` (W3C Push API). */

@@ -338,7 +338,10 @@ export const ConfigSchema = z
             vapid_public_key: z.string().min(1).optional(),
             vapid_private_key: z.string().min(1).optional(),
             /** The VAPID `sub` claim: a mailto: or https: URL push services may contact. */
-            subject: z.string().regex(/^(mailto:|https:)/, "must be a mailto: or https: URL").default("mailto:admin@localhost"),
+            subject: z
+              .string()
+              .regex(/^(mailto:|https:)/, "must be a mailto: or https: URL")
+              .default("mailto:admin@localhost"),
           })
           .strict()
           .prefault({}),

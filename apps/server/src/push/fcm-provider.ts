@@ -44,7 +44,10 @@ export function createFcmProvider(o: FcmOptions): PushProvider {
     if (!res.ok) throw new Error(`FCM token endpoint: HTTP ${res.status}: ${await bodyText(res, 200)}`);
     const body = (await res.json()) as { access_token?: string; expires_in?: number };
     if (!body.access_token) throw new Error("FCM token endpoint: no access_token in the answer");
-    access = { token: body.access_token, until: Date.now() + Math.max(0, (body.expires_in ?? 3600) - 60) * 1000 };
+    access = {
+      token: body.access_token,
+      until: Date.now() + Math.max(0, (body.expires_in ?? 3600) - 60) * 1000,
+    };
     return access.token;
   }
 
@@ -53,21 +56,27 @@ export function createFcmProvider(o: FcmOptions): PushProvider {
     async send(device, n, signal) {
       try {
         const { title, body } = n.payload;
-        const res = await send(`${o.baseUrl.replace(/\/$/, "")}/v1/projects/${encodeURIComponent(o.projectId)}/messages:send`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${await accessToken(signal)}`, "content-type": "application/json" },
-          body: JSON.stringify({
-            message: {
-              token: device.address,
-              notification: { title, body },
-              data: { podchat: JSON.stringify(n.payload) },
-              android: { collapse_key: n.collapseKey, ttl: `${n.ttlS}s` },
-              apns: { headers: { "apns-collapse-id": n.collapseKey } },
-              webpush: { headers: { Topic: n.collapseKey, TTL: String(n.ttlS) } },
+        const res = await send(
+          `${o.baseUrl.replace(/\/$/, "")}/v1/projects/${encodeURIComponent(o.projectId)}/messages:send`,
+          {
+            method: "POST",
+            headers: {
+              authorization: `Bearer ${await accessToken(signal)}`,
+              "content-type": "application/json",
             },
-          }),
-          signal,
-        });
+            body: JSON.stringify({
+              message: {
+                token: device.address,
+                notification: { title, body },
+                data: { podchat: JSON.stringify(n.payload) },
+                android: { collapse_key: n.collapseKey, ttl: `${n.ttlS}s` },
+                apns: { headers: { "apns-collapse-id": n.collapseKey } },
+                webpush: { headers: { Topic: n.collapseKey, TTL: String(n.ttlS) } },
+              },
+            }),
+            signal,
+          },
+        );
         if (res.ok) {
           await res.body?.cancel();
           return { ok: true, status: res.status };

@@ -1,4 +1,9 @@
-import { type PushDevice, type PushDeviceRegistration, type PushSettings, wireUserId } from "@podchat/protocol";
+import {
+  type PushDevice,
+  type PushDeviceRegistration,
+  type PushSettings,
+  wireUserId,
+} from "@podchat/protocol";
 import type { MessageStore } from "../store/message-store.ts";
 import type { StoredPushDevice } from "../store/push-store.ts";
 

@@ -26,7 +26,12 @@ export interface PushProvider {
 
 export function failure(err: unknown, signal: AbortSignal): PushOutcome {
   const reason = signal.aborted ? signal.reason : err;
-  return { ok: false, gone: false, status: null, error: reason instanceof Error ? reason.message : String(reason) };
+  return {
+    ok: false,
+    gone: false,
+    status: null,
+    error: reason instanceof Error ? reason.message : String(reason),
+  };
 }
 
 /** At most `max` characters of an error body. */

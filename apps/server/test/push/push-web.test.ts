@@ -44,7 +44,8 @@ async function until(pred: () => boolean, what: string) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-const payloads = (s: EmulatedSubscription) => s.received.map((p) => PushPayload.parse(JSON.parse(p.plaintext)));
+const payloads = (s: EmulatedSubscription) =>
+  s.received.map((p) => PushPayload.parse(JSON.parse(p.plaintext)));
 
 describe("Web Push", () => {
   it("serves the VAPID public key (dev generated one)", async () => {
@@ -73,7 +74,11 @@ describe("Web Push", () => {
         count: 1,
       }),
     ]);
-    expect(sub.received[0]).toMatchObject({ ttl: 86_400, urgency: "normal", vapidSubject: "mailto:admin@localhost" });
+    expect(sub.received[0]).toMatchObject({
+      ttl: 86_400,
+      urgency: "normal",
+      vapidSubject: "mailto:admin@localhost",
+    });
     expect(sub.received[0]!.topic).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
     // The sender has no device and gets nothing; nothing more arrives later.
     await new Promise((r) => setTimeout(r, GRACE * 3));
@@ -128,7 +133,11 @@ describe("Web Push", () => {
     const muted = stats().skipped_muted;
     await send("wp_muted", "1", "shh");
     await until(() => stats().skipped_muted === muted + 1, "the mute check");
-    await t.api("/api/v1/chat/users/6/push/channels/wp_muted", { method: "PUT", token: me, json: { muted: false } });
+    await t.api("/api/v1/chat/users/6/push/channels/wp_muted", {
+      method: "PUT",
+      token: me,
+      json: { muted: false },
+    });
     const until1h = new Date(Date.now() + 3600_000).toISOString();
     res = await t.api("/api/v1/chat/users/6/push/settings", {
       method: "PUT",

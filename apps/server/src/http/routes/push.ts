@@ -65,7 +65,9 @@ export function pushUserRoutes(d: PushRouteDeps) {
       const { userId, privileged } = target(c);
       const body = await jsonBody(c, PushDeviceRegistration);
       if (body.kind === "web_push" && d.requireHttps && !body.subscription.endpoint.startsWith("https://"))
-        throw new ChatError(ErrorCode.VALIDATION_FAILED, "subscription.endpoint must be https://", { status: 400 });
+        throw new ChatError(ErrorCode.VALIDATION_FAILED, "subscription.endpoint must be https://", {
+          status: 400,
+        });
       const device = await d.devices.register(userId, body);
       if (privileged)
         await audit(c, {
@@ -169,7 +171,11 @@ export function pushUserRoutes(d: PushRouteDeps) {
       const body = await jsonBody(c, PushMuteRequest);
       await d.devices.mute(userId, url.data, body.muted, body.until ?? null);
       if (privileged)
-        await audit(c, { action: "push.mute", target: { user_id: userId, channel_url: url.data }, after: body });
+        await audit(c, {
+          action: "push.mute",
+          target: { user_id: userId, channel_url: url.data },
+          after: body,
+        });
       return c.json(await d.devices.settings(userId));
     },
   );

@@ -25,7 +25,10 @@ export function createPushStore(ctx: StoreContext): PushStore {
           }),
         )
         .execute();
-      const row = await rows().where("kind", "=", d.kind).where("address", "=", d.address).executeTakeFirstOrThrow();
+      const row = await rows()
+        .where("kind", "=", d.kind)
+        .where("address", "=", d.address)
+        .executeTakeFirstOrThrow();
       return toDevice(row);
     },
     async removeDevice(userId, address) {
@@ -50,7 +53,9 @@ export function createPushStore(ctx: StoreContext): PushStore {
       const out: StoredPushDevice[] = [];
       // Bounded IN lists (SQLite's variable limit).
       for (let i = 0; i < userIds.length; i += 500) {
-        const part = await rows().where("user_id", "in", userIds.slice(i, i + 500)).execute();
+        const part = await rows()
+          .where("user_id", "in", userIds.slice(i, i + 500))
+          .execute();
         out.push(...part.map(toDevice));
       }
       return out;
@@ -59,7 +64,11 @@ export function createPushStore(ctx: StoreContext): PushStore {
       ctx.codec.checkText("user_id", userId);
       const key = channelUrl ?? ALL;
       if (!muted) {
-        await ctx.db.deleteFrom("push_mutes").where("user_id", "=", userId).where("channel_url", "=", key).execute();
+        await ctx.db
+          .deleteFrom("push_mutes")
+          .where("user_id", "=", userId)
+          .where("channel_url", "=", key)
+          .execute();
         return;
       }
       await ctx.db

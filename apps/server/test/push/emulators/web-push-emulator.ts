@@ -41,7 +41,10 @@ interface Keys {
 const b64 = (b: Buffer) => b.toString("base64url");
 
 /** RFC 8291 §3.4 key derivation, then RFC 8188 record decryption (aes128gcm). */
-export function decryptAes128gcm(body: Buffer, keys: { ecdh: Keys["ecdh"]; publicKey: Buffer; auth: Buffer }): Buffer {
+export function decryptAes128gcm(
+  body: Buffer,
+  keys: { ecdh: Keys["ecdh"]; publicKey: Buffer; auth: Buffer },
+): Buffer {
   if (body.length < 21) throw new Error("aes128gcm: body shorter than its header");
   const salt = body.subarray(0, 16);
   const rs = body.readUInt32BE(16);
@@ -104,7 +107,11 @@ export class WebPushEmulator {
     this.keys.set(id, { ecdh, publicKey, auth });
     const sub: EmulatedSubscription = {
       id,
-      json: { endpoint: `${this.url}/push/${id}`, expirationTime: null, keys: { p256dh: b64(publicKey), auth: b64(auth) } },
+      json: {
+        endpoint: `${this.url}/push/${id}`,
+        expirationTime: null,
+        keys: { p256dh: b64(publicKey), auth: b64(auth) },
+      },
       received: [],
       accepted: 0,
     };
@@ -144,7 +151,8 @@ export class WebPushEmulator {
     }
     const ttl = req.headers.ttl;
     if (ttl === undefined || !/^\d+$/.test(String(ttl))) return this.reject(res, 400, "TTL header required");
-    if (req.headers["content-encoding"] !== "aes128gcm") return this.reject(res, 415, "Content-Encoding must be aes128gcm");
+    if (req.headers["content-encoding"] !== "aes128gcm")
+      return this.reject(res, 415, "Content-Encoding must be aes128gcm");
     // RFC 8292 §3: Authorization: vapid t=<jwt>, k=<p256 public key, base64url>
     const auth = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(req.headers.authorization ?? "");
     if (!auth) return this.reject(res, 401, "Authorization: vapid t=…, k=… required");
