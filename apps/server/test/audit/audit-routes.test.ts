@@ -401,6 +401,71 @@ const cases: Case[] = [
     },
   },
   {
+    route: `POST /api/v1/chat/users/:user_id/push/devices`,
+    name: "a user registers its own push device: not audited",
+    call: asUser("2", "POST", "/api/v1/chat/users/2/push/devices", { kind: "fcm", token: "au-own-token" }),
+    status: 201,
+    expect: null,
+  },
+  {
+    route: `POST /api/v1/chat/users/:user_id/push/devices`,
+    name: "an API key registers a user's push device",
+    call: key("POST", "/api/v1/chat/users/2/push/devices", { kind: "apns", token: "ab".repeat(32) }),
+    status: 201,
+    expect: {
+      action: "push.device_register",
+      actor: "api_key",
+      check: (e) => {
+        expect(e.target).toEqual({ user_id: "2" });
+        expect(e.after).toMatchObject({ kind: "apns", address: "…abababab" });
+        expect(JSON.stringify(e)).not.toContain("ab".repeat(32));
+      },
+    },
+  },
+  {
+    route: `DELETE /api/v1/chat/users/:user_id/push/devices`,
+    name: "an API key removes a user's push device",
+    call: key("DELETE", "/api/v1/chat/users/2/push/devices", { token: "au-own-token" }),
+    status: 200,
+    expect: {
+      action: "push.device_remove",
+      actor: "api_key",
+      check: (e) => expect(e.after).toEqual({ removed: 1 }),
+    },
+  },
+  {
+    route: `PUT /api/v1/chat/users/:user_id/push/settings`,
+    name: "a user snoozes its own pushes: not audited",
+    call: asUser("2", "PUT", "/api/v1/chat/users/2/push/settings", { muted: false }),
+    status: 200,
+    expect: null,
+  },
+  {
+    route: `PUT /api/v1/chat/users/:user_id/push/settings`,
+    name: "an API key mutes a user's pushes",
+    call: key("PUT", "/api/v1/chat/users/2/push/settings", { muted: true }),
+    status: 200,
+    expect: {
+      action: "push.mute",
+      actor: "api_key",
+      check: (e) => expect(e.target).toEqual({ user_id: "2" }),
+    },
+  },
+  {
+    route: `PUT /api/v1/chat/users/:user_id/push/channels/:channel_url`,
+    name: "an API key mutes a channel's pushes for a user",
+    call: key("PUT", "/api/v1/chat/users/2/push/channels/au_room", {
+      muted: true,
+      until: "2030-01-01T00:00:00Z",
+    }),
+    status: 200,
+    expect: {
+      action: "push.mute",
+      actor: "api_key",
+      check: (e) => expect(e.target).toEqual({ user_id: "2", channel_url: "au_room" }),
+    },
+  },
+  {
     route: `PUT ${A}/flags/overrides/:channel_url`,
     name: "pin a channel to a provider",
     call: asAdmin("PUT", `${A}/flags/overrides/pinned_room`, { provider: "sendbird" }),
