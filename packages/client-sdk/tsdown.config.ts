@@ -1,6 +1,6 @@
 import { defineConfig, type UserConfig } from "tsdown";
 
-// The published build: ESM (.mjs) and CommonJS (.cjs) for `.`, `./react`, `./inbox` and `./inbox/react`, with bundled
+// The published build: ESM (.mjs) and CommonJS (.cjs) for `.`, `./react`, `./inbox`, `./inbox/react` and `./push`, with bundled
 // declarations (.d.mts / .d.cts). The protocol code the SDK runs (close codes, the generated
 // validators) is inlined and tree-shaken into the JS, so no app — ESM or CommonJS — loads zod
 // through the SDK; the declarations import their types from `@podchat/protocol` (a dependency), as
@@ -31,4 +31,6 @@ const common = {
 export default defineConfig([
   { ...common, entry: { index: "src/index.ts", react: "src/react/index.ts" }, clean: true },
   { ...common, entry: { inbox: "src/inbox/index.ts", "inbox-react": "src/inbox/react.ts" }, clean: false },
+  // Web Push registration: standalone (imports nothing), so it shares no chunk either.
+  { ...common, entry: { push: "src/push/index.ts" }, clean: false },
 ]);

@@ -14,6 +14,8 @@ const KB = 1024;
 const coreBudgetBytes = 8 * KB;
 /** `@podchat/client-sdk/inbox` on top of the core (README "Size"). */
 const inboxBudgetBytes = 6 * KB;
+/** `@podchat/client-sdk/push` (standalone: it imports nothing). */
+const pushBudgetBytes = 1 * KB;
 
 const entries = [
   {
@@ -41,6 +43,12 @@ const entries = [
     name: "inbox/react entry (on top of the core, react entry and inbox; react itself excluded)",
     entry: "src/inbox/react.ts",
     external: ["react", "@podchat/client-sdk", "@podchat/client-sdk/react", "@podchat/client-sdk/inbox"],
+  },
+  {
+    name: "push entry (Web Push registration; standalone)",
+    entry: "src/push/index.ts",
+    external: [],
+    budget: pushBudgetBytes,
   },
 ];
 
