@@ -52,6 +52,12 @@ describe("Web Push", () => {
     const res = await fetch(`${t.url}/api/v1/chat/push/web-push`);
     const body = (await res.json()) as { vapid_public_key: string };
     expect(Buffer.from(body.vapid_public_key, "base64url")).toHaveLength(65);
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    expect(Object.keys(doc.components.schemas.PushPayload?.properties ?? {})).toEqual(
+      expect.arrayContaining(["title", "body", "channel_url", "count"]),
+    );
   });
 
   it("an offline member gets exactly one push, decrypted with its keys, from the template", async () => {
@@ -212,5 +218,49 @@ describe("Web Push", () => {
       json: { endpoint: sub.json.endpoint },
     });
     expect(await del.json()).toEqual({ removed: 1 });
+  });
+});
+
+describe("Web Push collapse window", () => {
+  let t2: TestServer;
+  beforeAll(async () => {
+    t2 = await startServer({ overrides: { push: { grace_ms: 50, collapse_window_ms: 700 } } });
+  });
+  afterAll(async () => {
+    await t2?.close();
+  });
+
+  it("after a push, the channel's next messages wait for the window's end and come as one", async () => {
+    const res = await t2.api("/api/v1/chat/channels", {
+      method: "POST",
+      json: { channel_url: "wp_window", name: "Window", user_ids: ["1", "2"] },
+    });
+    expect(res.status).toBe(201);
+    const sub = emu.subscribe();
+    const reg = await t2.api("/api/v1/chat/users/2/push/devices", {
+      method: "POST",
+      json: { kind: "web_push", subscription: sub.json },
+    });
+    expect(reg.status).toBe(201);
+    const post = async (message: string) =>
+      expect(
+        (
+          await t2.api("/api/v1/chat/channels/wp_window/messages", {
+            method: "POST",
+            json: { user_id: "1", message },
+          })
+        ).status,
+      ).toBe(201);
+    await post("first");
+    await emu.until(() => sub.accepted === 1);
+    const firstAt = Date.now();
+    for (const m of ["second", "third", "fourth"]) await post(m);
+    await emu.until(() => sub.accepted === 2);
+    // Held until the window ended, not sent after the grace period.
+    expect(Date.now() - firstAt).toBeGreaterThanOrEqual(500);
+    // The same Topic: the collapsed push replaced the first one at the push service.
+    expect(payloads(sub)).toEqual([
+      expect.objectContaining({ count: 3, seq: 4, body: "3 new messages (latest from 1)" }),
+    ]);
   });
 });

@@ -1,4 +1,6 @@
 import type { Env, Hono } from "hono";
+import { PushPayload } from "@podchat/protocol";
+import { z } from "zod";
 import { webhookOpenApi } from "../../webhooks/openapi.ts";
 import { describeRoute, openAPIRouteHandler } from "hono-openapi";
 import type { Config } from "../../config/index.ts";
@@ -39,6 +41,7 @@ const TAGS = [
   { name: "moderation", description: "Operators, bans, mutes, freeze" },
   { name: "files", description: "Uploads and downloads of FILE/IMAGE attachments" },
   { name: "users", description: "A user's channel list (inbox) and unread badge" },
+  { name: "push", description: "Push notification devices and mutes (docs/push.md); payload: PushPayload" },
   { name: "admin", description: "The dashboard's API (admins only)" },
   { name: "admin-auth", description: "Admin sign-in and user-token minting" },
 ];
@@ -78,7 +81,14 @@ export function openApiRoute<E extends Env>(app: Hono<E>, config: Config) {
       },
       tags: TAGS,
       // The webhook events (OpenAPI 3.1 `webhooks`) and their payload schemas, from the protocol.
-      components: { securitySchemes, schemas: events.schemas as Record<string, never> },
+      // PushPayload: what a device receives (no route returns it, so it is added by name).
+      components: {
+        securitySchemes,
+        schemas: {
+          ...(events.schemas as Record<string, never>),
+          PushPayload: z.toJSONSchema(PushPayload, { io: "output", target: "draft-2020-12" }) as never,
+        },
+      },
       webhooks: events.webhooks as Record<string, never>,
       ...({ "x-websockets": { docs: "docs/protocol.md", endpoints: sockets } } as object),
     },
