@@ -162,6 +162,18 @@ export function loadConfig(options: LoadConfigOptions = {}): { config: Config; s
   str("SENDBIRD_APP_ID", "sendbird.app_id");
   str("SENDBIRD_API_TOKEN", "sendbird.api_token");
   str("SENDBIRD_BASE_URL", "sendbird.base_url");
+  // @since 0.5 Push credentials (docs/push.md): secrets belong in the environment, not the yaml.
+  str("PUSH_VAPID_PUBLIC_KEY", "push.web_push.vapid_public_key");
+  str("PUSH_VAPID_PRIVATE_KEY", "push.web_push.vapid_private_key");
+  str("PUSH_VAPID_SUBJECT", "push.web_push.subject");
+  str("PUSH_FCM_PROJECT_ID", "push.fcm.project_id");
+  str("PUSH_FCM_CLIENT_EMAIL", "push.fcm.client_email");
+  str("PUSH_FCM_PRIVATE_KEY", "push.fcm.private_key");
+  str("PUSH_APNS_KEY_ID", "push.apns.key_id");
+  str("PUSH_APNS_TEAM_ID", "push.apns.team_id");
+  str("PUSH_APNS_PRIVATE_KEY", "push.apns.private_key");
+  str("PUSH_APNS_TOPIC", "push.apns.topic");
+  str("PUSH_APNS_BASE_URL", "push.apns.base_url");
   str("UPLOADS_DRIVER", "uploads.driver");
   str("UPLOADS_DIR", "uploads.dir");
   // S3_BUCKET selects S3 storage (like DATABASE_URL selects PostgreSQL) unless UPLOADS_DRIVER says otherwise.

@@ -44,6 +44,14 @@ describe("push config", () => {
     });
   });
 
+  it("takes the credentials from the environment", () => {
+    const { config } = loadConfig({
+      env: { PUSH_VAPID_PUBLIC_KEY: "pub", PUSH_VAPID_PRIVATE_KEY: "priv", PUSH_APNS_TOPIC: "com.example" },
+    });
+    expect(config.push.web_push).toMatchObject({ vapid_public_key: "pub", vapid_private_key: "priv" });
+    expect(config.push.apns.topic).toBe("com.example");
+  });
+
   it("refuses bad values, naming the key", () => {
     expect(() => loadConfig({ env: {}, overrides: { push: { web_push: { subject: "admin" } } } })).toThrow(
       /push\.web_push\.subject/,
