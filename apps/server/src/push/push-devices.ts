@@ -19,7 +19,7 @@ function shownAddress(d: StoredPushDevice): string {
   return `…${d.address.slice(-8)}`;
 }
 
-export function toPushDevice(d: StoredPushDevice): PushDevice {
+function toPushDevice(d: StoredPushDevice): PushDevice {
   return {
     id: d.id,
     user_id: wireUserId(d.user_id),

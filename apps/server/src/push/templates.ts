@@ -8,7 +8,7 @@ export type PushTemplates = Config["push"]["templates"];
 const MESSAGE_CHARS = 200;
 
 /** `{sender}`: the message's `data.sender_name` when it is a string, else the sender's user id. */
-export function senderName(m: StoredMessage): string {
+function senderName(m: StoredMessage): string {
   const name = m.data?.sender_name;
   return typeof name === "string" && name.trim() ? name.trim() : (m.user_id ?? "");
 }
