@@ -111,3 +111,15 @@ for (const [driver, open] of Object.entries(opens)) {
       }));
   });
 }
+
+describe("PushStore errors", () => {
+  it("a closed store answers STORE_UNAVAILABLE", async () => {
+    const s = opens.sqlite!();
+    await s.migrate();
+    await s.close();
+    await expect(s.push.listDevices("u1")).rejects.toMatchObject({
+      name: "StoreError",
+      code: "STORE_UNAVAILABLE",
+    });
+  });
+});

@@ -37,7 +37,6 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     changes: { recorder: null as ChangeRecorder | null },
   };
   const webhookOutbox = createOutbox(ctx);
-  const push = createPushStore(ctx);
   let closed = false;
 
   /** Every failure leaves as a StoreError; anything unexpected is retryable STORE_UNAVAILABLE. */
@@ -50,6 +49,16 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       throw new StoreError("STORE_UNAVAILABLE", `${ctx.caps.driver}: ${what} failed`, { cause: e });
     }
   }
+
+  // Push devices and mutes leave failures as StoreErrors too (503 / 400 at the edge).
+  const rawPush = createPushStore(ctx);
+  const push = Object.fromEntries(
+    Object.entries(rawPush).map(([k, fn]) => [
+      k,
+      (...args: unknown[]) =>
+        guard(`push.${k}`, () => (fn as (...a: unknown[]) => Promise<unknown>)(...args)),
+    ]),
+  ) as unknown as typeof rawPush;
 
   return {
     driver: ctx.caps.driver,
