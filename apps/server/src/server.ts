@@ -127,6 +127,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     store,
     presence,
     logger,
+    metrics,
     ...(options.pushFetch ? { fetch: options.pushFetch } : {}),
   });
   pipeline.onCommitted = (m) => push.service.messageStored(m);

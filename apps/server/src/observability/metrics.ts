@@ -39,6 +39,13 @@ export function createMetrics() {
       help: "Frames refused by rate limits",
       registers: [registry],
     }),
+    /** @since 0.5 Push notifications, by outcome (sent, failed, gone, online, muted) and kind. */
+    pushes: new Counter({
+      name: "podchat_push_total",
+      help: "Push notifications: sent, failed, gone (device removed), or skipped (online, muted)",
+      labelNames: ["outcome", "kind"],
+      registers: [registry],
+    }),
     storeLatency: new Histogram({
       name: "podchat_store_append_seconds",
       help: "Time from accepting a message to it being durable",

@@ -1,5 +1,6 @@
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import type { Presence } from "../presence/presence.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import { createApnsProvider } from "./apns-provider.ts";
@@ -24,6 +25,7 @@ export function createPushFromConfig(d: {
   store: MessageStore;
   presence: Presence;
   logger: Logger;
+  metrics?: Metrics;
   fetch?: typeof fetch;
 }): PushSetup {
   const { push } = d.config;
@@ -76,6 +78,7 @@ export function createPushFromConfig(d: {
     presence: d.presence,
     providers,
     logger: d.logger,
+    ...(d.metrics ? { metrics: d.metrics } : {}),
   });
   return { service, vapidPublicKey: publicKey && privateKey ? publicKey : null };
 }

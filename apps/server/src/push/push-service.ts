@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { PushDeviceKind } from "@podchat/protocol";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import type { Presence } from "../presence/presence.ts";
 import { userPresenceKey } from "../presence/user-presence.ts";
 import type { MessageStore, StoredMessage } from "../store/message-store.ts";
@@ -15,6 +16,7 @@ export interface PushServiceDeps {
   presence: Presence;
   providers: PushProvider[];
   logger: Logger;
+  metrics?: Metrics;
 }
 
 const PUSHED_TYPES = new Set(["MESG", "FILE", "IMAGE"]);
@@ -98,10 +100,12 @@ export class PushService {
       if (await this.isOnline(b.userId, b.channelUrl)) {
         // They are here and see it: no push, and the next message starts afresh.
         this.stats.skipped_online++;
+        this.d.metrics?.pushes.inc({ outcome: "online", kind: "none" });
         return this.batches.delete(key);
       }
       if (await this.isMuted(b.userId, b.channelUrl)) {
         this.stats.skipped_muted++;
+        this.d.metrics?.pushes.inc({ outcome: "muted", kind: "none" });
         return this.batches.delete(key);
       }
       const channel = await this.d.store.getChannel(b.channelUrl);
@@ -151,11 +155,14 @@ export class PushService {
     } finally {
       this.release();
     }
+    const count = (o: string) => this.d.metrics?.pushes.inc({ outcome: o, kind: device.kind });
     if (outcome.ok) {
       this.stats.sent++;
+      count("sent");
       return;
     }
     this.stats.failed++;
+    count(outcome.gone ? "gone" : "failed");
     if (outcome.gone) {
       this.stats.removed += await this.d.store.push.removeDeviceById(device.id);
       this.d.logger.info(

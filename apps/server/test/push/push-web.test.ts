@@ -91,6 +91,8 @@ describe("Web Push", () => {
     expect(sub.accepted).toBe(1);
     expect(stats().sent).toBe(sent + 1);
     expect(emu.rejected).toEqual([]);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/podchat_push_total\{outcome="sent",kind="web_push"\} [1-9]/);
   });
 
   it("a member with a live socket in the channel, or a user connection, gets none", async () => {
