@@ -69,10 +69,8 @@ export class PushService {
   }
 
   private async schedule(m: StoredMessage) {
-    const members = (await this.d.store.listMembers(m.channel_url)).filter((u) => u !== m.user_id);
-    if (members.length === 0) return;
-    // Only members with a device cost anything further.
-    const withDevices = new Set((await this.d.store.push.devicesOf(members)).map((x) => x.user_id));
+    // One indexed query: only members with a device cost anything further.
+    const withDevices = await this.d.store.push.membersWithDevices(m.channel_url, m.user_id!);
     const now = Date.now();
     for (const userId of withDevices) {
       const key = `${userId}\u0000${m.channel_url}`;

@@ -82,8 +82,14 @@ for (const [driver, open] of Object.entries(opens)) {
         // A browser signed in as another user: the subscription follows.
         await s.push.registerDevice(web("u2", "https://push.example/1"), "2026-01-04T00:00:00.000Z");
         expect((await s.push.listDevices("u1")).map((d) => d.kind)).toEqual(["fcm"]);
-        expect((await s.push.devicesOf(["u1", "u2", "nobody"])).length).toBe(3);
-        expect(await s.push.devicesOf([])).toEqual([]);
+        await s.createChannel({
+          channel_url: "room",
+          name: "Room",
+          provider: "websocket",
+          user_ids: ["u1", "u2", "u3"],
+        });
+        expect((await s.push.membersWithDevices("room", "u3")).sort()).toEqual(["u1", "u2"]);
+        expect(await s.push.membersWithDevices("room", "u2")).toEqual(["u1"]);
         expect(await s.push.removeDevice("u1", "https://push.example/1")).toBe(0);
         expect(await s.push.removeDevice("u2", "https://push.example/1")).toBe(1);
         const [apns] = await s.push.listDevices("u2");

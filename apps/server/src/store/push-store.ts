@@ -33,8 +33,8 @@ export interface PushStore {
   /** Removes a device by id (the push service said it is gone). */
   removeDeviceById(id: string): Promise<number>;
   listDevices(userId: string): Promise<StoredPushDevice[]>;
-  /** The devices of these users (one query), in no particular order. */
-  devicesOf(userIds: string[]): Promise<StoredPushDevice[]>;
+  /** Members of the channel other than `exceptUserId` with at least one device (one query). */
+  membersWithDevices(channelUrl: string, exceptUserId: string): Promise<string[]>;
   /** Sets (`muted`) or removes a mute; channelUrl null = the user-wide one. */
   setMute(userId: string, channelUrl: string | null, muted: boolean, until: string | null): Promise<void>;
   /** The user's mutes still in force at `now` (ISO time). */

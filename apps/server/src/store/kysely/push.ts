@@ -48,17 +48,16 @@ export function createPushStore(ctx: StoreContext): PushStore {
         toDevice,
       );
     },
-    async devicesOf(userIds) {
-      if (userIds.length === 0) return [];
-      const out: StoredPushDevice[] = [];
-      // Bounded IN lists (SQLite's variable limit).
-      for (let i = 0; i < userIds.length; i += 500) {
-        const part = await rows()
-          .where("user_id", "in", userIds.slice(i, i + 500))
-          .execute();
-        out.push(...part.map(toDevice));
-      }
-      return out;
+    async membersWithDevices(channelUrl, exceptUserId) {
+      const list = await ctx.db
+        .selectFrom("members")
+        .innerJoin("push_devices", "push_devices.user_id", "members.user_id")
+        .select("members.user_id")
+        .distinct()
+        .where("members.channel_url", "=", channelUrl)
+        .where("members.user_id", "!=", exceptUserId)
+        .execute();
+      return list.map((r) => r.user_id);
     },
     async setMute(userId, channelUrl, muted, until) {
       ctx.codec.checkText("user_id", userId);
