@@ -6,6 +6,7 @@ import { createBusFromConfig } from "./bus/create-bus.ts";
 import { createTokenVerifierFromConfig } from "./auth/create-token-verifier.ts";
 import { REVOKED_MESSAGE, TokenRevocations, withRevocations } from "./auth/token-revocations.ts";
 import { TokenRevocationService } from "./chat/token-revocation-service.ts";
+import { eventRoutes } from "./http/routes/events.ts";
 import { tokenRevocationRoutes } from "./http/routes/token-revocation.ts";
 import { ChatService, type ProviderSelector } from "./chat/chat-service.ts";
 import { FlagResolver } from "./flags/flag-resolver.ts";
@@ -37,6 +38,7 @@ import { createFileJanitor } from "./files/file-janitor.ts";
 import type { FileStorage } from "./files/file-storage.ts";
 import { createStoreFromConfig } from "./store/create-store.ts";
 import type { MessageStore } from "./store/message-store.ts";
+import { EventFeed } from "./webhooks/event-feed.ts";
 import { WebhookService } from "./webhooks/webhook-service.ts";
 
 export interface PodchatServerOptions {
@@ -73,11 +75,18 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const rawStore = options.store ?? (await createStoreFromConfig(config));
   // Everything above the store sees its failures as ChatError (mapped here, once).
   const store = withChatErrors(rawStore);
-  // Before any change is made: the store records the changes webhook endpoints want, in their transactions.
+  const eventFeed = new EventFeed(
+    rawStore.eventLog,
+    { ...config.events, enabled: config.events.feed.enabled },
+    logger,
+  );
+  // Before any change is made: the store records the changes webhook endpoints want (and the
+  // events feed, when on), in their transactions.
   const webhooks = new WebhookService({
     config,
     store: rawStore,
     logger,
+    onRecorded: () => eventFeed.notify(),
     ...(options.webhookFetch ? { fetch: options.webhookFetch } : {}),
   });
   const bus = options.bus ?? (await createBusFromConfig(config));
@@ -220,6 +229,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
       const revocation = { revocation: tokenRevocation, verifier };
       a.route("/api/v1/admin/users", tokenRevocationRoutes({ ...revocation, caller: "admin" }));
       a.route("/api/v1/chat/users", tokenRevocationRoutes({ ...revocation, caller: "service" }));
+      a.route("/api/v1/events", eventRoutes(eventFeed));
     },
   });
 
@@ -253,6 +263,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     hub.start();
     const metricsUrl = await listenMetrics();
     await webhooks.start();
+    eventFeed.start();
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port, hostname: host }, () => resolve()) as Server;
       server.once("error", reject);
@@ -304,6 +315,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
         m.closeAllConnections();
       });
     }
+    eventFeed.stop();
     if (server) {
       const s = server;
       server = null;
@@ -349,6 +361,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     audit: auditLog,
     /** @since 0.4 Webhooks: the outbox's recorder, the dispatcher, the admin's view. */
     webhooks,
+    /** @since 0.4 The events feed (`GET /api/v1/events`). */
+    eventFeed,
     app,
     listen,
     drain,

@@ -302,6 +302,23 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** @since 0.4 The events feed: every webhook event, numbered (docs/webhooks.md#the-events-feed). */
+    events: z
+      .object({
+        feed: z
+          .object({
+            /** Off (the default): nothing is written, changes cost nothing extra. */
+            enabled: z.boolean().default(false),
+          })
+          .strict()
+          .prefault({}),
+        /** Events older than this many hours are deleted (hourly); 0 keeps them forever. */
+        retention_hours: z.number().min(0).default(168),
+        /** Longest `wait_ms` a `GET /api/v1/events` long-poll may ask for. */
+        max_wait_ms: z.number().int().min(0).max(120_000).default(30_000),
+      })
+      .strict()
+      .prefault({}),
     shutdown: z
       .object({ grace_ms: z.number().int().min(0).default(10_000) })
       .strict()

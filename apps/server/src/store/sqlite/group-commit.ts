@@ -1,5 +1,11 @@
 import type Database from "better-sqlite3";
-import { type AppendResult, type OutboxEntry, StoreError, type StoredMessage } from "../message-store.ts";
+import {
+  type AppendResult,
+  FEED_ENDPOINT,
+  type OutboxEntry,
+  StoreError,
+  type StoredMessage,
+} from "../message-store.ts";
 import type { Appender, EncodedMessage } from "../kysely/dialect.ts";
 import { MESSAGE_COLUMNS, type Codec } from "../kysely/rows.ts";
 
@@ -55,6 +61,14 @@ export function createGroupCommit(
         `INSERT INTO webhook_outbox (endpoint_id, event_id, channel_url, type, payload, state, attempts, next_attempt_at, lease_until, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?)`,
       ),
+      // The events feed: the counter row numbers it (the batch's transaction orders the writers).
+      feedBump: raw.prepare<[], { last_position: number }>(
+        "UPDATE event_log_counter SET last_position = last_position + 1 WHERE id = 1 RETURNING last_position",
+      ),
+      feed: raw.prepare(
+        `INSERT INTO event_log (position, event_id, type, channel_url, payload, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
     };
   }
 
@@ -100,9 +114,14 @@ export function createGroupCommit(
       }
       t.set(userId, (t.get(userId) ?? 0) + 1);
     }
-    // The webhooks' outbox rows commit with the batch (nothing to do when none is configured).
+    // The webhooks' outbox rows (and the feed's) commit with the batch (nothing to do when none is configured).
     if (record) {
       for (const e of record(msg)) {
+        if (e.endpoint_id === FEED_ENDPOINT) {
+          const { last_position } = s.feedBump.get()!;
+          s.feed.run(last_position, e.event_id, e.type, e.channel_url, e.payload, e.created_at);
+          continue;
+        }
         s.outbox.run(
           e.endpoint_id,
           e.event_id,
