@@ -2,7 +2,7 @@ import { ErrorCode, EventsPage, EventsQuery } from "@podchat/protocol";
 import { Hono } from "hono";
 import { ChatError } from "../../chat/chat-error.ts";
 import type { EventFeed } from "../../webhooks/event-feed.ts";
-import { auth, describeRoute, errors, jsonResponse, queryParams } from "../openapi/index.ts";
+import { describeRoute, errors, jsonResponse, queryParams } from "../openapi/index.ts";
 import type { AppEnv } from "../principal.ts";
 import { query } from "../validate.ts";
 
