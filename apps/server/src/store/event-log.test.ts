@@ -49,7 +49,8 @@ describe.each(Object.keys(opens))("events feed log (%s)", (driver) => {
     for (;;) {
       const rows = await store.eventLog.read(after, 7);
       if (rows.length === 0) return out;
-      for (const r of rows) out.push({ position: r.position, event: WebhookEvent.parse(JSON.parse(r.payload)) });
+      for (const r of rows)
+        out.push({ position: r.position, event: WebhookEvent.parse(JSON.parse(r.payload)) });
       after = rows.at(-1)!.position;
     }
   };
@@ -61,7 +62,12 @@ describe.each(Object.keys(opens))("events feed log (%s)", (driver) => {
     await store.addMembers("a", ["2"]);
     await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        store.appendMessage({ channel_url: ["a", "b", "c"][i % 3]!, type: "MESG", user_id: "1", message: `m${i}` }),
+        store.appendMessage({
+          channel_url: ["a", "b", "c"][i % 3]!,
+          type: "MESG",
+          user_id: "1",
+          message: `m${i}`,
+        }),
       ),
     );
     // A failed append (no such channel) and a duplicate write nothing and leave no gap.
@@ -74,7 +80,12 @@ describe.each(Object.keys(opens))("events feed log (%s)", (driver) => {
     const events = await all();
     expect(events.map((e) => e.position)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
     const types = events.map((e) => e.event.type);
-    expect(types.slice(0, 4)).toEqual(["channel.created", "channel.created", "channel.created", "member.added"]);
+    expect(types.slice(0, 4)).toEqual([
+      "channel.created",
+      "channel.created",
+      "channel.created",
+      "member.added",
+    ]);
     expect(types.filter((t) => t === "message.sent")).toHaveLength(31);
     expect(types.at(-1)).toBe("message.updated");
     expect(new Set(events.map((e) => e.event.id)).size).toBe(events.length);
