@@ -38,6 +38,7 @@ import { createFileJanitor } from "./files/file-janitor.ts";
 import type { FileStorage } from "./files/file-storage.ts";
 import { createStoreFromConfig } from "./store/create-store.ts";
 import type { MessageStore } from "./store/message-store.ts";
+import { createMessageHooks } from "./chat/message-hooks/index.ts";
 import { EventFeed } from "./webhooks/event-feed.ts";
 import { WebhookService } from "./webhooks/webhook-service.ts";
 
@@ -56,6 +57,8 @@ export interface PodchatServerOptions {
   flagStore?: FlagStore;
   /** Uploaded files; default: what `uploads.driver` says (local disk at uploads.dir, or S3). */
   fileStorage?: FileStorage;
+  /** @since 0.4 The HTTP message hook's client (tests). */
+  messageHookFetch?: typeof fetch;
   /** @since 0.4 The webhooks' HTTP client (tests). */
   webhookFetch?: typeof fetch;
 }
@@ -157,6 +160,10 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   // Deleted channels and FILE/IMAGE messages take their uploaded bytes with them.
   const janitor = createFileJanitor({ storage: fileStorage, store, logger });
   pipeline.onFileMessageRemoved = (before) => janitor.messageDeleted(before);
+  const messageHooks = createMessageHooks(config.messages.hooks, {
+    ...(options.messageHookFetch ? { fetch: options.messageHookFetch } : {}),
+    onFailure: (why) => logger.warn({ why }, "message hook failed; its on_failure policy applies"),
+  });
   const chat = new ChatService({
     providers: { websocket, ...(sendbird ? { sendbird } : {}) },
     store,
@@ -165,6 +172,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     onChannelDeleted: (url) => janitor.channelDeleted(url),
     remoteInbox: config.sendbird.inbox,
     remoteInboxTimeoutMs: config.sendbird.inbox_timeout_ms,
+    ...(messageHooks ? { messageHooks } : {}),
   });
   const migrator = new ChannelMigrator({ chat, store, sendbird, bus, logger });
   const registry = new InstanceRegistry(bus, config.env, config.version, () => ({
