@@ -10,7 +10,7 @@ export interface ProfanityOptions {
 
 type Span = [start: number, end: number];
 
-const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** Characters dropped between Korean letters before matching (spacing and obfuscation). */
 const FILLER = /[\s\p{P}\p{S}\p{N}_]/u;
 
@@ -20,7 +20,7 @@ function wordMatcher(words: string[]): (text: string) => Span[] {
   const re = new RegExp(
     `(?<![\\p{L}\\p{N}])(?:${[...words]
       .sort((a, b) => b.length - a.length)
-      .map(escape)
+      .map(escapeRe)
       .join("|")})(?![\\p{L}\\p{N}])`,
     "giu",
   );
