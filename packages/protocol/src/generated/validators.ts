@@ -440,5 +440,6 @@ export const ErrorBody: Check<output<typeof S.ErrorBody>> = /* @__PURE__ */ obj(
     field: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
     retryable: /* @__PURE__ */ opt(bool),
     details: /* @__PURE__ */ opt(anything),
+    oldest_position: /* @__PURE__ */ opt(/* @__PURE__ */ num()),
   }),
 });
