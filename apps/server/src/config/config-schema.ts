@@ -24,7 +24,7 @@ export type WebhookEndpointConfig = z.infer<typeof WebhookEndpointConfig>;
 const HookLanguage = z.enum(["en", "ko"]);
 
 /** @since 0.4 One pre-store message hook (docs/configuration.md#message-hooks). */
-export const MessageHookConfig = z.discriminatedUnion("kind", [
+const MessageHookConfig = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("profanity"),
@@ -57,7 +57,6 @@ export const MessageHookConfig = z.discriminatedUnion("kind", [
     })
     .strict(),
 ]);
-export type MessageHookConfig = z.infer<typeof MessageHookConfig>;
 
 /** The whole configuration, after yaml and environment overrides are merged. */
 export const ConfigSchema = z

@@ -19,6 +19,7 @@ export interface EventFeedSettings {
 export class EventFeed {
   #waiters = new Set<() => void>();
   #timer: NodeJS.Timeout | null = null;
+  #stopped = false;
 
   constructor(
     private readonly log: EventLog,
@@ -53,7 +54,7 @@ export class EventFeed {
             { extra: { oldest_position: oldest } },
           );
       }
-      if (rows.length > 0 || Date.now() >= deadline || signal?.aborted) {
+      if (rows.length > 0 || Date.now() >= deadline || signal?.aborted || this.#stopped) {
         const page = rows.slice(0, limit);
         return {
           events: page.map((r) => ({ position: r.position, ...JSON.parse(r.payload) }) as FeedEvent),
@@ -99,9 +100,11 @@ export class EventFeed {
     this.#timer.unref();
   }
 
+  /** Ends the prune timer and answers the long-polls now (drain). */
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    this.#stopped = true;
     this.notify();
   }
 }

@@ -11,7 +11,7 @@ export type MessageHookConfig =
   | ({ kind: "links" } & LinksOptions)
   | ({ kind: "http" } & HttpHookOptions);
 
-export function hookFromConfig(c: MessageHookConfig, deps: HttpHookDeps = {}): MessageHook {
+function hookFromConfig(c: MessageHookConfig, deps: HttpHookDeps = {}): MessageHook {
   switch (c.kind) {
     case "profanity":
       return profanityHook(c);

@@ -48,4 +48,3 @@ export const WORD_LISTS = {
 } as const satisfies Record<string, readonly string[]>;
 
 export type WordListLanguage = keyof typeof WORD_LISTS;
-export const WORD_LIST_LANGUAGES = Object.keys(WORD_LISTS) as WordListLanguage[];
