@@ -92,6 +92,42 @@ describe.each(Object.keys(opens))("events feed log (%s)", (driver) => {
     expect(await store.eventLog.bounds()).toEqual({ oldest: 1, last: events.length });
   });
 
+  it("a reader following the log during concurrent appends never skips a position that commits later", async () => {
+    await open();
+    const channels = Array.from({ length: 10 }, (_, i) => `r${i}`);
+    for (const c of channels)
+      await store.createChannel({ channel_url: c, name: c, provider: "websocket", user_ids: ["1"] });
+    const base = channels.length;
+    let writing = true;
+    const seen: number[] = [];
+    const reader = (async () => {
+      let after = base;
+      while (writing || seen.length < 200) {
+        const rows = await store.eventLog.read(after, 50);
+        for (const r of rows) {
+          // Each page continues exactly where the last one ended: a skipped position would show here.
+          expect(r.position).toBe(after + 1);
+          after = r.position;
+          seen.push(r.position);
+        }
+        if (rows.length === 0) await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        store.appendMessage({
+          channel_url: channels[i % channels.length]!,
+          type: "MESG",
+          user_id: "1",
+          message: `w${i}`,
+        }),
+      ),
+    );
+    writing = false;
+    await reader;
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => base + i + 1));
+  });
+
   it("prunes by age; bounds then report the oldest kept (last + 1 when none is)", async () => {
     await open();
     await store.createChannel({ channel_url: "p", name: "p", provider: "websocket", user_ids: ["1"] });

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook } from "../../src/webhooks/signature.ts";
 import { connect, createChannel, startServer, type TestServer, type TestSocket } from "../harness.ts";
+import { subscribe, userSocket } from "../inbox/support.ts";
 
 const SECRET = "hook-secret-0123456789";
 
@@ -94,6 +95,19 @@ describe("built-in filters", () => {
       [2, "Scunthorpe shitake"],
       [3, "fine now"],
     ]);
+  });
+
+  it("the user connection gets the same ERROR MESSAGE_REJECTED (with req_id and channel), the socket stays", async () => {
+    const t = await serverWith([{ kind: "profanity", languages: ["ko"], action: "reject" }]);
+    await createChannel(t, "hk_user", ["1"]);
+    const { s } = await userSocket(t, "1");
+    sockets.push(s);
+    expect((await subscribe(s, "hk_user")).type).toBe("SUBSCRIBED");
+    s.send({ type: "MESG", channel_url: "hk_user", message: "이 개새끼야", req_id: "u-bad" });
+    const err = await s.next((f) => f.type === "ERROR");
+    expect(err).toMatchObject({ code: "MESSAGE_REJECTED", req_id: "u-bad", channel_url: "hk_user" });
+    s.send({ type: "MESG", channel_url: "hk_user", message: "고마워요", req_id: "u-ok" });
+    expect(await s.next((f) => f.type === "ACK")).toMatchObject({ req_id: "u-ok", seq: 1 });
   });
 
   it("mask stores and delivers the rewritten text (REST answer, socket delivery, edits)", async () => {
