@@ -143,6 +143,10 @@ describe("events.consume", () => {
       expect((await t.api("/api/v1/events", { token: admin })).status).toBe(403);
       expect((await t.api("/api/v1/events?after=-1")).status).toBe(400);
       expect((await t.api("/api/v1/events?limit=5000")).status).toBe(400);
+      // Ahead of the log (a consumer of a restored or reset database): said, not waited on.
+      const ahead = await t.api("/api/v1/events?after=999");
+      expect(ahead.status).toBe(400);
+      expect(((await ahead.json()) as { error: { field: string } }).error.field).toBe("after");
       const podchat = createPodchatBackend({ baseUrl: t.url, apiKey: "wrong-key" });
       const err = await podchat.events.consume({ from: 0, onEvent: () => {} }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PodchatApiError);

@@ -46,7 +46,14 @@ export class EventFeed {
       const rows = await this.log.read(after, limit + 1);
       if (rows.length === 0 || rows[0]!.position !== after + 1) {
         // Nothing right after `after`: either it is new (wait) or pruned (the gap error).
-        const { oldest } = await this.log.bounds();
+        const { oldest, last } = await this.log.bounds();
+        // Ahead of every committed position: a consumer of another database (a restore, a reset).
+        if (after > last)
+          throw new ChatError(
+            ErrorCode.VALIDATION_FAILED,
+            `after: ${after} is beyond the last position ${last}; was the database restored or reset?`,
+            { status: 400, field: "after" },
+          );
         if (after + 1 < oldest)
           throw new ChatError(
             ErrorCode.EVENTS_EXPIRED,

@@ -25,7 +25,7 @@ export function eventRoutes(feed: EventFeed) {
       responses: {
         200: jsonResponse(EventsPage),
         ...errors(
-          400,
+          [400, "VALIDATION_FAILED: a bad query, or `after` beyond the last position (a restored database)"],
           401,
           [403, "FORBIDDEN: an API key only"],
           [410, "EVENTS_EXPIRED: `after` is past the retention; error.oldest_position is the oldest kept"],
