@@ -120,6 +120,13 @@ describe("built-in filters", () => {
     expect(((await res.json()) as { message: string }).message).toBe("oh ****, ** **** it");
     const delivered = await watcher.next((f) => f.type === "MESG");
     expect(delivered.message).toBe("oh ****, ** **** it");
+    // Over the socket, the sender's ACK carries the stored text (only when it was rewritten).
+    const sender = await connect(t, "hk_mask", "1");
+    sockets.push(sender);
+    sender.send({ type: "MESG", message: "no shit", req_id: "m1" });
+    expect(await sender.type("ACK")).toMatchObject({ req_id: "m1", seq: 2, message: "no ****" });
+    sender.send({ type: "MESG", message: "clean", req_id: "m2" });
+    expect(await sender.type("ACK")).not.toHaveProperty("message");
     const edit = await t.api("/api/v1/chat/channels/hk_mask/messages/1", {
       method: "PATCH",
       json: { user_id: "1", message: "edited: 병신" },

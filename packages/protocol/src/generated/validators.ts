@@ -140,6 +140,7 @@ const AckFrame: Check<output<typeof S.AckFrame>> = /* @__PURE__ */ obj({
   seq: Seq,
   timestamp: Timestamp,
   duplicate: /* @__PURE__ */ opt(bool),
+  message: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
 });
 
 const ErrorFrame: Check<output<typeof S.ErrorFrame>> = /* @__PURE__ */ obj({
