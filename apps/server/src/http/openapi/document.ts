@@ -42,6 +42,7 @@ const TAGS = [
   { name: "files", description: "Uploads and downloads of FILE/IMAGE attachments" },
   { name: "users", description: "A user's channel list (inbox) and unread badge" },
   { name: "push", description: "Push notification devices and mutes (docs/push.md); payload: PushPayload" },
+  { name: "events", description: "The events feed: every webhook event, numbered (API key)" },
   { name: "admin", description: "The dashboard's API (admins only)" },
   { name: "admin-auth", description: "Admin sign-in and user-token minting" },
 ];

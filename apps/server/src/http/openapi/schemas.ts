@@ -13,6 +13,7 @@ import {
   EditMessageBody,
   EnvFlag,
   ErrorBody,
+  EventsPage,
   FileInfo,
   FlagsResponse,
   FreezeBody,
@@ -114,6 +115,7 @@ const responseComponents = {
   PushSettings,
   WebPushConfigResponse,
   PushPayload,
+  EventsPage,
 };
 
 function registryOf(named: Record<string, zm.ZodMiniType | z.ZodType>) {

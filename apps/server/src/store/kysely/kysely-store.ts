@@ -1,3 +1,4 @@
+import { createEventLog } from "./event-log.ts";
 import { Migrator } from "kysely";
 import {
   type AppendResult,
@@ -37,6 +38,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     changes: { recorder: null as ChangeRecorder | null },
   };
   const webhookOutbox = createOutbox(ctx);
+  const eventLog = createEventLog(ctx);
   let closed = false;
 
   /** Every failure leaves as a StoreError; anything unexpected is retryable STORE_UNAVAILABLE. */
@@ -141,6 +143,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     },
     webhookOutbox,
     push,
+    eventLog,
     flush: () => dialect.appender.flush(),
     healthy: () => (closed ? Promise.resolve(false) : dialect.healthy()),
     async close() {
