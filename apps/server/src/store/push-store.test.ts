@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { findPostgres, warnSkipped } from "../../test/services.ts";
@@ -127,5 +128,25 @@ describe("PushStore errors", () => {
       name: "StoreError",
       code: "STORE_UNAVAILABLE",
     });
+  });
+});
+
+describe("migration 0007 after a later one", () => {
+  it("a SQLite database that ran 0010 without 0007 gets 0007 at its next start", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "podchat-push-order-")), "p.sqlite");
+    let s = createSqliteStore({ path });
+    await s.migrate();
+    await s.close();
+    // As a database made by a build that had 0010_event_log but not yet 0007_push_devices.
+    const db = new Database(path);
+    db.exec(
+      "DROP TABLE push_devices; DROP TABLE push_mutes; DELETE FROM kysely_migration WHERE name = '0007_push_devices'",
+    );
+    db.close();
+    s = createSqliteStore({ path });
+    await s.migrate();
+    await s.push.registerDevice(web("u1", "https://push.example/x"), "2026-01-01T00:00:00.000Z");
+    expect(await s.push.listDevices("u1")).toHaveLength(1);
+    await s.close();
   });
 });

@@ -70,6 +70,9 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
         const migrator = new Migrator({
           db: ctx.db,
           provider: { getMigrations: async () => storeMigrations(ctx.caps) },
+          // Numbers are reserved per feature (0007 push, 0010 the events feed, …) and may land in
+          // any order: a database that ran a later one still gets an earlier one added after it.
+          allowUnorderedMigrations: true,
           ...(schema ? { migrationTableSchema: schema } : {}),
         });
         const { error } = await migrator.migrateToLatest();
