@@ -9,3 +9,4 @@ export * from "./server-frame.ts";
 export * from "./inbox.ts";
 export * from "./audit.ts";
 export * from "./webhooks.ts";
+export * from "./search-pins.ts";
