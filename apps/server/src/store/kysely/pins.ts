@@ -13,7 +13,7 @@ const toPin = (ctx: StoreContext, r: Record<string, unknown>): StoredPin => ({
   message: ctx.codec.message(unprefix(r, "m_", MESSAGE_COLUMNS)),
 });
 
-function pinsOf(ctx: StoreContext, db: StoreContext["db"], url: string) {
+function pinsOf(db: StoreContext["db"], url: string) {
   return db
     .selectFrom("pins as p")
     .innerJoin("messages as m", (j) =>
@@ -42,7 +42,7 @@ export async function pinMessage(
       .where(notDeleted)
       .executeTakeFirst();
     if (!target) throw new StoreError("MESSAGE_NOT_FOUND", `no message with seq ${seq}`);
-    const existing = await pinsOf(ctx, trx, url).where("p.seq", "=", seq).executeTakeFirst();
+    const existing = await pinsOf(trx, url).where("p.seq", "=", seq).executeTakeFirst();
     if (existing) return { pin: toPin(ctx, existing), created: false };
     const { n } = await trx
       .selectFrom("pins")
@@ -54,7 +54,7 @@ export async function pinMessage(
       .insertInto("pins")
       .values({ channel_url: url, seq, pinned_by: by, pinned_at: new Date().toISOString() })
       .execute();
-    const row = await pinsOf(ctx, trx, url).where("p.seq", "=", seq).executeTakeFirstOrThrow();
+    const row = await pinsOf(trx, url).where("p.seq", "=", seq).executeTakeFirstOrThrow();
     return { pin: toPin(ctx, row), created: true };
   });
 }
@@ -62,7 +62,7 @@ export async function pinMessage(
 export async function unpinMessage(ctx: StoreContext, url: string, seq: number): Promise<StoredPin | null> {
   return ctx.db.transaction().execute(async (trx) => {
     await requireChannel(ctx, trx, url, "update");
-    const row = await pinsOf(ctx, trx, url).where("p.seq", "=", seq).executeTakeFirst();
+    const row = await pinsOf(trx, url).where("p.seq", "=", seq).executeTakeFirst();
     if (!row) return null;
     await trx.deleteFrom("pins").where("channel_url", "=", url).where("seq", "=", seq).execute();
     return toPin(ctx, row);
@@ -71,7 +71,7 @@ export async function unpinMessage(ctx: StoreContext, url: string, seq: number):
 
 export async function listPins(ctx: StoreContext, url: string): Promise<StoredPin[]> {
   await requireChannel(ctx, ctx.db, url);
-  const rows = await pinsOf(ctx, ctx.db, url)
+  const rows = await pinsOf(ctx.db, url)
     .where(sql<SqlBool>`not m.deleted`)
     .orderBy("p.pinned_at", "desc")
     .orderBy("p.seq", "desc")
