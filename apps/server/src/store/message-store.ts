@@ -380,8 +380,8 @@ export interface MessageStore {
     seq: number,
     by: string | null,
   ): Promise<{ pin: StoredPin; created: boolean }>;
-  /** @since 0.5 Unpins; the pin as it was, or null when the message was not pinned. */
-  unpinMessage(channelUrl: string, seq: number): Promise<StoredPin | null>;
+  /** @since 0.5 Unpins (`by`: who, for the change's record); the pin as it was, or null when it was not pinned. */
+  unpinMessage(channelUrl: string, seq: number, by?: string | null): Promise<StoredPin | null>;
   /** @since 0.5 The channel's pins, most recently pinned first; deleted messages are left out. */
   listPins(channelUrl: string): Promise<StoredPin[]>;
   /** @since 0.4 Appends one audit log entry (its id is given: see audit/audit-id.ts). */
@@ -413,6 +413,8 @@ export type { AuditLogFilter, StoredAuditLogEntry } from "./audit-records.ts";
 export type StoreChange =
   | { type: "message.sent"; message: StoredMessage }
   | { type: "message.updated" | "message.deleted"; change: ChangeResult }
+  /** @since 0.5 `user_id`: who pinned or unpinned; null = a privileged caller. */
+  | { type: "message.pinned" | "message.unpinned"; pin: StoredPin; user_id: string | null }
   | { type: "channel.created"; channel: StoredChannel; user_ids: string[] }
   | { type: "channel.updated"; channel: StoredChannel; changed: string[] }
   | { type: "channel.deleted"; channel: StoredChannel }

@@ -46,7 +46,7 @@ export function websocketPinsAndSearch(
       return { pin: toPin(r.pin), created: r.created };
     },
     async unpinMessage(channelUrl, seq, by) {
-      const p = await store.unpinMessage(channelUrl, seq);
+      const p = await store.unpinMessage(channelUrl, seq, by.userId ?? null);
       if (p) await announce(channelUrl, false, p, by.userId ?? null);
       return p ? toPin(p) : null;
     },

@@ -128,7 +128,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     searchUserMessages: (userId, o) =>
       guard("searchUserMessages", () => search.searchUserMessages(ctx, userId, o)),
     pinMessage: (url, seq, by) => guard("pinMessage", () => pins.pinMessage(ctx, url, seq, by)),
-    unpinMessage: (url, seq) => guard("unpinMessage", () => pins.unpinMessage(ctx, url, seq)),
+    unpinMessage: (url, seq, by) => guard("unpinMessage", () => pins.unpinMessage(ctx, url, seq, by ?? null)),
     listPins: (url) => guard("listPins", () => pins.listPins(ctx, url)),
     appendAudit: (e) => guard("appendAudit", () => audit.appendAudit(ctx, e)),
     listAudit: (f) => guard("listAudit", () => audit.listAudit(ctx, f)),

@@ -1,6 +1,7 @@
 import { type SqlBool, sql } from "kysely";
 import { COUNTABLE_TYPES, MAX_PINS, type StoredPin, StoreError } from "../message-store.ts";
 import { requireChannel, type StoreContext } from "./context.ts";
+import { afterCommit, recordChange } from "./outbox.ts";
 import { MESSAGE_COLUMNS, notDeleted, unprefix } from "./rows.ts";
 
 const PINNED = MESSAGE_COLUMNS.map((c) => `m.${c} as m_${c}` as const);
@@ -30,7 +31,8 @@ export async function pinMessage(
   by: string | null,
 ): Promise<{ pin: StoredPin; created: boolean }> {
   ctx.codec.checkText("pinned_by", by);
-  return ctx.db.transaction().execute(async (trx) => {
+  let wrote = false;
+  const out = await ctx.db.transaction().execute(async (trx) => {
     // Ordered with edits and deletes of the message (the same channel lock).
     await requireChannel(ctx, trx, url, "update");
     const target = await trx
@@ -55,18 +57,40 @@ export async function pinMessage(
       .values({ channel_url: url, seq, pinned_by: by, pinned_at: new Date().toISOString() })
       .execute();
     const row = await pinsOf(trx, url).where("p.seq", "=", seq).executeTakeFirstOrThrow();
-    return { pin: toPin(ctx, row), created: true };
+    const pin = toPin(ctx, row);
+    wrote = await recordChange(ctx, trx, "message.pinned", () => ({
+      type: "message.pinned",
+      pin,
+      user_id: by,
+    }));
+    return { pin, created: true };
   });
+  afterCommit(ctx, wrote);
+  return out;
 }
 
-export async function unpinMessage(ctx: StoreContext, url: string, seq: number): Promise<StoredPin | null> {
-  return ctx.db.transaction().execute(async (trx) => {
+export async function unpinMessage(
+  ctx: StoreContext,
+  url: string,
+  seq: number,
+  by: string | null,
+): Promise<StoredPin | null> {
+  let wrote = false;
+  const out = await ctx.db.transaction().execute(async (trx) => {
     await requireChannel(ctx, trx, url, "update");
     const row = await pinsOf(trx, url).where("p.seq", "=", seq).executeTakeFirst();
     if (!row) return null;
     await trx.deleteFrom("pins").where("channel_url", "=", url).where("seq", "=", seq).execute();
-    return toPin(ctx, row);
+    const pin = toPin(ctx, row);
+    wrote = await recordChange(ctx, trx, "message.unpinned", () => ({
+      type: "message.unpinned",
+      pin,
+      user_id: by,
+    }));
+    return pin;
   });
+  afterCommit(ctx, wrote);
+  return out;
 }
 
 export async function listPins(ctx: StoreContext, url: string): Promise<StoredPin[]> {
