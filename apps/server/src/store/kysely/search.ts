@@ -40,12 +40,12 @@ const ftsString = (t: string) => `"${t.replace(/"/g, '""')}"`;
 function matches(ctx: StoreContext, terms: string[], alias: string): Expression<SqlBool> {
   const col = sql.ref(`${alias}.message`);
   const likes = terms.map((t) =>
-    ctx.caps.driver === "postgres"
+    ctx.caps.textSearch === "pg_trgm"
       ? sql<SqlBool>`${col} ilike ${likePattern(t)}`
       : sql<SqlBool>`${col} like ${likePattern(t)} escape '\\'`,
   );
   const long = terms.filter((t) => [...t].length >= TRIGRAM);
-  if (ctx.caps.driver === "sqlite" && long.length > 0) {
+  if (ctx.caps.textSearch === "fts5" && long.length > 0) {
     // FTS5's external-content table shares the messages' rowids (migration 0008).
     const match = long.map(ftsString).join(" ");
     likes.unshift(
