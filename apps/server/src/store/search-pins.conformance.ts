@@ -118,6 +118,12 @@ export function describeSearchAndPins(store: () => MessageStore) {
       await expect(s.searchMessages("p", { query: "   ", limit: 3 })).rejects.toMatchObject({
         code: "INVALID_DATA",
       });
+      await expect(s.searchMessages("p", { query: "no\u0000te", limit: 3 })).rejects.toMatchObject({
+        code: "INVALID_DATA",
+      });
+      await expect(s.searchMessages("p", { query: "a b c d e f g h i", limit: 3 })).rejects.toMatchObject({
+        code: "INVALID_DATA",
+      });
       await expect(s.searchMessages("nope", { query: "note", limit: 3 })).rejects.toMatchObject({
         code: "CHANNEL_NOT_FOUND",
       });
