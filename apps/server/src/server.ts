@@ -6,6 +6,7 @@ import { createBusFromConfig } from "./bus/create-bus.ts";
 import { createTokenVerifierFromConfig } from "./auth/create-token-verifier.ts";
 import { REVOKED_MESSAGE, TokenRevocations, withRevocations } from "./auth/token-revocations.ts";
 import { TokenRevocationService } from "./chat/token-revocation-service.ts";
+import { eventRoutes } from "./http/routes/events.ts";
 import { tokenRevocationRoutes } from "./http/routes/token-revocation.ts";
 import { ChatService, type ProviderSelector } from "./chat/chat-service.ts";
 import { FlagResolver } from "./flags/flag-resolver.ts";
@@ -37,6 +38,8 @@ import { createFileJanitor } from "./files/file-janitor.ts";
 import type { FileStorage } from "./files/file-storage.ts";
 import { createStoreFromConfig } from "./store/create-store.ts";
 import type { MessageStore } from "./store/message-store.ts";
+import { createMessageHooks } from "./chat/message-hooks/index.ts";
+import { EventFeed } from "./webhooks/event-feed.ts";
 import { WebhookService } from "./webhooks/webhook-service.ts";
 
 export interface PodchatServerOptions {
@@ -54,6 +57,8 @@ export interface PodchatServerOptions {
   flagStore?: FlagStore;
   /** Uploaded files; default: what `uploads.driver` says (local disk at uploads.dir, or S3). */
   fileStorage?: FileStorage;
+  /** @since 0.4 The HTTP message hook's client (tests). */
+  messageHookFetch?: typeof fetch;
   /** @since 0.4 The webhooks' HTTP client (tests). */
   webhookFetch?: typeof fetch;
 }
@@ -73,11 +78,18 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   const rawStore = options.store ?? (await createStoreFromConfig(config));
   // Everything above the store sees its failures as ChatError (mapped here, once).
   const store = withChatErrors(rawStore);
-  // Before any change is made: the store records the changes webhook endpoints want, in their transactions.
+  const eventFeed = new EventFeed(
+    rawStore.eventLog,
+    { ...config.events, enabled: config.events.feed.enabled },
+    logger,
+  );
+  // Before any change is made: the store records the changes webhook endpoints want (and the
+  // events feed, when on), in their transactions.
   const webhooks = new WebhookService({
     config,
     store: rawStore,
     logger,
+    onRecorded: () => eventFeed.notify(),
     ...(options.webhookFetch ? { fetch: options.webhookFetch } : {}),
   });
   const bus = options.bus ?? (await createBusFromConfig(config));
@@ -148,6 +160,10 @@ export async function createPodchatServer(options: PodchatServerOptions) {
   // Deleted channels and FILE/IMAGE messages take their uploaded bytes with them.
   const janitor = createFileJanitor({ storage: fileStorage, store, logger });
   pipeline.onFileMessageRemoved = (before) => janitor.messageDeleted(before);
+  const messageHooks = createMessageHooks(config.messages.hooks, {
+    ...(options.messageHookFetch ? { fetch: options.messageHookFetch } : {}),
+    onFailure: (why) => logger.warn({ why }, "message hook failed; its on_failure policy applies"),
+  });
   const chat = new ChatService({
     providers: { websocket, ...(sendbird ? { sendbird } : {}) },
     store,
@@ -156,6 +172,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     onChannelDeleted: (url) => janitor.channelDeleted(url),
     remoteInbox: config.sendbird.inbox,
     remoteInboxTimeoutMs: config.sendbird.inbox_timeout_ms,
+    ...(messageHooks ? { messageHooks } : {}),
   });
   const migrator = new ChannelMigrator({ chat, store, sendbird, bus, logger });
   const registry = new InstanceRegistry(bus, config.env, config.version, () => ({
@@ -220,6 +237,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
       const revocation = { revocation: tokenRevocation, verifier };
       a.route("/api/v1/admin/users", tokenRevocationRoutes({ ...revocation, caller: "admin" }));
       a.route("/api/v1/chat/users", tokenRevocationRoutes({ ...revocation, caller: "service" }));
+      a.route("/api/v1/events", eventRoutes(eventFeed));
     },
   });
 
@@ -253,6 +271,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     hub.start();
     const metricsUrl = await listenMetrics();
     await webhooks.start();
+    eventFeed.start();
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port, hostname: host }, () => resolve()) as Server;
       server.once("error", reject);
@@ -304,6 +323,7 @@ export async function createPodchatServer(options: PodchatServerOptions) {
         m.closeAllConnections();
       });
     }
+    eventFeed.stop();
     if (server) {
       const s = server;
       server = null;
@@ -349,6 +369,8 @@ export async function createPodchatServer(options: PodchatServerOptions) {
     audit: auditLog,
     /** @since 0.4 Webhooks: the outbox's recorder, the dispatcher, the admin's view. */
     webhooks,
+    /** @since 0.4 The events feed (`GET /api/v1/events`). */
+    eventFeed,
     app,
     listen,
     drain,

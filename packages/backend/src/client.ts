@@ -1,5 +1,6 @@
 import type {
   Channel,
+  EventsPage,
   FileInfo,
   HistoryLogResponse,
   HistoryResponse,
@@ -11,7 +12,8 @@ import type {
   ReadStateResponse,
   WireUserId,
 } from "@podchat/protocol";
-import { isRetryableStatus, PodchatApiError } from "./errors.ts";
+import { isRetryableStatus, PodchatApiError, PodchatEventsExpiredError } from "./errors.ts";
+import { type EventsApi, eventsApi } from "./events.ts";
 import { fillPath, type RouteName, routes } from "./routes.ts";
 
 type UserId = string | number;
@@ -124,6 +126,10 @@ interface RequestInit {
   auth?: "apiKey" | "admin" | "none";
   /** Told the HTTP status of a successful answer (201 stored vs 200 duplicate). */
   onStatus?: (status: number) => void;
+  /** This call's time-out, when not the client's (long-polls). */
+  timeoutMs?: number;
+  /** Aborts the call (a `PodchatApiError` with code `ABORTED`). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -144,6 +150,8 @@ export class PodchatBackend {
   readonly #fetch: typeof fetch;
   readonly #headers: Record<string, string>;
   #adminSession: { token: string; renewAt: number } | undefined;
+  /** The events feed: pages and a resuming consumer (see events.ts). */
+  readonly events: EventsApi;
 
   constructor(options: PodchatBackendOptions) {
     if (!options?.baseUrl || !/^https?:\/\//.test(options.baseUrl))
@@ -159,6 +167,19 @@ export class PodchatBackend {
       throw new TypeError("PodchatBackend: no fetch available; pass options.fetch");
     this.#fetch = f;
     this.#headers = { ...options.headers };
+    this.events = eventsApi((q, signal, timeoutMs) => this.#listEvents(q, signal, timeoutMs));
+  }
+
+  #listEvents(
+    q: { after: number; limit?: number; waitMs?: number },
+    signal?: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<EventsPage> {
+    return this.#call("listEvents", {
+      query: { after: q.after, limit: q.limit, wait_ms: q.waitMs },
+      ...(signal ? { signal } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    });
   }
 
   // Channels
@@ -393,21 +414,33 @@ export class PodchatBackend {
     if (auth === "apiKey") headers["X-Api-Key"] = this.#apiKey;
     if (auth === "admin") headers["Authorization"] = `Bearer ${await this.#adminToken(request)}`;
     if (init.body !== undefined) headers["Content-Type"] = "application/json";
+    const timeoutMs = init.timeoutMs ?? this.#timeoutMs;
     let res: Response;
     try {
       res = await this.#fetch(this.#base + path, {
         method: route.method,
         headers,
         ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: init.signal
+          ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+          : AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
+      if (init.signal?.aborted)
+        throw new PodchatApiError({
+          status: 0,
+          code: "ABORTED",
+          message: `${request}: aborted`,
+          request,
+          retryable: false,
+          cause: e,
+        });
       const timeout = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
       throw new PodchatApiError({
         status: 0,
         code: timeout ? "TIMEOUT" : "NETWORK_ERROR",
         message: timeout
-          ? `${request}: no answer within ${this.#timeoutMs} ms`
+          ? `${request}: no answer within ${timeoutMs} ms`
           : `${request}: ${e instanceof Error ? e.message : String(e)}`,
         request,
         retryable: true,
@@ -415,7 +448,19 @@ export class PodchatBackend {
       });
     }
     init.onStatus?.(res.status);
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new PodchatApiError({
+        status: 0,
+        code: "NETWORK_ERROR",
+        message: `${request}: the answer was cut: ${e instanceof Error ? e.message : String(e)}`,
+        request,
+        retryable: true,
+        cause: e,
+      });
+    }
     if (!res.ok) throw errorFrom(res, text, request);
     if (text === "") return undefined as T;
     try {
@@ -451,7 +496,15 @@ function moderationBody(userIds: UserId[], seconds: number | undefined) {
 }
 
 function errorFrom(res: Response, text: string, request: string): PodchatApiError {
-  let body: { error?: { code?: unknown; message?: unknown; field?: unknown; retryable?: unknown } } = {};
+  let body: {
+    error?: {
+      code?: unknown;
+      message?: unknown;
+      field?: unknown;
+      retryable?: unknown;
+      oldest_position?: unknown;
+    };
+  } = {};
   try {
     body = JSON.parse(text);
   } catch {
@@ -459,6 +512,14 @@ function errorFrom(res: Response, text: string, request: string): PodchatApiErro
   }
   const e = body.error ?? {};
   const retryAfter = Number(res.headers.get("retry-after"));
+  if (e.code === "EVENTS_EXPIRED" && typeof e.oldest_position === "number")
+    return new PodchatEventsExpiredError({
+      status: res.status,
+      code: e.code,
+      message: typeof e.message === "string" ? e.message : "events expired",
+      request,
+      oldestPosition: e.oldest_position,
+    });
   return new PodchatApiError({
     status: res.status,
     code: typeof e.code === "string" ? e.code : `HTTP_${res.status}`,

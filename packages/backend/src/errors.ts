@@ -38,6 +38,22 @@ export class PodchatApiError extends Error {
   }
 }
 
+/**
+ * `GET /api/v1/events` answered 410 `EVENTS_EXPIRED`: the position asked for is older than the
+ * feed's retention, so events were lost to this consumer. Resynchronise (e.g. from the REST API),
+ * then consume from `oldestPosition - 1`.
+ */
+export class PodchatEventsExpiredError extends PodchatApiError {
+  /** The oldest position the server still holds. */
+  readonly oldestPosition: number;
+
+  constructor(init: ConstructorParameters<typeof PodchatApiError>[0] & { oldestPosition: number }) {
+    super({ ...init, retryable: false });
+    this.name = "PodchatEventsExpiredError";
+    this.oldestPosition = init.oldestPosition;
+  }
+}
+
 /** 408, 429, 5xx and no answer at all (0). */
 export function isRetryableStatus(status: number): boolean {
   return status === 0 || status === 408 || status === 429 || status >= 500;

@@ -14,10 +14,13 @@ export {
   type UpdateChannelInput,
   type UserToken,
 } from "./client.ts";
-export { isRetryableStatus, PodchatApiError } from "./errors.ts";
+export { isRetryableStatus, PodchatApiError, PodchatEventsExpiredError } from "./errors.ts";
+export type { ConsumeOptions, EventsApi, ListEventsInput } from "./events.ts";
 export { type RouteName, routes } from "./routes.ts";
 export type {
   Channel,
+  EventsPage,
+  FeedEvent,
   FileInfo,
   HistoryLogResponse,
   HistoryResponse,

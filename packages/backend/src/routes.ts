@@ -26,6 +26,7 @@ export const routes = {
   setFrozen: { method: "PUT", path: "/api/v1/chat/channels/{channel_url}/freeze" },
   adminLogin: { method: "POST", path: "/api/v1/admin/login" },
   mintUserToken: { method: "POST", path: "/api/v1/admin/tokens" },
+  listEvents: { method: "GET", path: "/api/v1/events" },
 } as const satisfies Record<string, { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; path: string }>;
 
 export type RouteName = keyof typeof routes;

@@ -37,7 +37,12 @@ let t: TestServer;
 let podchat: PodchatBackend;
 
 beforeAll(async () => {
-  t = await startServer({ overrides: { limits: { messages_per_second: 10_000, message_burst: 10_000 } } });
+  t = await startServer({
+    overrides: {
+      limits: { messages_per_second: 10_000, message_burst: 10_000 },
+      events: { feed: { enabled: true } },
+    },
+  });
   podchat = createPodchatBackend({
     baseUrl: t.url,
     apiKey: API_KEY,
@@ -299,6 +304,16 @@ describe("errors", () => {
   test("bad options fail at construction", () => {
     expect(() => createPodchatBackend({ baseUrl: "localhost:8000", apiKey: API_KEY })).toThrow(/baseUrl/);
     expect(() => createPodchatBackend({ baseUrl: t.url, apiKey: "" })).toThrow(/apiKey/);
+  });
+});
+
+describe("events feed", () => {
+  test("list pages the numbered events in order (consume: test/events.test.ts)", async () => {
+    const first = await podchat.events.list({ after: 0, limit: 2 });
+    expect(first.events.map((e) => e.position)).toEqual([1, 2]);
+    expect(first).toMatchObject({ next_after: 2, has_more: true });
+    const next = await podchat.events.list({ after: first.next_after, limit: 1 });
+    expect(next.events.map((e) => e.position)).toEqual([3]);
   });
 });
 

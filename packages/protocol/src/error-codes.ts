@@ -45,6 +45,10 @@ export const ErrorCode = {
   NOT_SUBSCRIBED: "NOT_SUBSCRIBED",
   /** @since 0.3 SUBSCRIBE past `limits.max_subscriptions_per_socket`: unsubscribe from another first. */
   TOO_MANY_SUBSCRIPTIONS: "TOO_MANY_SUBSCRIPTIONS",
+  /** @since 0.4 `GET /api/v1/events`: `after` is older than the feed's retention (410; see `oldest_position`). */
+  EVENTS_EXPIRED: "EVENTS_EXPIRED",
+  /** @since 0.4 A pre-store message hook rejected the message: nothing was stored (422 over REST). */
+  MESSAGE_REJECTED: "MESSAGE_REJECTED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

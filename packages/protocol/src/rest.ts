@@ -54,7 +54,7 @@ export const SendMessageBody = z.object({
 });
 export type SendMessageBody = z.output<typeof SendMessageBody>;
 
-const intFromQuery = z.pipe(
+export const intFromQuery = z.pipe(
   z.string().check(z.regex(/^[0-9]{1,15}$/, "must be a non-negative integer")),
   z.transform((v) => Number(v)),
 );
@@ -142,6 +142,8 @@ export const ErrorBody = z.object({
     field: z.optional(z.string()),
     retryable: z.optional(z.boolean()),
     details: z.optional(z.unknown()),
+    /** @since 0.4 EVENTS_EXPIRED: the oldest position the events feed still holds. */
+    oldest_position: z.optional(z.number()),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

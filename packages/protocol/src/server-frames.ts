@@ -146,6 +146,11 @@ export const AckFrame = z.object({
   timestamp: Timestamp,
   /** True when this `req_id` had been stored before: the original is acknowledged again. */
   duplicate: z.optional(z.boolean()),
+  /**
+   * @since 0.4 The stored text, present only when it differs from what was sent (a pre-store
+   * message hook rewrote it, e.g. masked a word): replace the optimistic local copy with it.
+   */
+  message: z.optional(z.string()),
 });
 export type AckFrame = z.infer<typeof AckFrame>;
 

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { DataObject, Seq, Timestamp, WireUserId } from "./common.ts";
-import { ProviderName } from "./rest.ts";
+import { intFromQuery, ProviderName } from "./rest.ts";
 import { MessageFrame } from "./server-frames.ts";
 
 /**
@@ -243,3 +243,49 @@ export type WebhookDeliveriesQuery = z.infer<typeof WebhookDeliveriesQuery>;
 /** `POST /api/v1/admin/webhooks/endpoints/{id}/redeliver`: how many dead letters were queued again. */
 export const WebhookRedeliverResponse = z.object({ redelivered: z.int() });
 export type WebhookRedeliverResponse = z.infer<typeof WebhookRedeliverResponse>;
+
+// The events feed (`GET /api/v1/events`, docs/webhooks.md#the-events-feed).
+
+/** One event of the feed: a webhook event (the same id and body) with its position. */
+export const FeedEvent = z.intersection(z.object({ position: z.number() }), WebhookEvent);
+export type FeedEvent = z.infer<typeof FeedEvent>;
+
+/** `GET /api/v1/events` query: events with position > `after`, up to `limit`; `wait_ms` long-polls. */
+export const EventsQuery = z.object({
+  after: z.optional(intFromQuery),
+  limit: z.optional(
+    z.pipe(intFromQuery, z.number().check(z.minimum(1, "must be 1–1000"), z.maximum(1000, "must be 1–1000"))),
+  ),
+  wait_ms: z.optional(intFromQuery),
+});
+
+/** `GET /api/v1/events`: events in position order; pass `next_after` as the next `after`. */
+export const EventsPage = z.object({
+  events: z.array(FeedEvent),
+  next_after: z.number(),
+  has_more: z.boolean(),
+});
+export type EventsPage = z.infer<typeof EventsPage>;
+
+// Pre-store message hooks (docs/configuration.md#message-hooks).
+
+/** What an `http` message hook POSTs to the app's backend (signed like webhooks). */
+export const MessageHookRequest = z.object({
+  channel_url: z.string(),
+  user_id: z.nullable(z.string()),
+  /** MESG text, a FILE/IMAGE caption, or an edit's new text. */
+  message: z.string(),
+  custom_type: z.nullable(z.string()),
+  data: z.nullable(DataObject),
+  /** What is being checked. */
+  kind: z.enum(["send", "edit"]),
+});
+export type MessageHookRequest = z.infer<typeof MessageHookRequest>;
+
+/** The backend's answer: accept, reject (with an optional reason shown to the sender) or rewrite. */
+export const MessageHookAnswer = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("accept") }),
+  z.object({ action: z.literal("reject"), reason: z.optional(z.string().check(z.maxLength(500))) }),
+  z.object({ action: z.literal("rewrite"), message: z.string() }),
+]);
+export type MessageHookAnswer = z.infer<typeof MessageHookAnswer>;

@@ -33,6 +33,7 @@ import type {
 import { toChannel, toMessageFrame } from "../providers/websocket/wire.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import { MergedInbox } from "./merged-inbox.ts";
+import type { MessageHookChain } from "./message-hooks/index.ts";
 import { ModerationCache } from "./moderation-cache.ts";
 import { isBanned, isOperator, refusalText, sendRefusal } from "./moderation-policy.ts";
 
@@ -87,6 +88,11 @@ export interface ChatServiceDeps {
   remoteInbox?: "auto" | "always" | "off";
   /** @since 0.3 How long an inbox waits for the remote provider before answering partial. Default 5 s. */
   remoteInboxTimeoutMs?: number;
+  /**
+   * @since 0.4 The pre-store hook chain (`messages.hooks`) members' sends and edits pass through
+   * before they are stored; undefined = none (no work on the send path).
+   */
+  messageHooks?: MessageHookChain;
 }
 
 /**
@@ -377,10 +383,34 @@ export class ChatService {
           throw new ChatError(ErrorCode.VALIDATION_FAILED, "message must not be empty", { field: "message" });
         await member();
         await maySend();
+        const hooks = this.deps.messageHooks;
+        if (hooks && input.message.length > 0) {
+          const message = await hooks.run({
+            channel_url: channelUrl,
+            user_id: userId,
+            message: input.message,
+            custom_type: input.customType ?? null,
+            data: input.data ?? null,
+            kind: "send",
+          });
+          return p.sendMessage(channelUrl, sendBody({ ...input, message, userId, type }));
+        }
         return p.sendMessage(channelUrl, sendBody({ ...input, userId, type }));
       },
       edit: async (seq, edit) => {
         await maySend();
+        const hooks = this.deps.messageHooks;
+        if (hooks && edit.message.length > 0) {
+          const message = await hooks.run({
+            channel_url: channelUrl,
+            user_id: userId,
+            message: edit.message,
+            custom_type: null,
+            data: edit.data ?? null,
+            kind: "edit",
+          });
+          return p.editMessage(channelUrl, seq, { ...edit, message, userId });
+        }
         return p.editMessage(channelUrl, seq, { ...edit, userId });
       },
       delete: async (seq) => {

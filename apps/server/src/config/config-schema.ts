@@ -21,6 +21,43 @@ export const WebhookEndpointConfig = z
   .strict();
 export type WebhookEndpointConfig = z.infer<typeof WebhookEndpointConfig>;
 
+const HookLanguage = z.enum(["en", "ko"]);
+
+/** @since 0.4 One pre-store message hook (docs/configuration.md#message-hooks). */
+const MessageHookConfig = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("profanity"),
+      languages: z.array(HookLanguage).min(1).default(["en", "ko"]),
+      /** `reject` refuses the message; `mask` stores it with the words as `*`. */
+      action: z.enum(["reject", "mask"]).default("reject"),
+      /** More words per language, matched like the built-in ones. */
+      extra_words: z.partialRecord(HookLanguage, z.array(z.string().min(1))).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("links"),
+      /** `reject`: no links; `allow_domains`: links to `domains` (and subdomains) only. */
+      action: z.enum(["reject", "allow_domains"]).default("reject"),
+      domains: z.array(z.string().min(1)).default([]),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("http"),
+      url: z.url().refine((u) => /^https?:\/\//i.test(u), "must be an http:// or https:// URL"),
+      /** HMAC-SHA256 key of the signature (as webhooks). */
+      secret: z.string().min(16, "must be at least 16 characters"),
+      timeout_ms: z.number().int().min(10).max(30_000).default(1000),
+      /** What a time-out or a failed call means: accept (fail open) or reject (fail closed). */
+      on_failure: z.enum(["accept", "reject"]).default("accept"),
+      /** Requests in flight at once from this instance. */
+      concurrency: z.number().int().min(1).max(1000).default(64),
+    })
+    .strict(),
+]);
+
 /** The whole configuration, after yaml and environment overrides are merged. */
 export const ConfigSchema = z
   .object({
@@ -299,6 +336,28 @@ export const ConfigSchema = z
         allow_insecure_urls: z.boolean().default(false),
         /** Whether this instance sends (any number may; each event is sent once). */
         dispatch: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** @since 0.4 Messages: the pre-store hook chain (none by default: no work on the send path). */
+    messages: z
+      .object({ hooks: z.array(MessageHookConfig).default([]) })
+      .strict()
+      .prefault({}),
+    /** @since 0.4 The events feed: every webhook event, numbered (docs/webhooks.md#the-events-feed). */
+    events: z
+      .object({
+        feed: z
+          .object({
+            /** Off (the default): nothing is written, changes cost nothing extra. */
+            enabled: z.boolean().default(false),
+          })
+          .strict()
+          .prefault({}),
+        /** Events older than this many hours are deleted (hourly); 0 keeps them forever. */
+        retention_hours: z.number().min(0).default(168),
+        /** Longest `wait_ms` a `GET /api/v1/events` long-poll may ask for. */
+        max_wait_ms: z.number().int().min(0).max(120_000).default(30_000),
       })
       .strict()
       .prefault({}),

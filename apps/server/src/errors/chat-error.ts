@@ -10,6 +10,8 @@ export class ChatError extends Error {
   readonly retryable: boolean;
   readonly field: string | undefined;
   readonly retryAfterMs: number | undefined;
+  /** @since 0.4 Extra fields of the REST error body (e.g. EVENTS_EXPIRED's `oldest_position`). */
+  readonly extra: Record<string, unknown> | undefined;
 
   constructor(
     code: ErrorCode | string,
@@ -19,6 +21,7 @@ export class ChatError extends Error {
       retryable?: boolean;
       field?: string;
       retryAfterMs?: number;
+      extra?: Record<string, unknown>;
       cause?: unknown;
     } = {},
   ) {
@@ -29,6 +32,7 @@ export class ChatError extends Error {
     this.retryable = options.retryable ?? isRetryableStatus(this.status);
     this.field = options.field;
     this.retryAfterMs = options.retryAfterMs;
+    this.extra = options.extra;
   }
 }
 
@@ -66,6 +70,10 @@ function defaultStatus(code: string): number {
       return 415;
     case ErrorCode.RATE_LIMITED:
       return 429;
+    case ErrorCode.EVENTS_EXPIRED:
+      return 410;
+    case ErrorCode.MESSAGE_REJECTED:
+      return 422;
     case ErrorCode.UNSUPPORTED:
       return 501;
     case ErrorCode.STORE_UNAVAILABLE:

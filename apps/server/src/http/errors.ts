@@ -31,7 +31,9 @@ export function errorResponse(c: Context, err: unknown, logger: Logger, metrics:
     e = new ChatError(ErrorCode.INTERNAL, "internal error", { status: 500 });
   }
   metrics.errors.inc({ code: e.code });
-  const body: ErrorBody = { error: { code: e.code, message: e.message, retryable: e.retryable } };
+  const body: ErrorBody = {
+    error: { ...e.extra, code: e.code, message: e.message, retryable: e.retryable },
+  };
   if (e.field) body.error.field = e.field;
   if (e.retryAfterMs !== undefined) c.header("Retry-After", String(Math.ceil(e.retryAfterMs / 1000)));
   return c.json(body, e.status as ContentfulStatusCode);

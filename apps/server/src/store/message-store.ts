@@ -399,12 +399,30 @@ export interface MessageStore {
   recordChanges(recorder: ChangeRecorder | null): void;
   /** @since 0.4 The webhooks' durable outbox. */
   readonly webhookOutbox: WebhookOutbox;
+  /** @since 0.4 The events feed's numbered log (written when the recorder adds feed entries). */
+  readonly eventLog: EventLog;
   /** Pings the backing database (readiness). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
 }
 
 export type { AuditLogFilter, StoredAuditLogEntry } from "./audit-records.ts";
+
+/** @since 0.4 One event of the feed: its position and the webhook body. */
+export interface EventLogRow {
+  position: number;
+  payload: string;
+}
+
+/** @since 0.4 The events feed's log: positions 1, 2, 3 … with no gap, visible in order. */
+export interface EventLog {
+  /** Up to `limit` events with position > after, in order. */
+  read(after: number, limit: number): Promise<EventLogRow[]>;
+  /** The oldest position kept (last + 1 when none is) and the last one given. */
+  bounds(): Promise<{ oldest: number; last: number }>;
+  /** Deletes events created before `before` (ISO-8601); how many. */
+  prune(before: string): Promise<number>;
+}
 
 /**
  * A change the store commits, as it tells the recorder (inside the change's own transaction, so
@@ -437,7 +455,13 @@ export type StoreChange =
   | { type: "moderation.frozen" | "moderation.unfrozen"; channel_url: string }
   | { type: "read.updated"; mark: ReadMark };
 
-/** One outbox row: an event for one endpoint. `payload` is the exact request body. */
+/**
+ * The pseudo endpoint id of the events feed: an entry with it is written to `event_log` (numbered)
+ * instead of the outbox. Endpoint ids cannot contain `~`, so it never collides. @since 0.4
+ */
+export const FEED_ENDPOINT = "~feed";
+
+/** One outbox row: an event for one endpoint (or for the feed: {@link FEED_ENDPOINT}). `payload` is the exact request body. */
 export interface OutboxEntry {
   endpoint_id: string;
   event_id: string;

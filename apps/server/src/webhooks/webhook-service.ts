@@ -12,6 +12,8 @@ export interface WebhookServiceDeps {
   store: MessageStore;
   logger: Logger;
   fetch?: typeof fetch;
+  /** @since 0.4 Told after rows were committed (wakes the events feed's long-polls). */
+  onRecorded?: () => void;
 }
 
 function toDelivery(r: OutboxRow): WebhookDelivery {
@@ -51,8 +53,19 @@ export class WebhookService {
       ...(d.fetch ? { fetch: d.fetch } : {}),
     });
     const active = this.endpoints.some((e) => e.active);
+    const feed = d.config.events.feed.enabled;
     d.store.recordChanges(
-      active ? createWebhookRecorder(this.endpoints, d.config.env, () => this.dispatcher.wake()) : null,
+      active || feed
+        ? createWebhookRecorder(
+            this.endpoints,
+            d.config.env,
+            () => {
+              if (active) this.dispatcher.wake();
+              d.onRecorded?.();
+            },
+            feed,
+          )
+        : null,
     );
   }
 

@@ -2,7 +2,7 @@
  * Store micro-bench: appends through the store's hot path (SQLite group commit, PostgreSQL one
  * statement per append), history pages, and the inbox queries, printed as one table.
  *
- *   node --import tsx test/bench/store-bench.ts [--baseline <git-ref>] [--no-sqlite] [--no-postgres] [--quick] [--members N] [--no-inbox] [--webhooks]
+ *   node --import tsx test/bench/store-bench.ts [--baseline <git-ref>] [--no-sqlite] [--no-postgres] [--quick] [--members N] [--no-inbox] [--webhooks] [--feed]
  *
  * `--baseline` extracts apps/server/src/store of that commit into node_modules/.store-baseline
  * and measures it side by side with the working tree's store, in the same process, alternating.
@@ -10,6 +10,8 @@
  * in throwaway schemas dropped at the end. Figures vary with machine load: compare within a run.
  * `--webhooks` adds "new+webhooks": the working tree's store with one webhook endpoint that wants
  * message.sent, so every append also writes its outbox row in the same transaction.
+ * `--feed` adds "new+feed": the events feed on (no endpoint), so every append also bumps the feed's
+ * counter row and writes its event_log row in the same transaction.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -128,6 +130,18 @@ async function loadImpls(): Promise<Impl[]> {
         active: true,
       };
       opened.store.recordChanges(createWebhookRecorder([endpoint], "dev"));
+      return opened;
+    };
+    impls.push(base);
+  }
+  if (flag("--feed")) {
+    const { createWebhookRecorder } = await import("../../src/webhooks/recorder.ts");
+    const base = await implFrom("new+feed", join(serverDir, "src", "store"));
+    const open = base.open;
+    base.inbox = false;
+    base.open = async (driver) => {
+      const opened = await open(driver);
+      opened.store.recordChanges(createWebhookRecorder([], "dev", undefined, true));
       return opened;
     };
     impls.push(base);

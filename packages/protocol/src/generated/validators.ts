@@ -140,6 +140,7 @@ const AckFrame: Check<output<typeof S.AckFrame>> = /* @__PURE__ */ obj({
   seq: Seq,
   timestamp: Timestamp,
   duplicate: /* @__PURE__ */ opt(bool),
+  message: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
 });
 
 const ErrorFrame: Check<output<typeof S.ErrorFrame>> = /* @__PURE__ */ obj({
@@ -460,5 +461,6 @@ export const ErrorBody: Check<output<typeof S.ErrorBody>> = /* @__PURE__ */ obj(
     field: /* @__PURE__ */ opt(/* @__PURE__ */ str()),
     retryable: /* @__PURE__ */ opt(bool),
     details: /* @__PURE__ */ opt(anything),
+    oldest_position: /* @__PURE__ */ opt(/* @__PURE__ */ num()),
   }),
 });

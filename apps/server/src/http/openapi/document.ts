@@ -39,6 +39,7 @@ const TAGS = [
   { name: "moderation", description: "Operators, bans, mutes, freeze" },
   { name: "files", description: "Uploads and downloads of FILE/IMAGE attachments" },
   { name: "users", description: "A user's channel list (inbox) and unread badge" },
+  { name: "events", description: "The events feed: every webhook event, numbered (API key)" },
   { name: "admin", description: "The dashboard's API (admins only)" },
   { name: "admin-auth", description: "Admin sign-in and user-token minting" },
 ];

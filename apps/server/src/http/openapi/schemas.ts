@@ -13,6 +13,7 @@ import {
   EditMessageBody,
   EnvFlag,
   ErrorBody,
+  EventsPage,
   FileInfo,
   FlagsResponse,
   FreezeBody,
@@ -96,6 +97,7 @@ const responseComponents = {
   AuditResponse,
   MigrationJob,
   MigrationJobList,
+  EventsPage,
 };
 
 function registryOf(named: Record<string, zm.ZodMiniType | z.ZodType>) {

@@ -128,9 +128,11 @@ export function createFrameHandlers(deps: {
     seq: number,
     timestamp: string,
     duplicate?: boolean,
+    rewritten?: string,
   ) {
     const frame: AckFrame = { type: "ACK", req_id, message_id, seq, timestamp };
     if (duplicate) frame.duplicate = true;
+    if (rewritten !== undefined) frame.message = rewritten;
     conn.sendRaw(JSON.stringify(frame));
   }
 
@@ -152,8 +154,11 @@ export function createFrameHandlers(deps: {
         ...(frame.data ? { data: frame.data } : {}),
         ...("file" in frame && frame.file ? { file: frame.file } : {}),
       });
-      if (frame.req_id)
-        ack(s.conn, frame.req_id, message.message_id, message.seq, message.timestamp, duplicate);
+      if (frame.req_id) {
+        // A pre-store hook's rewrite is told to the sender in its ACK (never set without hooks).
+        const stored = !duplicate && message.message !== (frame.message ?? "") ? message.message : undefined;
+        ack(s.conn, frame.req_id, message.message_id, message.seq, message.timestamp, duplicate, stored);
+      }
     } catch (e) {
       fail(s, e, extra, "message");
     }

@@ -1,3 +1,4 @@
+import { createEventLog } from "./event-log.ts";
 import { Migrator } from "kysely";
 import {
   type AppendResult,
@@ -38,6 +39,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     changes: { recorder: null as ChangeRecorder | null },
   };
   const webhookOutbox = createOutbox(ctx);
+  const eventLog = createEventLog(ctx);
   let closed = false;
 
   /** Every failure leaves as a StoreError; anything unexpected is retryable STORE_UNAVAILABLE. */
@@ -137,6 +139,7 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
       ctx.changes.recorder = recorder;
     },
     webhookOutbox,
+    eventLog,
     flush: () => dialect.appender.flush(),
     healthy: () => (closed ? Promise.resolve(false) : dialect.healthy()),
     async close() {

@@ -354,5 +354,28 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
         ).execute();
       },
     },
+    "0010_event_log": {
+      async up(db: Kysely<unknown>) {
+        // The events feed (docs/webhooks.md#the-events-feed): one row per event, numbered by the
+        // one counter row, bumped in the change's own transaction (docs/decisions.md: gap-free,
+        // and positions become visible in order because the row lock orders the commits).
+        await db.schema
+          .createTable("event_log")
+          .addColumn("position", t.bigint, (c) => c.primaryKey())
+          .addColumn("event_id", "text", (c) => c.notNull())
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("channel_url", t.key, (c) => c.notNull())
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("event_log_created").on("event_log").column("created_at").execute();
+        await db.schema
+          .createTable("event_log_counter")
+          .addColumn("id", "integer", (c) => c.primaryKey())
+          .addColumn("last_position", t.bigint, (c) => c.notNull())
+          .execute();
+        await sql`insert into event_log_counter (id, last_position) values (1, 0)`.execute(db);
+      },
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { OutboxEntry, StoreChange } from "../message-store.ts";
 import type { OutboxOutcome, OutboxRow, WebhookOutbox } from "../webhook-outbox.ts";
 import type { StoreContext } from "./context.ts";
 import type { Db } from "./dialect.ts";
+import { appendFeed, splitFeed } from "./event-log.ts";
 
 /**
  * Writes the outbox rows of a change inside the change's transaction `db` (nothing when no
@@ -19,7 +20,9 @@ export async function recordChange(
   if (!r?.wants(type)) return false;
   const entries = r.entries(change());
   if (entries.length === 0) return false;
-  await db.insertInto("webhook_outbox").values(entries.map(outboxValues)).execute();
+  const { outbox, feed } = splitFeed(entries);
+  if (outbox.length > 0) await db.insertInto("webhook_outbox").values(outbox.map(outboxValues)).execute();
+  await appendFeed(db, feed);
   return true;
 }
 

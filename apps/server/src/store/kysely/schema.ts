@@ -148,4 +148,17 @@ export interface StoreSchema {
   token_revocations: TokenRevocationsTable;
   audit_log: AuditLogTable;
   webhook_outbox: WebhookOutboxTable;
+  /** @since 0.4 The events feed (0010). */
+  event_log: EventLogTable;
+  event_log_counter: { id: number; last_position: Int };
+}
+
+/** @since 0.4 One event of the feed; `payload` is the webhook body (the same event id). */
+export interface EventLogTable {
+  position: Int;
+  event_id: string;
+  type: string;
+  channel_url: string;
+  payload: string;
+  created_at: string;
 }

@@ -1,5 +1,11 @@
 import type pg from "pg";
-import { type AppendResult, type OutboxEntry, StoreError, type StoredMessage } from "../message-store.ts";
+import {
+  type AppendResult,
+  FEED_ENDPOINT,
+  type OutboxEntry,
+  StoreError,
+  type StoredMessage,
+} from "../message-store.ts";
 import type { Appender, EncodedMessage } from "../kysely/dialect.ts";
 import { type Codec, MESSAGE_COLUMNS } from "../kysely/rows.ts";
 
@@ -59,6 +65,15 @@ function outboxInsert(entries: OutboxEntry[]): { text: string; values: unknown[]
     values,
   };
 }
+
+/**
+ * The feed's row: numbered by the counter row in the same statement. Its row lock is held until
+ * commit, so positions commit in order (a reader at `after=N` never skips a later-committing
+ * smaller one) and a rollback leaves no gap. Serialises appends that record a feed event.
+ */
+const FEED_INSERT = `WITH c AS (UPDATE event_log_counter SET last_position = last_position + 1 WHERE id = 1 RETURNING last_position)
+  INSERT INTO event_log (position, event_id, type, channel_url, payload, created_at)
+  SELECT last_position, $1, $2, $3, $4, $5 FROM c`;
 
 /**
  * PostgreSQL append hot path: one statement per append, on the pool directly. `seq` comes from
@@ -128,8 +143,16 @@ export function createPostgresAppender(pool: pg.Pool, codec: Codec): Appender {
           const r = await client.query<{ seq: string }>(q);
           const stored = r.rows[0];
           if (stored) {
-            const entries = record!({ ...m, seq: Number(stored.seq) });
+            const all = record!({ ...m, seq: Number(stored.seq) });
+            const entries = all.filter((e) => e.endpoint_id !== FEED_ENDPOINT);
             if (entries.length > 0) await client.query(outboxInsert(entries));
+            for (const e of all)
+              if (e.endpoint_id === FEED_ENDPOINT)
+                await client.query({
+                  name: "podchat_feed_insert",
+                  text: FEED_INSERT,
+                  values: [e.event_id, e.type, e.channel_url, e.payload, e.created_at],
+                });
           }
           await client.query("COMMIT");
           return r;

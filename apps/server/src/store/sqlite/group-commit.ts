@@ -1,5 +1,11 @@
 import type Database from "better-sqlite3";
-import { type AppendResult, type OutboxEntry, StoreError, type StoredMessage } from "../message-store.ts";
+import {
+  type AppendResult,
+  FEED_ENDPOINT,
+  type OutboxEntry,
+  StoreError,
+  type StoredMessage,
+} from "../message-store.ts";
 import type { Appender, EncodedMessage } from "../kysely/dialect.ts";
 import { MESSAGE_COLUMNS, type Codec } from "../kysely/rows.ts";
 
@@ -55,6 +61,16 @@ export function createGroupCommit(
         `INSERT INTO webhook_outbox (endpoint_id, event_id, channel_url, type, payload, state, attempts, next_attempt_at, lease_until, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?)`,
       ),
+      // The events feed: numbered from the counter row, read once and written once per batch
+      // (BEGIN IMMEDIATE: this batch is the only writer until it commits).
+      feedLast: raw.prepare<[], { last_position: number }>(
+        "SELECT last_position FROM event_log_counter WHERE id = 1",
+      ),
+      feedSet: raw.prepare("UPDATE event_log_counter SET last_position = ? WHERE id = 1"),
+      feed: raw.prepare(
+        `INSERT INTO event_log (position, event_id, type, channel_url, payload, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
     };
   }
 
@@ -62,6 +78,7 @@ export function createGroupCommit(
     { input, message, dataJson, fileJson }: EncodedMessage,
     record: Pending["record"],
     tallies: Map<string, ChannelTally>,
+    feed: { last: number | null },
   ) {
     const s = stmts!;
     const userId = input.user_id ?? null;
@@ -100,9 +117,14 @@ export function createGroupCommit(
       }
       t.set(userId, (t.get(userId) ?? 0) + 1);
     }
-    // The webhooks' outbox rows commit with the batch (nothing to do when none is configured).
+    // The webhooks' outbox rows (and the feed's) commit with the batch (nothing to do when none is configured).
     if (record) {
       for (const e of record(msg)) {
+        if (e.endpoint_id === FEED_ENDPOINT) {
+          feed.last = (feed.last ?? s.feedLast.get()!.last_position) + 1;
+          s.feed.run(feed.last, e.event_id, e.type, e.channel_url, e.payload, e.created_at);
+          continue;
+        }
         s.outbox.run(
           e.endpoint_id,
           e.event_id,
@@ -125,9 +147,10 @@ export function createGroupCommit(
       raw
         .transaction(() => {
           const tallies = new Map<string, ChannelTally>();
+          const feed = { last: null as number | null };
           for (const p of batch) {
             try {
-              outcomes.push({ ok: true, r: appendOne(p.encoded, p.record, tallies) });
+              outcomes.push({ ok: true, r: appendOne(p.encoded, p.record, tallies, feed) });
             } catch (e) {
               if (!(e instanceof StoreError)) throw e;
               outcomes.push({ ok: false, e });
@@ -135,6 +158,7 @@ export function createGroupCommit(
           }
           for (const [url, bySender] of tallies)
             for (const [user, n] of bySender) stmts!.own.run(n, url, user);
+          if (feed.last !== null) stmts!.feedSet.run(feed.last);
         })
         .immediate();
     } catch (e) {
