@@ -4,7 +4,7 @@ import type { MessageStore, StoredPin } from "../../store/message-store.ts";
 import type { ChatProvider } from "../chat-provider.ts";
 import { toMessageFrame } from "./wire.ts";
 
-export function toPin(p: StoredPin): Pin {
+function toPin(p: StoredPin): Pin {
   return {
     channel_url: p.channel_url,
     seq: p.seq,

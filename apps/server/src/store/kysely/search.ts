@@ -15,7 +15,7 @@ const TRIGRAM = 3;
 const MAX_TERMS = 8;
 
 /** The query's distinct terms (whitespace-separated), lower-cased, at most MAX_TERMS. */
-export function searchTerms(query: string): string[] {
+function searchTerms(query: string): string[] {
   // The protocol refuses control characters; NUL would fail on PostgreSQL, so refuse it on both.
   if (query.includes("\u0000")) throw new StoreError("INVALID_DATA", "the search query contains NUL");
   const terms = [
