@@ -359,6 +359,23 @@ describe("frame validation", () => {
     expect(log.messages).toEqual([mesg]);
     expect(Object.keys(log.messages[0]!)).toEqual(Object.keys(mesg));
   });
+
+  it("drops the 0.5 pin frames (a type it does not know) and carries on (docs/protocol.md)", async () => {
+    const { server, ch, log } = await connected();
+    const pin = {
+      channel_url: "c1",
+      seq: 1,
+      message_id: "m1",
+      user_id: 1,
+      timestamp: "2024-01-01T00:00:01Z",
+    };
+    server.latest.deliver({ type: "MESSAGE_PINNED", ...pin } as never);
+    server.latest.deliver({ type: "MESSAGE_UNPINNED", ...pin, user_id: null } as never);
+    server.latest.deliver(mesg as never);
+    await advance();
+    expect(ch.stats().invalidFrames).toBe(2);
+    expect(log.messages).toEqual([mesg]);
+  });
 });
 
 describe("typing", () => {

@@ -21,7 +21,8 @@ export const ChannelUrl = z
     z.regex(/^[A-Za-z0-9_.-]+$/, "channel_url may contain only letters, digits, '_', '-' and '.'"),
   );
 
-function hasControlCharacter(s: string): boolean {
+/** Any C0 control character or DEL (@since 0.5 exported: search queries refuse them too). */
+export function hasControlCharacter(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c === 0x7f) return true;

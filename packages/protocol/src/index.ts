@@ -10,3 +10,4 @@ export * from "./inbox.ts";
 export * from "./audit.ts";
 export * from "./webhooks.ts";
 export * from "./push.ts";
+export * from "./search-pins.ts";

@@ -25,6 +25,7 @@ import {
   UserJoinedFrame,
   UserLeftFrame,
 } from "./server-frames.ts";
+import { MessagePinnedFrame, MessageUnpinnedFrame } from "./search-pins.ts";
 
 /** Every frame the per-channel endpoint sends (the seed's socket and its 0.2 additions). */
 export const ChannelServerFrame = z.discriminatedUnion("type", [
@@ -45,7 +46,8 @@ export type ChannelServerFrame = z.infer<typeof ChannelServerFrame>;
 
 /**
  * Every frame a server sends, by `type`; an unknown `type` fails (clients should ignore such frames,
- * not crash). @since 0.2 as a schema; @since 0.3 the user connection's frames.
+ * not crash). @since 0.2 as a schema; @since 0.3 the user connection's frames; @since 0.5 the pin
+ * frames (sent on both endpoints, yet kept out of the two unions below that the SDK core validates).
  */
 export const ServerFrame = z.discriminatedUnion("type", [
   MessageFrame,
@@ -70,6 +72,8 @@ export const ServerFrame = z.discriminatedUnion("type", [
   InboxRemovedFrame,
   InboxUpdatedFrame,
   InboxModerationFrame,
+  MessagePinnedFrame,
+  MessageUnpinnedFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 

@@ -6,7 +6,13 @@ import { generate, outFile, targets } from "../scripts/gen-validators.ts";
 import { type Check, num, run, str } from "./check.ts";
 import * as V from "./generated/validators.ts";
 import * as S from "./index.ts";
-import { isMessageFrame, messageFrameTypes, parseServerFrame } from "./validate.ts";
+import {
+  isMessageFrame,
+  messageFrameTypes,
+  parseChannelServerFrame,
+  parseServerFrame,
+  parseUserServerFrame,
+} from "./validate.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: zod's internals, read as the generator reads them
 type Schema = { _zod: { def: any; values?: Set<unknown>; optin?: string } };
@@ -239,15 +245,22 @@ describe("generated validators", () => {
     ...(o._zod.def.shape.type._zod.values ?? []),
   ]) as string[];
 
-  it("cover every server frame type (the per-channel endpoint's 15, the user connection's 10 more)", () => {
+  /** Sent on both endpoints but kept out of the unions the SDK core validates (@since 0.5). */
+  const pinTypes = ["MESSAGE_PINNED", "MESSAGE_UNPINNED"];
+
+  it("cover every server frame type (the per-channel endpoint's 15, the user connection's 10 more, 2 pin frames)", () => {
     expect(channelTypes).toHaveLength(15);
-    expect(serverTypes).toHaveLength(25);
+    expect(serverTypes).toHaveLength(27);
+    expect(serverTypes).toEqual(expect.arrayContaining(pinTypes));
+    expect(channelTypes).not.toEqual(expect.arrayContaining([pinTypes[0]]));
     expect(serverTypes).toEqual(expect.arrayContaining(channelTypes));
     const userTypes = [...(zodSchemas["UserServerFrame"]!._zod.def.options as Schema[])].flatMap((o) => [
       ...(o._zod.def.shape.type._zod.values ?? []),
     ]) as string[];
     // The user connection sends every frame but CONNECTED (its first frame is READY).
-    expect(userTypes.sort()).toEqual(serverTypes.filter((t) => t !== "CONNECTED").sort());
+    expect(userTypes.sort()).toEqual(
+      serverTypes.filter((t) => t !== "CONNECTED" && !pinTypes.includes(t)).sort(),
+    );
     for (const type of serverTypes) {
       const option = (zodSchemas["ServerFrame"]!._zod.def.options as Schema[]).find((o) =>
         o._zod.def.shape.type._zod.values.has(type),
@@ -369,5 +382,39 @@ describe("parseServerFrame without zod", () => {
     expect([...messageFrameTypes]).toEqual(S.MessageType.options);
     expect(isMessageFrame({ ...mesg, type: "IMAGE" } as S.ServerFrame)).toBe(true);
     expect(isMessageFrame({ type: "PONG" })).toBe(false);
+  });
+});
+
+describe("pin frames (@since 0.5)", () => {
+  const frame = {
+    type: "MESSAGE_PINNED",
+    channel_url: "c",
+    seq: 3,
+    message_id: "m",
+    user_id: "1",
+    timestamp: "2026-01-01T00:00:00.000Z",
+  };
+  it("are server frames, which the SDK core's per-endpoint validators refuse (old SDKs drop them)", () => {
+    expect(parseServerFrame(frame).success).toBe(true);
+    expect(parseServerFrame({ ...frame, type: "MESSAGE_UNPINNED", user_id: null }).success).toBe(true);
+    expect(parseChannelServerFrame(frame).success).toBe(false);
+    expect(parseUserServerFrame(frame).success).toBe(false);
+  });
+});
+
+describe("SearchQuery (@since 0.5)", () => {
+  const ok = (q: unknown) => S.SearchQuery.safeParse(q).success;
+  it("takes 1..200 characters without control characters, and a limit 1..100", () => {
+    expect(ok({ q: "안녕" })).toBe(true);
+    expect(ok({ q: "x".repeat(200), limit: "100", cursor: "abc" })).toBe(true);
+    expect(ok({ q: "" })).toBe(false);
+    expect(ok({ q: "   " })).toBe(false);
+    expect(ok({ q: "x".repeat(201) })).toBe(false);
+    expect(ok({ q: "a\nb" })).toBe(false);
+    expect(ok({ q: "a\u0000" })).toBe(false);
+    expect(ok({ q: "a", limit: "0" })).toBe(false);
+    expect(ok({ q: "a", limit: "101" })).toBe(false);
+    expect(ok({ q: "a", limit: "x" })).toBe(false);
+    expect(ok({})).toBe(false);
   });
 });

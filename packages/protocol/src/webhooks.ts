@@ -14,6 +14,8 @@ export const WEBHOOK_EVENT_TYPES = [
   "message.sent",
   "message.updated",
   "message.deleted",
+  "message.pinned",
+  "message.unpinned",
   "member.added",
   "member.removed",
   "channel.created",
@@ -113,6 +115,16 @@ export const MessageDeletedEvent = event(
   "message.deleted",
   z.object({ message: MessageFrame, seq: Seq, ...ChangedBy }),
 );
+/** @since 0.5 `message` as it is now, `pinned_at` when it was pinned; `user_id` who pinned it. */
+export const MessagePinnedEvent = event(
+  "message.pinned",
+  z.object({ message: MessageFrame, pinned_at: Timestamp, ...ChangedBy }),
+);
+/** @since 0.5 An unpin (not sent when a pinned message is deleted: message.deleted says it). */
+export const MessageUnpinnedEvent = event(
+  "message.unpinned",
+  z.object({ message: MessageFrame, pinned_at: Timestamp, ...ChangedBy }),
+);
 /** Only the users that really joined (already-members are left out); the event is not sent when none did. */
 export const MemberAddedEvent = event(
   "member.added",
@@ -152,6 +164,8 @@ export const WebhookEvent = z.discriminatedUnion("type", [
   MessageSentEvent,
   MessageUpdatedEvent,
   MessageDeletedEvent,
+  MessagePinnedEvent,
+  MessageUnpinnedEvent,
   MemberAddedEvent,
   MemberRemovedEvent,
   ChannelCreatedEvent,

@@ -19,6 +19,15 @@ export type ChannelEvent =
       until?: string | null;
       timestamp: string;
     }
+  /** @since 0.5 A message was pinned or unpinned (`user_id` null: the API key or an admin). */
+  | {
+      kind: "pin";
+      pinned: boolean;
+      seq: number;
+      message_id: string;
+      user_id: string | null;
+      timestamp: string;
+    }
   /** @since 0.3 The channel's name, data or custom type changed (inbox rows redraw). */
   | { kind: "updated"; channel: Channel }
   | { kind: "presence"; change: "joined" | "left"; user_id: string; timestamp: string; node_id: string }

@@ -16,12 +16,21 @@ import {
   type InboxQuery,
   type InboxResponse,
   type TotalUnreadResponse,
+  type Pin,
+  type PinsResponse,
+  type SearchResponse,
   wireUserId,
 } from "@podchat/protocol";
 import type { Bus } from "../bus/bus.ts";
 import { ChatError } from "../errors/chat-error.ts";
-import type { ChatProvider, EditedMessage, LogEntryRef, SentMessage } from "../providers/chat-provider.ts";
-import { toChannel } from "../providers/websocket/wire.ts";
+import type {
+  ChatProvider,
+  EditedMessage,
+  LogEntryRef,
+  SearchInput,
+  SentMessage,
+} from "../providers/chat-provider.ts";
+import { toChannel, toMessageFrame } from "../providers/websocket/wire.ts";
 import type { MessageStore } from "../store/message-store.ts";
 import { MergedInbox } from "./merged-inbox.ts";
 import type { MessageHookChain } from "./message-hooks/index.ts";
@@ -542,6 +551,62 @@ export class ChatService {
     if (input.limit !== undefined) q.limit = input.limit;
     if (input.includeChanges) q.include_changes = "true";
     return (await this.providerOf(channelUrl)).listMessages(channelUrl, q);
+  }
+
+  // Search and pins (@since 0.5). `userId` absent = a privileged caller (API key, admin).
+
+  /** A channel's messages matching `q` (a member's, or privileged). */
+  async searchMessages(channelUrl: string, input: SearchInput, userId?: string): Promise<SearchResponse> {
+    const p = await this.providerOf(channelUrl);
+    if (userId !== undefined) await this.requireMemberOn(p, channelUrl, userId);
+    return p.searchMessages(channelUrl, input);
+  }
+
+  /**
+   * Messages matching `q` in every channel the user is a member of that podchat stores (its own
+   * chat's); a Sendbird channel's messages are not in the store, so they are not searched here.
+   */
+  async searchUserMessages(userId: string, input: SearchInput): Promise<SearchResponse> {
+    const page = await this.deps.store.searchUserMessages(userId, {
+      query: input.q,
+      limit: input.limit,
+      ...(input.cursor !== undefined ? { cursor: input.cursor } : {}),
+    });
+    return { messages: page.messages.map(toMessageFrame), next_cursor: page.nextCursor };
+  }
+
+  /** Pins need an operator (or a privileged caller); anyone else is FORBIDDEN. */
+  async pinMessage(
+    channelUrl: string,
+    seq: number,
+    userId?: string,
+  ): Promise<{ pin: Pin; created: boolean }> {
+    const p = await this.providerOf(channelUrl);
+    if (userId !== undefined) await this.requireOperator(p, channelUrl, userId);
+    return p.pinMessage(channelUrl, seq, userId !== undefined ? { userId } : {});
+  }
+
+  async unpinMessage(channelUrl: string, seq: number, userId?: string): Promise<Pin | null> {
+    const p = await this.providerOf(channelUrl);
+    if (userId !== undefined) await this.requireOperator(p, channelUrl, userId);
+    return p.unpinMessage(channelUrl, seq, userId !== undefined ? { userId } : {});
+  }
+
+  async listPins(channelUrl: string, userId?: string): Promise<PinsResponse> {
+    const p = await this.providerOf(channelUrl);
+    if (userId !== undefined) await this.requireMemberOn(p, channelUrl, userId);
+    return p.listPins(channelUrl);
+  }
+
+  private async requireMemberOn(p: ChatProvider, channelUrl: string, userId: string) {
+    if (!(await this.isMemberOn(p, channelUrl, userId)))
+      throw new ChatError(ErrorCode.NOT_MEMBER, `user ${userId} is not a member of ${channelUrl}`);
+  }
+
+  private async requireOperator(p: ChatProvider, channelUrl: string, userId: string) {
+    await this.requireMemberOn(p, channelUrl, userId);
+    if (!(await this.isOperator(channelUrl, userId)))
+      throw new ChatError(ErrorCode.FORBIDDEN, "only the channel's operators may pin and unpin messages");
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,7 @@ import { channelRoutes } from "./routes/channels.ts";
 import { fileRoutes } from "./routes/files.ts";
 import { metricsRoute, serviceRoutes } from "./routes/service.ts";
 import { userRoutes } from "./routes/users.ts";
+import { channelSearchPinRoutes, userSearchRoutes } from "./routes/search-pins.ts";
 
 export interface AppDeps {
   config: Config;
@@ -112,6 +113,8 @@ export function createApp(deps: AppDeps) {
 
   app.route("/api/v1/chat/channels", channelRoutes(deps.chat, config));
   app.route("/api/v1/chat/users", userRoutes(deps.chat));
+  app.route("/api/v1/chat/channels", channelSearchPinRoutes(deps.chat));
+  app.route("/api/v1/chat/users", userSearchRoutes(deps.chat));
   if (deps.files) {
     app.route(
       "/api/v1/chat",

@@ -360,6 +360,25 @@ export function describeChatProvider(name: string, harness: ProviderHarness) {
       expect(history.map((m) => m.message)).toEqual(["back", "ok", "notice"]);
     });
 
+    it("searches messages and pins them (@since 0.5; Sendbird: UNSUPPORTED, 501)", async () => {
+      const url = freshUrl();
+      await p.createChannel({ channel_url: url, user_ids: ["1", "2"] });
+      const hello = (await p.sendMessage(url, { user_id: "1", message: "안녕하세요 채팅방" })).message;
+      await p.sendMessage(url, { user_id: "2", message: "other words" });
+      const search = p.searchMessages(url, { q: "안녕", limit: 10 });
+      const pin = p.pinMessage(url, hello.seq, { userId: "1" });
+      if (p.name === "sendbird") {
+        for (const call of [search, pin, p.unpinMessage(url, hello.seq, {}), p.listPins(url)])
+          expect(await rejection(call)).toMatchObject({ code: "UNSUPPORTED", status: 501 });
+        return;
+      }
+      expect((await search).messages.map((m) => m.message_id)).toEqual([hello.message_id]);
+      expect(await pin).toMatchObject({ created: true, pin: { seq: hello.seq, pinned_by: 1 } });
+      expect((await p.listPins(url)).pins.map((x) => x.message.message_id)).toEqual([hello.message_id]);
+      expect(await p.unpinMessage(url, hello.seq, {})).toMatchObject({ seq: hello.seq });
+      expect((await p.listPins(url)).pins).toEqual([]);
+    });
+
     it("deletes a channel", async () => {
       const url = freshUrl();
       await p.createChannel({ channel_url: url, user_ids: ["1"] });

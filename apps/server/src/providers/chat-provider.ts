@@ -8,6 +8,9 @@ import type {
   ListChannelsResponse,
   MessageFrame,
   ModerationState,
+  Pin,
+  PinsResponse,
+  SearchResponse,
   ReadStateResponse,
   UnreadResponse,
   ProviderName,
@@ -124,4 +127,25 @@ export interface ChatProvider {
   setFrozen(channelUrl: string, frozen: boolean): Promise<ModerationState>;
   addOperators(channelUrl: string, userIds: string[]): Promise<ModerationState>;
   removeOperators(channelUrl: string, userIds: string[]): Promise<ModerationState>;
+
+  // @since 0.5 (issue #18). Who may do them is ChatService's; Sendbird answers UNSUPPORTED (501).
+
+  /** The channel's messages holding every term of `q`, newest first (see SearchQuery). */
+  searchMessages(channelUrl: string, query: SearchInput): Promise<SearchResponse>;
+  /** Pins a live message; `created` false when it was pinned already. `userId` absent = privileged. */
+  pinMessage(
+    channelUrl: string,
+    seq: number,
+    by: { userId?: string },
+  ): Promise<{ pin: Pin; created: boolean }>;
+  /** Unpins; the pin as it was, or null when the message was not pinned. */
+  unpinMessage(channelUrl: string, seq: number, by: { userId?: string }): Promise<Pin | null>;
+  listPins(channelUrl: string): Promise<PinsResponse>;
+}
+
+/** @since 0.5 A search as ChatService passes it (validated: see SearchQuery). */
+export interface SearchInput {
+  q: string;
+  limit: number;
+  cursor?: string;
 }

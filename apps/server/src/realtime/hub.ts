@@ -7,6 +7,8 @@ import {
   type InboxReadFrame,
   type InboxRemovedFrame,
   type InboxUpdatedFrame,
+  type MessagePinnedFrame,
+  type MessageUnpinnedFrame,
   type ModerationFrame,
   type ReadReceiptFrame,
   type TypingFrame,
@@ -445,6 +447,19 @@ export class Hub {
         room.broadcast(JSON.stringify(frame));
         const inbox: InboxModerationFrame = { ...frame, type: "INBOX_MODERATION" };
         room.tellWatchers(JSON.stringify(inbox));
+        return;
+      }
+      case "pin": {
+        // Subscribed sockets of both endpoints; SDKs that do not know the type drop it (protocol.md).
+        const frame: MessagePinnedFrame | MessageUnpinnedFrame = {
+          type: e.pinned ? "MESSAGE_PINNED" : "MESSAGE_UNPINNED",
+          channel_url: channelUrl,
+          seq: e.seq,
+          message_id: e.message_id,
+          user_id: e.user_id === null ? null : wireUserId(e.user_id),
+          timestamp: e.timestamp,
+        };
+        room.broadcast(JSON.stringify(frame));
         return;
       }
       case "updated": {

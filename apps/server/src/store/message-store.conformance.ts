@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type MessageStore, StoreError, type StoredAuditLogEntry } from "./message-store.ts";
+import { describeSearchAndPins } from "./search-pins.conformance.ts";
 
 export interface StoreHarness {
   /** A fresh, empty, migrated store. */
@@ -803,6 +804,8 @@ export function describeMessageStore(name: string, harness: StoreHarness) {
       await store.migrate();
       expect(await store.healthy()).toBe(true);
     });
+
+    describeSearchAndPins(() => store);
 
     describe("audit log", () => {
       const entry = (id: string, over: Partial<StoredAuditLogEntry> = {}): StoredAuditLogEntry => ({

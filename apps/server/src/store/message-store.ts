@@ -69,6 +69,12 @@ export function newStoredMessage(input: NewMessage, seq = 0): StoredMessage {
   };
 }
 
+/** @since 0.5 Pins a channel may have at once. */
+export const MAX_PINS = 100;
+
+/** @since 0.5 How many of a channel's newest log seqs a query of only 1–2 character terms scans. */
+export const SHORT_TERM_WINDOW = 50_000;
+
 /** The message types that count as unread and show in the inbox (not the edit/delete log). */
 export const COUNTABLE_TYPES: readonly MessageType[] = ["MESG", "FILE", "IMAGE", "ADMM"];
 
@@ -232,6 +238,32 @@ export interface InboxRow {
   joined_at: string;
 }
 
+/** @since 0.5 A full-text search: every whitespace-separated term must occur in the text. */
+export interface SearchOptions {
+  /** 1..200 characters (the protocol checks); terms are matched as case-insensitive substrings. */
+  query: string;
+  limit: number;
+  /** Opaque cursor from a previous page (INVALID_DATA when it is not one). */
+  cursor?: string;
+}
+
+/** @since 0.5 Matching messages, newest first, and the cursor of the next page (null = last). */
+export interface SearchPage {
+  messages: StoredMessage[];
+  nextCursor: string | null;
+}
+
+/** @since 0.5 A pinned message of a channel. */
+export interface StoredPin {
+  channel_url: string;
+  seq: number;
+  /** Who pinned it; null = a privileged caller (API key, admin). */
+  pinned_by: string | null;
+  pinned_at: string;
+  /** The message as it is now. */
+  message: StoredMessage;
+}
+
 /** INVALID_DATA: the message cannot be stored as given (e.g. data too deep to serialise). */
 export type StoreErrorCode =
   | "CHANNEL_NOT_FOUND"
@@ -329,6 +361,30 @@ export interface MessageStore {
   revokeTokens(userId: string, revokedAt: string): Promise<string>;
   /** @since 0.4 Revocations made at or after `since` (ISO time), in no particular order. */
   listTokenRevocations(since: string): Promise<TokenRevocation[]>;
+  /**
+   * @since 0.5 The channel's messages (not log entries, not deleted) whose current text holds
+   * every term of the query, newest (greatest seq) first. Terms of 1–2 characters are matched
+   * only among the channel's newest SHORT_TERM_WINDOW messages (see docs/decisions.md).
+   */
+  searchMessages(channelUrl: string, options: SearchOptions): Promise<SearchPage>;
+  /**
+   * @since 0.5 The same over every channel the user is a member of, newest (`created_at`) first.
+   * Not CHANNEL_NOT_FOUND: a user of no channel finds nothing.
+   */
+  searchUserMessages(userId: string, options: SearchOptions): Promise<SearchPage>;
+  /**
+   * @since 0.5 Pins a live message (MESSAGE_NOT_FOUND otherwise); `created` false when it was
+   * pinned already (the pin is kept as it was). At most MAX_PINS per channel (INVALID_DATA past it).
+   */
+  pinMessage(
+    channelUrl: string,
+    seq: number,
+    by: string | null,
+  ): Promise<{ pin: StoredPin; created: boolean }>;
+  /** @since 0.5 Unpins (`by`: who, for the change's record); the pin as it was, or null when it was not pinned. */
+  unpinMessage(channelUrl: string, seq: number, by?: string | null): Promise<StoredPin | null>;
+  /** @since 0.5 The channel's pins, most recently pinned first; deleted messages are left out. */
+  listPins(channelUrl: string): Promise<StoredPin[]>;
   /** @since 0.4 Appends one audit log entry (its id is given: see audit/audit-id.ts). */
   appendAudit(entry: StoredAuditLogEntry): Promise<void>;
   /** @since 0.4 Audit entries matching the filter, newest (greatest id) first. */
@@ -378,6 +434,8 @@ export interface EventLog {
 export type StoreChange =
   | { type: "message.sent"; message: StoredMessage }
   | { type: "message.updated" | "message.deleted"; change: ChangeResult }
+  /** @since 0.5 `user_id`: who pinned or unpinned; null = a privileged caller. */
+  | { type: "message.pinned" | "message.unpinned"; pin: StoredPin; user_id: string | null }
   | { type: "channel.created"; channel: StoredChannel; user_ids: string[] }
   | { type: "channel.updated"; channel: StoredChannel; changed: string[] }
   | { type: "channel.deleted"; channel: StoredChannel }

@@ -154,6 +154,13 @@ async function check02(store: MessageStore) {
   ]);
   expect(log[0]).toMatchObject({ data: { k: 1 }, req_id: "r1", message_id: "m1" });
   expect(log[4]).toMatchObject({ edited_at: T("06:00") });
+  // 0008 indexed the old messages (@since 0.5): live ones only, not the edit entry (seq 6).
+  const found = async (q: string) =>
+    (await store.searchMessages("up_a", { query: q, limit: 10 })).messages.map((m) => m.seq);
+  expect(await found("hello")).toEqual([1]);
+  expect(await found("las")).toEqual([5]);
+  expect(await found("notice")).toEqual([2]);
+  expect(await store.listPins("up_a")).toEqual([]);
   // The counters were filled from the 0.2 read marks with the same definition.
   const unread = async (u: string) => (await store.readMark("up_a", u)).unread_count;
   expect([await unread("u1"), await unread("u2"), await unread("u3")]).toEqual([2, 1, 0]);

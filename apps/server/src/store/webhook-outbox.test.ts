@@ -47,7 +47,9 @@ function recorder(types?: string[]): ChangeRecorder & { seen: StoreChange[] } {
               ? change.change.target.channel_url
               : "mark" in change
                 ? change.mark.channel_url
-                : change.channel_url;
+                : "pin" in change
+                  ? change.pin.channel_url
+                  : change.channel_url;
       const at = new Date().toISOString();
       return [
         {

@@ -39,6 +39,18 @@ export function toWebhookEvent(change: StoreChange, environment: string, now = n
         data: { message: toMessageFrame(target), seq: entry.seq, user_id: by(entry.user_id) },
       } as WebhookEvent;
     }
+    case "message.pinned":
+    case "message.unpinned":
+      return {
+        ...base,
+        type: change.type,
+        channel_url: change.pin.channel_url,
+        data: {
+          message: toMessageFrame(change.pin.message),
+          pinned_at: change.pin.pinned_at,
+          user_id: by(change.user_id),
+        },
+      } as WebhookEvent;
     case "channel.created":
       return {
         ...base,

@@ -65,6 +65,8 @@ async function aDeadLetter(): Promise<number> {
 }
 
 const C = "/api/v1/chat/channels";
+/** The message the pin cases pin and unpin. */
+let pinnedSeq = 0;
 const A = "/api/v1/admin";
 const member = (id: string) => token(id);
 
@@ -281,6 +283,65 @@ const cases: Case[] = [
       actor: "user",
       check: (e) => expect(e.actor.id).toBe("1"),
     },
+  },
+  {
+    route: `POST ${C}/:channel_url/pins/:seq`,
+    name: "an operator (member token) pins a message",
+    call: async () => {
+      const sent = await t.api(`${C}/au_room/messages`, {
+        method: "POST",
+        token: await member("2"),
+        json: { message: "pin me" },
+      });
+      const { seq } = (await sent.json()) as { seq: number };
+      pinnedSeq = seq;
+      const path = `${C}/au_room/pins/${seq}`;
+      return { res: await t.api(path, { method: "POST", token: await member("1") }), path };
+    },
+    status: 201,
+    expect: {
+      action: "message.pin",
+      actor: "user",
+      check: (e) => {
+        expect(e.actor.id).toBe("1");
+        expect(e.target).toEqual({ channel_url: "au_room" });
+        expect(e.after).toMatchObject({ seq: pinnedSeq });
+      },
+    },
+  },
+  {
+    route: `POST ${C}/:channel_url/pins/:seq`,
+    name: "a member who is not an operator may not pin: refused, not audited",
+    call: async () => {
+      const path = `${C}/au_room/pins/${pinnedSeq}`;
+      return { res: await t.api(path, { method: "POST", token: await member("2") }), path };
+    },
+    status: 403,
+    expect: null,
+  },
+  {
+    route: `DELETE ${C}/:channel_url/pins/:seq`,
+    name: "an API key unpins a message",
+    call: async () => {
+      const path = `${C}/au_room/pins/${pinnedSeq}`;
+      return { res: await t.key(path, { method: "DELETE" }), path };
+    },
+    status: 204,
+    expect: {
+      action: "message.unpin",
+      actor: "api_key",
+      check: (e) => expect(e.before).toMatchObject({ seq: pinnedSeq }),
+    },
+  },
+  {
+    route: `DELETE ${C}/:channel_url/pins/:seq`,
+    name: "unpinning a message that is not pinned changes nothing: not audited",
+    call: async () => {
+      const path = `${C}/au_room/pins/${pinnedSeq}`;
+      return { res: await t.key(path, { method: "DELETE" }), path };
+    },
+    status: 204,
+    expect: null,
   },
   {
     route: `POST ${C}/:channel_url/bans`,

@@ -170,6 +170,18 @@ describe("podchat backup / restore (SQLite)", () => {
       await t2.api(`/api/v1/chat/channels/bk-a/messages?after_seq=${lastBefore.seq - 1}&limit=1`)
     ).json()) as { messages: { seq: number; message: string }[] };
     expect(page.messages[0]).toMatchObject({ seq: lastBefore.seq, message: lastBefore.message });
+    // The search index was rebuilt in the backup (VACUUM may renumber rowids): it finds the
+    // restored messages and the new one, and finds them by their own text.
+    const found = (await (
+      await t2.api(`/api/v1/chat/channels/bk-a/messages/search?q=${encodeURIComponent(lastBefore.message)}`)
+    ).json()) as { messages: { seq: number; message: string }[] };
+    expect(found.messages.map((m) => m.seq)).toContain(lastBefore.seq);
+    const terms = lastBefore.message.split(" ");
+    for (const m of found.messages) for (const term of terms) expect(m.message).toContain(term);
+    const after = (await (
+      await t2.api("/api/v1/chat/channels/bk-a/messages/search?q=after%20the%20restore")
+    ).json()) as { messages: unknown[] };
+    expect(after.messages).toHaveLength(1);
   });
 
   it("refuses a non-SQLite file, a SQLite file that is not podchat's, and a corrupt backup", async () => {

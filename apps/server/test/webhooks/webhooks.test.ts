@@ -89,6 +89,8 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
     await ok(
       t.api(`${base}/messages/${sent!.seq}`, { method: "PATCH", json: { message: "hi!", user_id: "1" } }),
     );
+    await ok(t.api(`${base}/pins/${sent!.seq}`, { method: "POST" }), 201);
+    await ok(t.api(`${base}/pins/${sent!.seq}`, { method: "DELETE" }), 204);
     const second = await ok(
       t.api(`${base}/messages`, { method: "POST", json: { user_id: "2", message: "bye" } }),
       201,
@@ -115,6 +117,8 @@ describe.each(drivers)("webhooks (%s)", (driver) => {
       "member.added",
       "message.sent",
       "message.updated",
+      "message.pinned",
+      "message.unpinned",
       "message.sent",
       "message.deleted",
       "read.updated",

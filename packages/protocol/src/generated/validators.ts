@@ -288,6 +288,24 @@ const InboxModerationFrame: Check<output<typeof S.InboxModerationFrame>> = /* @_
   timestamp: Timestamp,
 });
 
+const MessagePinnedFrame: Check<output<typeof S.MessagePinnedFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("MESSAGE_PINNED"),
+  channel_url: /* @__PURE__ */ str(),
+  seq: Seq,
+  message_id: /* @__PURE__ */ str(),
+  user_id: /* @__PURE__ */ nul(WireUserId),
+  timestamp: Timestamp,
+});
+
+const MessageUnpinnedFrame: Check<output<typeof S.MessageUnpinnedFrame>> = /* @__PURE__ */ obj({
+  type: /* @__PURE__ */ lit("MESSAGE_UNPINNED"),
+  channel_url: /* @__PURE__ */ str(),
+  seq: Seq,
+  message_id: /* @__PURE__ */ str(),
+  user_id: /* @__PURE__ */ nul(WireUserId),
+  timestamp: Timestamp,
+});
+
 export const ServerFrame: Check<output<typeof S.ServerFrame>> = /* @__PURE__ */ disc("type", {
   MESG: MessageFrame,
   FILE: MessageFrame,
@@ -314,6 +332,8 @@ export const ServerFrame: Check<output<typeof S.ServerFrame>> = /* @__PURE__ */ 
   INBOX_REMOVED: InboxRemovedFrame,
   INBOX_UPDATED: InboxUpdatedFrame,
   INBOX_MODERATION: InboxModerationFrame,
+  MESSAGE_PINNED: MessagePinnedFrame,
+  MESSAGE_UNPINNED: MessageUnpinnedFrame,
 });
 
 export const ChannelServerFrame: Check<output<typeof S.ChannelServerFrame>> = /* @__PURE__ */ disc("type", {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { CliError } from "../cli-error.ts";
+import { COUNTABLE_TYPES } from "../../store/message-store.ts";
 
 /** What a podchat SQLite database holds, as far as backup and restore care. */
 export interface DatabaseSummary {
@@ -103,6 +104,28 @@ function isDatabaseInUse(path: string): boolean {
 }
 
 /**
+ * The search index (migration 0008) is keyed by the messages' rowids, which VACUUM may renumber
+ * (the table has no INTEGER PRIMARY KEY): the copy's index is rebuilt from its own rows (@since 0.5).
+ */
+function rebuildSearchIndex(file: string) {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    const has = db.prepare("select 1 from sqlite_master where name = 'messages_fts'").get();
+    if (!has) return;
+    // As migration 0008 fills it: live messages only (not the log's entries, not tombstones).
+    db.transaction(() => {
+      db.prepare("insert into messages_fts (messages_fts) values ('delete-all')").run();
+      db.prepare(
+        `insert into messages_fts (rowid, message) select rowid, message from messages
+         where type in (${COUNTABLE_TYPES.map((t) => `'${t}'`).join(", ")}) and not deleted`,
+      ).run();
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * Online backup of a live database: `VACUUM INTO` reads one consistent snapshot (a single read
  * transaction; in WAL mode writers go on meanwhile) into a temporary file beside the target, which
  * is checked and then renamed, so `file` is either absent or a complete, verified backup.
@@ -131,6 +154,7 @@ export function backupSqlite(
     db.close();
   }
   try {
+    rebuildSearchIndex(tmp);
     const summary = inspectPodchatDatabase(tmp);
     renameSync(tmp, target);
     return { ...summary, bytes: statSync(target).size };

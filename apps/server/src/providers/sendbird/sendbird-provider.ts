@@ -51,6 +51,7 @@ import {
   history,
 } from "./sendbird-paging.ts";
 import { assertMaySend, assertNoneBanned, moderationOf } from "./sendbird-moderation.ts";
+import { sendbirdUnsupported } from "./sendbird-unsupported.ts";
 import { assertSendbirdChannelUrl, assertSendbirdMessage, assertSendbirdName } from "./sendbird-limits.ts";
 
 /**
@@ -125,6 +126,7 @@ export function createSendbirdProvider(service: SendbirdService): ChatProvider {
   }
 
   return {
+    ...sendbirdUnsupported,
     name: "sendbird",
     // Sendbird is the truth for its channels and checks members, bans, mutes and freezes itself
     // (this provider reads them through the Platform API before a send).

@@ -14,6 +14,7 @@ import type { Presence } from "../../presence/presence.ts";
 import type { InboxRow, MessageStore, StoredChannel, StoredMessage } from "../../store/message-store.ts";
 import type { ChatProvider } from "../chat-provider.ts";
 import type { MessagePipeline } from "./message-pipeline.ts";
+import { websocketPinsAndSearch } from "./pins-search.ts";
 import {
   toChannel,
   toInboxChannel,
@@ -145,6 +146,7 @@ export function createWebsocketProvider(deps: WebsocketProviderDeps): ChatProvid
     seconds === undefined ? null : new Date(Date.now() + seconds * 1000).toISOString();
 
   return {
+    ...websocketPinsAndSearch(store, bus),
     name: "websocket",
     capabilities: { recordsInStore: true, enforcesAccess: false, realtime: true },
     async createChannel(input) {

@@ -14,7 +14,15 @@ import { afterCommit, recordChange } from "./outbox.ts";
 import { CHANNEL_COLUMNS } from "./rows.ts";
 
 /** Tables whose rows belong to one channel: deleted with it, in this order, before the channel. */
-const CHANNEL_TABLES = ["messages", "members", "read_marks", "operators", "restrictions", "files"] as const;
+const CHANNEL_TABLES = [
+  "messages",
+  "members",
+  "read_marks",
+  "operators",
+  "restrictions",
+  "files",
+  "pins",
+] as const;
 
 export async function createChannel(ctx: StoreContext, input: NewChannel): Promise<StoredChannel> {
   ctx.codec.checkText("channel_url", input.channel_url);

@@ -41,6 +41,8 @@ export interface StoreCapabilities {
   readonly withoutRowid: boolean;
   /** The 0.2 schema declared ON DELETE CASCADE references (PostgreSQL only); deletes never rely on them. */
   readonly foreignKeys: boolean;
+  /** @since 0.5 How messages are searched: an FTS5 trigram table (SQLite), pg_trgm GIN (PostgreSQL). */
+  readonly textSearch: "fts5" | "pg_trgm";
   /** Whether a table exists in the store's schema (used to recognise a database made by 0.2's migrator). */
   tableExists(db: QueryExecutorProvider, name: string): Promise<boolean>;
 }

@@ -20,7 +20,9 @@ import { createOutbox } from "./outbox.ts";
 import { createPushStore } from "./push.ts";
 import * as moderation from "./moderation.ts";
 import * as reads from "./reads.ts";
+import * as pins from "./pins.ts";
 import * as revocations from "./revocations.ts";
+import * as search from "./search.ts";
 import { createCodec, encodeMessage } from "./rows.ts";
 
 /**
@@ -138,6 +140,12 @@ export function createKyselyStore(dialect: StoreDialect): MessageStore {
     revokeTokens: (userId, at) => guard("revokeTokens", () => revocations.revokeTokens(ctx, userId, at)),
     listTokenRevocations: (since) =>
       guard("listTokenRevocations", () => revocations.listTokenRevocations(ctx, since)),
+    searchMessages: (url, o) => guard("searchMessages", () => search.searchMessages(ctx, url, o)),
+    searchUserMessages: (userId, o) =>
+      guard("searchUserMessages", () => search.searchUserMessages(ctx, userId, o)),
+    pinMessage: (url, seq, by) => guard("pinMessage", () => pins.pinMessage(ctx, url, seq, by)),
+    unpinMessage: (url, seq, by) => guard("unpinMessage", () => pins.unpinMessage(ctx, url, seq, by ?? null)),
+    listPins: (url) => guard("listPins", () => pins.listPins(ctx, url)),
     appendAudit: (e) => guard("appendAudit", () => audit.appendAudit(ctx, e)),
     listAudit: (f) => guard("listAudit", () => audit.listAudit(ctx, f)),
     pruneAudit: (before) => guard("pruneAudit", () => audit.pruneAudit(ctx, before)),

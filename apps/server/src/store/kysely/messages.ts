@@ -122,6 +122,12 @@ async function change(
       await target
         .set((eb) => ({ message: "", data: null, file: null, deleted: eb.lit(true) as never }))
         .execute();
+      // A deleted message is no longer pinned (@since 0.5).
+      await trx
+        .deleteFrom("pins")
+        .where("channel_url", "=", input.channel_url)
+        .where("seq", "=", input.target_seq)
+        .execute();
       await trx
         .updateTable("channels")
         .set((eb) => ({ countable_count: eb("countable_count", "-", 1) }))

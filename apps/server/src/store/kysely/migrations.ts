@@ -323,6 +323,74 @@ export function storeMigrations(caps: StoreCapabilities): Record<string, Migrati
           .execute();
       },
     },
+    "0008_message_search": {
+      async up(db: Kysely<unknown>) {
+        // Full-text search over messages' current text (search.ts; why trigrams: decisions.md).
+        // Only live messages are indexed: not log entries (their text is an edit's), not tombstones.
+        if (caps.textSearch === "fts5") {
+          const indexed = (r: "new" | "old") =>
+            sql.raw(`${r}.type in (${COUNTABLE_TYPES.map((x) => `'${x}'`).join(", ")}) and not ${r}.deleted`);
+          // External content: the index holds trigrams only and shares the messages' rowids.
+          await sql`create virtual table messages_fts using fts5(
+            message, content = 'messages', content_rowid = 'rowid', tokenize = 'trigram')`.execute(db);
+          await sql`create trigger messages_fts_insert after insert on messages when ${indexed("new")}
+            begin insert into messages_fts (rowid, message) values (new.rowid, new.message); end`.execute(db);
+          await sql`create trigger messages_fts_delete after delete on messages when ${indexed("old")}
+            begin insert into messages_fts (messages_fts, rowid, message)
+              values ('delete', old.rowid, old.message); end`.execute(db);
+          await sql`create trigger messages_fts_update after update of message, deleted on messages
+            begin
+              insert into messages_fts (messages_fts, rowid, message)
+                select 'delete', old.rowid, old.message where ${indexed("old")};
+              insert into messages_fts (rowid, message) select new.rowid, new.message where ${indexed("new")};
+            end`.execute(db);
+          await sql`insert into messages_fts (rowid, message)
+            select rowid, message from messages where type in (${countable}) and not deleted`.execute(db);
+          return;
+        }
+        // PostgreSQL: pg_trgm (a contrib extension shipped with PostgreSQL), created when missing —
+        // in public where there is one, so dropping a podchat schema never drops it. Its operator
+        // class is named with the extension's schema, which may be off the search path.
+        const where = async () =>
+          (
+            await sql<{ s: string }>`select n.nspname as s from pg_extension e
+              join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db)
+          ).rows[0]?.s;
+        if ((await where()) === undefined) {
+          const pub = await sql`select 1 from pg_namespace where nspname = 'public'`.execute(db);
+          // A role without the right to create extensions (managed databases often) still migrates:
+          // search then runs without the index (ILIKE over each channel's bounded window; slower).
+          // The create runs in a savepoint so its failure does not abort the migration's transaction.
+          await sql`savepoint pg_trgm_create`.execute(db);
+          try {
+            await sql`create extension if not exists pg_trgm ${pub.rows.length > 0 ? sql`schema public` : sql``}`.execute(
+              db,
+            );
+            await sql`release savepoint pg_trgm_create`.execute(db);
+          } catch {
+            await sql`rollback to savepoint pg_trgm_create`.execute(db);
+          }
+        }
+        const schema = await where();
+        if (schema === undefined) return; // no pg_trgm: docs/decisions.md (message search)
+        await sql`create index messages_search on messages
+          using gin (message ${sql.id(schema, "gin_trgm_ops")})
+          where type in (${countable}) and not deleted`.execute(db);
+      },
+    },
+    "0009_pins": {
+      async up(db: Kysely<unknown>) {
+        await clustered(
+          db.schema
+            .createTable("pins")
+            .addColumn("channel_url", t.key, channelRef)
+            .addColumn("seq", t.bigint, (c) => c.notNull())
+            .addColumn("pinned_by", "text")
+            .addColumn("pinned_at", t.key, (c) => c.notNull())
+            .addPrimaryKeyConstraint("pins_pkey", ["channel_url", "seq"]),
+        ).execute();
+      },
+    },
     "0010_event_log": {
       async up(db: Kysely<unknown>) {
         // The events feed (docs/webhooks.md#the-events-feed): one row per event, numbered by the

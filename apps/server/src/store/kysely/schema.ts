@@ -148,7 +148,16 @@ export interface WebhookOutboxTable {
   last_error: string | null;
 }
 
+/** @since 0.5 A pinned message (migration 0009). */
+export interface PinsTable {
+  channel_url: string;
+  seq: Int;
+  pinned_by: string | null;
+  pinned_at: string;
+}
+
 export interface StoreSchema {
+  pins: PinsTable;
   channels: ChannelsTable;
   members: MembersTable;
   messages: MessagesTable;

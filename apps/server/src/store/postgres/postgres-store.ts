@@ -44,6 +44,7 @@ export const postgresCapabilities: StoreCapabilities = {
   rowLocks: true,
   jsonParsed: false,
   withoutRowid: false,
+  textSearch: "pg_trgm",
   foreignKeys: true,
   async tableExists(db, name) {
     const r = await sql<{ t: string | null }>`select to_regclass(${name})::text as t`.execute(db);

@@ -34,6 +34,7 @@ const sqliteCapabilities: StoreCapabilities = {
   rowLocks: false,
   jsonParsed: false,
   withoutRowid: true,
+  textSearch: "fts5",
   foreignKeys: false,
   async tableExists(db, name) {
     const r = await sql<{
