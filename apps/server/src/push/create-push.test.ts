@@ -62,7 +62,7 @@ describe("push config", () => {
     );
   });
 
-  it("dev without VAPID keys generates a pair and warns, without logging the private key", () => {
+  it("dev without VAPID keys generates a pair and says so (info), without logging the private key", () => {
     const { made, logs } = setup({ APP_ENV: "dev" });
     expect(made.vapidPublicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
     expect(logs).toMatch(/generated a key pair for this process only/);

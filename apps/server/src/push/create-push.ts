@@ -33,7 +33,8 @@ export function createPushFromConfig(d: {
   let { vapid_public_key: publicKey, vapid_private_key: privateKey } = push.web_push;
   if ((!publicKey || !privateKey) && d.config.env === "dev") {
     ({ publicKey, privateKey } = generateVapidKeys());
-    d.logger.warn(
+    // Info, not warn: dev works out of the box and never warns (test/hardening/production-edges).
+    d.logger.info(
       "push.web_push: no VAPID keys configured; generated a key pair for this process only " +
         "(browser subscriptions stop working at restart): set push.web_push.vapid_public_key/_private_key",
     );
