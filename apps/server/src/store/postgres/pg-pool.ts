@@ -29,5 +29,12 @@ export function createPgPool(o: {
   // An idle connection the server closed (restart, pg_terminate_backend) is dropped by the pool
   // and replaced on next use; the event only needs a listener so it does not crash the process.
   pool.on("error", () => {});
+  // A connection lost while a client is checked out but between queries (inside a kysely
+  // transaction, say) is an 'error' event on that client, which the pool does not listen to then:
+  // without this listener it is an uncaught exception. The next query on it fails (the store maps
+  // that to STORE_UNAVAILABLE) and the pool drops the broken client when it is released.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   return pool;
 }
