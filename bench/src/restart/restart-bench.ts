@@ -4,8 +4,8 @@
  * every client has resumed (received the message posted to its channel after the SIGTERM), and
  * the spread of the reconnect attempts (the SDK's 0..1 s drain jitter, then its backoff).
  *
- *   pnpm --filter @podchat/bench restart -- --mode rolling --clients 10000
- *   pnpm --filter @podchat/bench restart -- --mode single --clients 10000
+ *   pnpm --filter @podchat/bench run restart -- --mode rolling --clients 10000
+ *   pnpm --filter @podchat/bench run restart -- --mode single --clients 10000
  *
  * --mode single: one instance (SQLite): SIGTERM, wait for the exit, start again on the same port.
  * --mode rolling: two instances (PostgreSQL + Redis, $DATABASE_URL / $REDIS_URL or the local ones)
