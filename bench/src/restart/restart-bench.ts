@@ -27,6 +27,8 @@ import { freePort } from "../targets/server-process.ts";
 import type { ClientRecord, FromWorker, ToWorker } from "./messages.ts";
 
 const { values } = parseArgs({
+  // `pnpm run restart -- …` passes the `--` on.
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
     mode: { type: "string", default: "rolling" },
     clients: { type: "string", default: "10000" },
