@@ -16,10 +16,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import WebSocket from "ws";
+import { runAckLoad } from "../load/ack-load.ts";
 import { parse, stringify } from "yaml";
-import { percentile } from "../stats.ts";
-import { createChannels, startPodchatInstance, tokenFor, writeBenchConfig } from "../targets/podchat.ts";
+import { createChannels, startPodchatInstance, writeBenchConfig } from "../targets/podchat.ts";
 
 const { values } = parseArgs({
   options: {
@@ -82,50 +81,17 @@ async function run(mode: Mode) {
       userIds: [`u${i}`],
     }));
     await createChannels(server.port, list);
-    const latencies: number[] = [];
-    const t0 = performance.now();
-    await Promise.all(
-      list.map(async (room, i) => {
-        const ws = new WebSocket(
-          `ws://127.0.0.1:${server.port}/api/v1/chat/ws/${room.name}?token=${await tokenFor(`u${i}`)}`,
-        );
-        await new Promise<void>((resolve, reject) => {
-          ws.once("message", () => resolve());
-          ws.once("error", reject);
-        });
-        const sentAt = new Map<string, number>();
-        let next = 0;
-        let done = 0;
-        await new Promise<void>((resolve, reject) => {
-          const send = () => {
-            const req = `r${next++}`;
-            sentAt.set(req, performance.now());
-            // A realistic chat line, some Korean included: the filters scan all of it.
-            const message = `안녕하세요 message ${req} from the bench, see https://docs.example.com/x`;
-            ws.send(JSON.stringify({ type: "MESG", message, req_id: req }));
-          };
-          ws.on("message", (d) => {
-            const f = JSON.parse(d.toString()) as { type: string; req_id?: string; code?: string };
-            if (f.type === "ERROR") return reject(new Error(`${mode}: ${f.code}`));
-            if (f.type !== "ACK" || !f.req_id) return;
-            latencies.push(performance.now() - sentAt.get(f.req_id)!);
-            done++;
-            if (done === perRoom) resolve();
-            else if (next < perRoom) send();
-          });
-          for (let k = 0; k < Math.min(window, perRoom); k++) send();
-        });
-        ws.close();
-      }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    const sorted = latencies.sort((a, b) => a - b);
+    const load = await runAckLoad({
+      port: server.port,
+      rooms: list,
+      perRoom,
+      window,
+      // A realistic chat line, some Korean included: the filters scan all of it.
+      message: (req) => `안녕하세요 message ${req} from the bench, see https://docs.example.com/x`,
+    });
     return {
       mode,
-      sends: latencies.length,
-      perSec: latencies.length / seconds,
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
+      ...load,
       hookRequests: rx?.received() ?? 0,
     };
   } finally {

@@ -15,11 +15,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import WebSocket from "ws";
+import { runAckLoad } from "../load/ack-load.ts";
 import { parse, stringify } from "yaml";
 import { rssBytes } from "../proc.ts";
-import { percentile } from "../stats.ts";
-import { createChannels, startPodchatInstance, tokenFor, writeBenchConfig } from "../targets/podchat.ts";
+import { createChannels, startPodchatInstance, writeBenchConfig } from "../targets/podchat.ts";
 import { freePort } from "../targets/server-process.ts";
 
 const { values } = parseArgs({
@@ -88,40 +87,13 @@ async function run(mode: Mode) {
       userIds: [`u${i}`],
     }));
     await createChannels(server.port, list);
-    const latencies: number[] = [];
-    const t0 = performance.now();
-    await Promise.all(
-      list.map(async (room, i) => {
-        const ws = new WebSocket(
-          `ws://127.0.0.1:${server.port}/api/v1/chat/ws/${room.name}?token=${await tokenFor(`u${i}`)}`,
-        );
-        await new Promise<void>((resolve, reject) => {
-          ws.once("message", () => resolve());
-          ws.once("error", reject);
-        });
-        const sentAt = new Map<string, number>();
-        let next = 0;
-        let acked = 0;
-        await new Promise<void>((resolve) => {
-          const send = () => {
-            const req = `r${next++}`;
-            sentAt.set(req, performance.now());
-            ws.send(JSON.stringify({ type: "MESG", message: `bench ${req}`, req_id: req }));
-          };
-          ws.on("message", (d) => {
-            const f = JSON.parse(d.toString()) as { type: string; req_id?: string };
-            if (f.type !== "ACK" || !f.req_id) return;
-            latencies.push(performance.now() - sentAt.get(f.req_id)!);
-            acked++;
-            if (acked === perRoom) resolve();
-            else if (next < perRoom) send();
-          });
-          for (let k = 0; k < Math.min(window, perRoom); k++) send();
-        });
-        ws.close();
-      }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
+    const load = await runAckLoad({
+      port: server.port,
+      rooms: list,
+      perRoom,
+      window,
+      message: (req) => `bench ${req}`,
+    });
     // How long the fast receiver takes to get everything (the dispatcher's throughput), at most 60 s.
     const total = rooms * perRoom;
     const atEnd = rx?.received() ?? 0;
@@ -130,13 +102,9 @@ async function run(mode: Mode) {
     while (performance.now() < deadline && (rx?.received() ?? 0) < total)
       await new Promise((r) => setTimeout(r, 20));
     const drainedS = (performance.now() - sendsEnded) / 1000;
-    const sorted = latencies.sort((a, b) => a - b);
     return {
       mode,
-      sends: latencies.length,
-      perSec: latencies.length / seconds,
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
+      ...load,
       rssMb: rssBytes(server.pid) / 1024 / 1024,
       received: rx ? rx.received() : 0,
       // After the sends: the dispatcher alone (the backlog left when they ended, drained).
