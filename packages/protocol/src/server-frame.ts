@@ -27,8 +27,8 @@ import {
 } from "./server-frames.ts";
 import { MessagePinnedFrame, MessageUnpinnedFrame } from "./search-pins.ts";
 
-/** Every frame the per-channel endpoint sends (the seed's socket and its 0.2 additions). */
-export const ChannelServerFrame = z.discriminatedUnion("type", [
+/** What a channel says on either socket endpoint (on the user connection with `channel_url`). */
+const channelEvents = [
   MessageFrame,
   MessageUpdatedFrame,
   MessageDeletedFrame,
@@ -37,31 +37,11 @@ export const ChannelServerFrame = z.discriminatedUnion("type", [
   ModerationFrame,
   UserJoinedFrame,
   UserLeftFrame,
-  ConnectedFrame,
-  AckFrame,
-  ErrorFrame,
-  PongFrame,
-]);
-export type ChannelServerFrame = z.infer<typeof ChannelServerFrame>;
-
-/**
- * Every frame a server sends, by `type`; an unknown `type` fails (clients should ignore such frames,
- * not crash). @since 0.2 as a schema; @since 0.3 the user connection's frames; @since 0.5 the pin
- * frames (sent on both endpoints, yet kept out of the two unions below that the SDK core validates).
- */
-export const ServerFrame = z.discriminatedUnion("type", [
-  MessageFrame,
-  MessageUpdatedFrame,
-  MessageDeletedFrame,
-  ReadReceiptFrame,
-  TypingFrame,
-  ModerationFrame,
-  UserJoinedFrame,
-  UserLeftFrame,
-  ConnectedFrame,
-  AckFrame,
-  ErrorFrame,
-  PongFrame,
+] as const;
+/** Answers to the client's own frames, on either endpoint. */
+const replies = [AckFrame, ErrorFrame, PongFrame] as const;
+/** The user connection's own frames. */
+const userFrames = [
   ReadyFrame,
   SubscribedFrame,
   UnsubscribedFrame,
@@ -72,6 +52,26 @@ export const ServerFrame = z.discriminatedUnion("type", [
   InboxRemovedFrame,
   InboxUpdatedFrame,
   InboxModerationFrame,
+] as const;
+
+/** Every frame the per-channel endpoint sends (the seed's socket and its 0.2 additions). */
+export const ChannelServerFrame = z.discriminatedUnion("type", [
+  ...channelEvents,
+  ConnectedFrame,
+  ...replies,
+]);
+export type ChannelServerFrame = z.infer<typeof ChannelServerFrame>;
+
+/**
+ * Every frame a server sends, by `type`; an unknown `type` fails (clients should ignore such frames,
+ * not crash). @since 0.2 as a schema; @since 0.3 the user connection's frames; @since 0.5 the pin
+ * frames (sent on both endpoints, yet kept out of the two unions below that the SDK core validates).
+ */
+export const ServerFrame = z.discriminatedUnion("type", [
+  ...channelEvents,
+  ConnectedFrame,
+  ...replies,
+  ...userFrames,
   MessagePinnedFrame,
   MessageUnpinnedFrame,
 ]);
@@ -82,29 +82,7 @@ export type ServerFrame = z.infer<typeof ServerFrame>;
  * CONNECTED (each carrying `channel_url` where it names a channel), and the user connection's own.
  * @since 0.3
  */
-export const UserServerFrame = z.discriminatedUnion("type", [
-  MessageFrame,
-  MessageUpdatedFrame,
-  MessageDeletedFrame,
-  ReadReceiptFrame,
-  TypingFrame,
-  ModerationFrame,
-  UserJoinedFrame,
-  UserLeftFrame,
-  AckFrame,
-  ErrorFrame,
-  PongFrame,
-  ReadyFrame,
-  SubscribedFrame,
-  UnsubscribedFrame,
-  InboxPageFrame,
-  InboxMessageFrame,
-  InboxReadFrame,
-  InboxAddedFrame,
-  InboxRemovedFrame,
-  InboxUpdatedFrame,
-  InboxModerationFrame,
-]);
+export const UserServerFrame = z.discriminatedUnion("type", [...channelEvents, ...replies, ...userFrames]);
 export type UserServerFrame = z.infer<typeof UserServerFrame>;
 
 /** Validates a server frame; unknown `type`s fail (clients should ignore them, not crash). */
