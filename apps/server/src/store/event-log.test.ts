@@ -1,36 +1,10 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { WebhookEvent } from "@podchat/protocol";
-import postgres from "postgres";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { findPostgres, warnSkipped } from "../../test/services.ts";
+import { afterEach, describe, expect, it } from "vitest";
 import { createWebhookRecorder } from "../webhooks/recorder.ts";
 import type { MessageStore } from "./message-store.ts";
-import { createPostgresStore } from "./postgres/postgres-store.ts";
-import { createSqliteStore } from "./sqlite/sqlite-store.ts";
+import { storeOpeners } from "./test-stores.ts";
 
-const pg = await findPostgres();
-if ("skip" in pg) warnSkipped("events feed log on PostgreSQL", pg.skip);
-const schemas: string[] = [];
-afterAll(async () => {
-  if (!("url" in pg) || schemas.length === 0) return;
-  const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
-  for (const s of schemas) await sql.unsafe(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await sql.end({ timeout: 5 });
-});
-
-const opens: Record<string, () => MessageStore> = {
-  sqlite: () => createSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "podchat-feed-")), "f.sqlite") }),
-};
-if ("url" in pg) {
-  opens.postgres = () => {
-    const schema = `podchat_feed_${randomBytes(5).toString("hex")}`;
-    schemas.push(schema);
-    return createPostgresStore({ url: pg.url, schema, max: 8 });
-  };
-}
+const opens = await storeOpeners("events feed log", "feed", 8);
 
 describe.each(Object.keys(opens))("events feed log (%s)", (driver) => {
   let store: MessageStore;

@@ -1,36 +1,13 @@
-// PushStore (migration 0007) on SQLite and PostgreSQL: the same cases on both.
-import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import postgres from "postgres";
-import { afterAll, describe, expect, it } from "vitest";
-import { findPostgres, warnSkipped } from "../../test/services.ts";
+import { describe, expect, it } from "vitest";
 import type { MessageStore } from "./message-store.ts";
-import { createPostgresStore } from "./postgres/postgres-store.ts";
 import { createSqliteStore } from "./sqlite/sqlite-store.ts";
+import { storeOpeners } from "./test-stores.ts";
 
-const pg = await findPostgres();
-if ("skip" in pg) warnSkipped("push store on PostgreSQL", pg.skip);
-const schemas: string[] = [];
-afterAll(async () => {
-  if (!("url" in pg) || schemas.length === 0) return;
-  const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
-  for (const s of schemas) await sql.unsafe(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await sql.end({ timeout: 5 });
-});
-
-const opens: Record<string, () => MessageStore> = {
-  sqlite: () => createSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "podchat-push-")), "p.sqlite") }),
-};
-if ("url" in pg) {
-  opens.postgres = () => {
-    const schema = `podchat_push_${randomBytes(5).toString("hex")}`;
-    schemas.push(schema);
-    return createPostgresStore({ url: pg.url, schema, max: 3 });
-  };
-}
+const opens = await storeOpeners("push store", "push", 3);
 
 const web = (user: string, endpoint: string) => ({
   user_id: user,

@@ -1,34 +1,9 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import postgres from "postgres";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { findPostgres, warnSkipped } from "../../test/services.ts";
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
 import type { ChangeRecorder, MessageStore, StoreChange } from "./message-store.ts";
-import { createPostgresStore } from "./postgres/postgres-store.ts";
-import { createSqliteStore } from "./sqlite/sqlite-store.ts";
+import { storeOpeners } from "./test-stores.ts";
 
-const pg = await findPostgres();
-if ("skip" in pg) warnSkipped("webhook outbox on PostgreSQL", pg.skip);
-const schemas: string[] = [];
-afterAll(async () => {
-  if (!("url" in pg) || schemas.length === 0) return;
-  const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
-  for (const s of schemas) await sql.unsafe(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await sql.end({ timeout: 5 });
-});
-
-const opens: Record<string, () => MessageStore> = {
-  sqlite: () => createSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "podchat-outbox-")), "o.sqlite") }),
-};
-if ("url" in pg) {
-  opens.postgres = () => {
-    const schema = `podchat_outbox_${randomBytes(5).toString("hex")}`;
-    schemas.push(schema);
-    return createPostgresStore({ url: pg.url, schema, max: 5 });
-  };
-}
+const opens = await storeOpeners("webhook outbox", "outbox", 1);
 
 /** A recorder that wants `types` (all when omitted) and writes one row per change for endpoint "e". */
 function recorder(types?: string[]): ChangeRecorder & { seen: StoreChange[] } {
